@@ -1,0 +1,149 @@
+// The profile of a dataset: everything drift needs to know about a column, small enough to
+// store with a model. A reference profile is built once from the training rows; live windows
+// produce the same shape from accumulators (accumulators.ts), so every comparison works on
+// two profiles and never re-reads history.
+//
+// Conventions: `count` is the number of non-missing values and `missing` the number of
+// missing ones (rows of the column = count + missing). `std` is the population standard
+// deviation (numpy.std, ddof=0), as Evidently uses to normalise Wasserstein. An empty column
+// has count 0 and mean/std/min/max 0 (JSON has no NaN), with empty quantiles and sample.
+import { countInBins, decileEdges } from './bins.js';
+import { evenQuantiles } from './quantile.js';
+import { toCategory, toNumber } from './values.js';
+
+export type ColumnKind = 'numeric' | 'categorical';
+export type FeatureSchema = Record<string, ColumnKind>;
+
+export interface NumericProfile {
+  kind: 'numeric';
+  count: number;
+  missing: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  /** Distinct non-missing values, capped at DISTINCT_CAP. */
+  distinct: number;
+  /** numpy.quantile at linspace(0, 1, QUANTILE_STEPS + 1). */
+  quantiles: number[];
+  /** PSI bins: unique reference deciles (see bins.ts). */
+  binEdges: number[];
+  binCounts: number[];
+  /** Ascending sample of at most SAMPLE_CAP values; the whole column when it fits. */
+  sample: number[];
+}
+
+export interface CategoricalProfile {
+  kind: 'categorical';
+  count: number;
+  missing: number;
+  counts: Record<string, number>;
+}
+
+export type ColumnProfile = NumericProfile | CategoricalProfile;
+
+export interface DatasetProfile {
+  rows: number;
+  columns: Record<string, ColumnProfile>;
+}
+
+export const DISTINCT_CAP = 1000;
+export const QUANTILE_STEPS = 100;
+export const SAMPLE_CAP = 5000;
+
+/**
+ * A bounded sample of an ascending array. When the column is larger than the cap we take
+ * evenly spaced order statistics (the value at rank (i + 0.5)·n/k): deterministic, and its
+ * empirical CDF is within 1/k of the full column's everywhere, tighter than a random sample.
+ */
+export function systematicSample(sorted: ArrayLike<number>, cap = SAMPLE_CAP): number[] {
+  const n = sorted.length;
+  if (n <= cap) return Array.from(sorted);
+  const out = new Array<number>(cap);
+  for (let i = 0; i < cap; i++) out[i] = sorted[Math.floor(((i + 0.5) * n) / cap)];
+  return out;
+}
+
+/** Profile of an ascending array of non-missing values, binned on `edges` (its own deciles when omitted). */
+export function numericProfileFromSorted(
+  sorted: ArrayLike<number>,
+  missing: number,
+  edges?: readonly number[],
+): NumericProfile {
+  const n = sorted.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += sorted[i];
+  const mean = n > 0 ? sum / n : 0;
+  let ss = 0;
+  let distinct = 0;
+  for (let i = 0; i < n; i++) {
+    const d = sorted[i] - mean;
+    ss += d * d;
+    if (distinct < DISTINCT_CAP && (i === 0 || sorted[i] !== sorted[i - 1])) distinct++;
+  }
+  const binEdges = edges ? [...edges] : decileEdges(sorted);
+  return {
+    kind: 'numeric',
+    count: n,
+    missing,
+    mean,
+    std: n > 0 ? Math.sqrt(ss / n) : 0,
+    min: n > 0 ? sorted[0] : 0,
+    max: n > 0 ? sorted[n - 1] : 0,
+    distinct,
+    quantiles: evenQuantiles(sorted, QUANTILE_STEPS),
+    binEdges,
+    binCounts: n > 0 ? countInBins(binEdges, sorted) : new Array<number>(Math.max(1, binEdges.length - 1)).fill(0),
+    sample: systematicSample(sorted),
+  };
+}
+
+class GrowableFloats {
+  private buf = new Float64Array(1024);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.length++] = x;
+  }
+  sorted(): Float64Array {
+    return this.buf.slice(0, this.length).sort();
+  }
+}
+
+/** Exact profile of a full dataset (a reference). Holds the numeric columns in memory once. */
+export function buildProfile(rows: Iterable<Record<string, unknown>>, schema: FeatureSchema): DatasetProfile {
+  const names = Object.keys(schema);
+  const nums = new Map<string, { values: GrowableFloats; missing: number }>();
+  const cats = new Map<string, CategoricalProfile>();
+  for (const name of names) {
+    if (schema[name] === 'numeric') nums.set(name, { values: new GrowableFloats(), missing: 0 });
+    else cats.set(name, { kind: 'categorical', count: 0, missing: 0, counts: {} });
+  }
+  let total = 0;
+  for (const row of rows) {
+    total++;
+    for (const [name, acc] of nums) {
+      const x = toNumber(row[name]);
+      if (x === null) acc.missing++;
+      else acc.values.push(x);
+    }
+    for (const [name, acc] of cats) {
+      const c = toCategory(row[name]);
+      if (c === null) acc.missing++;
+      else {
+        acc.count++;
+        acc.counts[c] = (acc.counts[c] ?? 0) + 1;
+      }
+    }
+  }
+  const columns: Record<string, ColumnProfile> = {};
+  for (const name of names) {
+    const num = nums.get(name);
+    columns[name] = num ? numericProfileFromSorted(num.values.sorted(), num.missing) : cats.get(name)!;
+  }
+  return { rows: total, columns };
+}
