@@ -1,0 +1,212 @@
+/**
+ * The contract between the engine and the console.
+ *
+ * The engine hands the UI plain, JSON-serialisable snapshot objects (at most 4 per second) and
+ * the UI calls back through `EngineCommands`. Components never open the database: everything
+ * they draw is in a Snapshot, everything they change goes through a command. Types only.
+ *
+ * Conventions: times are ms since the epoch; rates and shares are fractions in [0, 1];
+ * a metric that cannot be computed yet (no labels, too few rows) is `null`, never NaN;
+ * model references are `name@version` strings.
+ */
+
+/** Three levels per column, as whylogs reports them. */
+export type Level = 'ok' | 'warn' | 'drift';
+
+/** Registry alias of a model version: serving, scored in the shadow, or kept for rollback. */
+export type Alias = 'active' | 'shadow' | 'retired';
+
+export interface IngestStatus {
+  ratePerSec: number;       // lines ingested per second, averaged over the last few seconds
+  predictions: number;      // prediction rows stored (all models)
+  labels: number;           // label rows stored
+  quarantined: number;      // bad lines set aside with a reason
+  files: number;            // log files being watched
+  caughtUp: boolean;        // true when every watched file has been read to its end
+}
+
+export interface TrainedMetrics {
+  accuracy: number | null;  // on the time-ordered held-out split
+  logLoss: number | null;
+  auc: number | null;       // binary models only
+  rows: number | null;      // training rows
+}
+
+export interface ModelRow {
+  name: string;             // model name, e.g. "flights-mlp"
+  version: number;          // registry version, 1-based
+  alias: Alias;
+  type: string;             // "logreg" | "mlp" | other model family
+  createdAt: number;        // registration time
+  metrics: TrainedMetrics;  // figures measured when it was trained
+}
+
+export interface TrafficRow {
+  model: string;            // name@version
+  alias: Alias;
+  predictions: number;      // predictions in the store for this model version
+  labelled: number;         // of which a label has arrived
+  coverage: number;         // labelled / predictions
+  accuracy: number | null;  // rolling, over the current window of labelled rows
+  logLoss: number | null;   // rolling
+  auc: number | null;       // rolling, binary only
+  estAccuracy: number | null; // CBPE estimate over the current window (no labels needed)
+}
+
+export interface AlertRow {
+  id: string;               // stable id, for de-duplication in the UI
+  at: number;               // when it fired
+  kind: string;             // "data-drift" | "prediction-drift" | "concept-drift" | "multivariate"
+  detector: string | null;  // "page-hinkley" | "adwin" | "ddm" | method name, when relevant
+  subject: string;          // feature or model@version
+  level: Level;
+  message: string;          // one sentence
+}
+
+export interface Histogram {
+  labels: string[];         // bin labels (numeric ranges or categories, incl. "(other)" / "(missing)")
+  reference: number[];      // share per bin in the reference, sums to 1
+  current: number[];        // share per bin in the current window, sums to 1
+}
+
+export interface FeatureDriftRow {
+  name: string;             // feature name, or "score:<model@version>" for prediction drift
+  kind: 'numeric' | 'categorical' | 'binary' | 'score';
+  method: string;           // "ks" | "wasserstein" | "psi" | "chi2" | "jensen-shannon" | "z"
+  statistic: number;        // value of the method's statistic in the current window
+  pValue: number | null;    // for tests that have one
+  threshold: number;        // drift threshold applied to statistic (or to pValue for tests)
+  level: Level;
+  missingRate: number | null; // share of missing values in the current window
+  history: number[];        // statistic over the last windows, oldest first (sparkline, chart)
+  histogram: Histogram;     // reference vs current distribution
+  note: string | null;      // e.g. "calendar feature: compared with the same weekday"
+}
+
+export interface DriftStatus {
+  window: string;           // human description of the current window, e.g. "last 24h (2001-03-04)"
+  rows: number;             // rows in the current window
+  datasetDrifted: boolean;  // share of drifted columns >= shareThreshold
+  share: number;            // share of columns at level 'drift'
+  shareThreshold: number;   // configured, default 0.5
+  features: FeatureDriftRow[];
+}
+
+/** The promotion gate's reuse budget (ease.ml/ci): evaluations left on the held-out rows. */
+export interface GateBudget {
+  remaining: number;        // evaluations left on the current held-out set
+  allowed: number;          // evaluations the Hoeffding budget allows in total
+  needRows: number;         // labelled held-out rows the condition needs
+  haveRows: number;         // labelled held-out rows available
+}
+
+export type Verdict = 'better' | 'worse' | 'no-difference' | 'insufficient';
+
+/** Shadow comparison of candidate `b` against `a` (usually the active model) on the same requests. */
+export interface PairRow {
+  a: string;                // name@version, the reference side (active)
+  b: string;                // name@version, the candidate (shadow)
+  n: number;                // requests scored by both
+  agreement: number;        // share of equal predicted classes
+  meanAbsDiff: number;      // mean |score_a - score_b|
+  labelled: number;         // paired requests with a label
+  accA: number | null;      // realised accuracy of a on the labelled pairs
+  accB: number | null;
+  diff: number | null;      // accB - accA
+  ci: [number, number] | null; // 95% interval of diff
+  pValue: number | null;    // McNemar exact
+  verdict: Verdict;         // b relative to a at the configured level
+  estAccA: number | null;   // CBPE estimate on all pairs
+  estAccB: number | null;
+  gate: GateBudget | null;  // budget of the gate that would judge promoting b
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface JobRow {
+  id: string;
+  model: string;            // model name it retrains
+  type: string;             // model family
+  status: JobStatus;
+  epoch: number;            // epochs finished
+  epochs: number;           // epochs planned
+  loss: number | null;      // training loss of the last epoch
+  valMetric: number | null; // validation metric of the last epoch
+  valMetricName: string;    // e.g. "auc", "accuracy"
+  etaSeconds: number | null;
+  createdAt: number;
+  result: string | null;    // name@version registered on success
+  error: string | null;     // reason on failure
+}
+
+export interface EventRow {
+  at: number;
+  operator: string;         // "$USER from <ssh client>"
+  action: string;           // "promote" | "rollback" | "retrain" | "cancel" | "force-promote" ...
+  before: string | null;    // e.g. active name@version before
+  after: string | null;
+  detail: string | null;    // gate figures that justified it, one line
+}
+
+export interface QuarantineRow {
+  at: number;               // when it was quarantined
+  file: string;
+  line: number;             // 1-based line number in the file
+  reason: string;
+  text: string;             // the line, truncated by the engine
+}
+
+export interface Snapshot {
+  at: number;               // when the snapshot was taken
+  db: string;               // database path
+  backend: string;          // tfjs backend in use: "tensorflow" | "wasm" | "cpu"
+  ingest: IngestStatus;
+  notice: string | null;    // banner, e.g. "DEMO: simulated upstream incident from 2001-03-01 (hour +6h)"
+  models: ModelRow[];
+  traffic: TrafficRow[];
+  alerts: AlertRow[];       // open alerts, newest first
+  drift: DriftStatus;
+  pairs: PairRow[];
+  jobs: JobRow[];           // newest first
+  events: EventRow[];       // audit trail, newest first
+  quarantine: QuarantineRow[]; // newest first
+}
+
+/** What the console subscribes to; `current()` returns the same object until the next snapshot. */
+export interface SnapshotSource {
+  current(): Snapshot | null;
+  subscribe(listener: (snapshot: Snapshot) => void): () => void;
+}
+
+export interface CommandResult {
+  ok: boolean;
+  message: string;          // one sentence for the flash line
+}
+
+/** What the promote confirmation shows. Must not spend the gate's budget. */
+export interface GatePreview {
+  target: string;           // name@version to promote
+  active: string | null;    // current active name@version
+  pass: boolean;            // would the gate pass now
+  condition: string;        // e.g. "n - o > 0.01 +/- 0.01 @ 0.999"
+  estimate: number | null;  // candidate minus active, on held-out labelled rows
+  interval: [number, number] | null;
+  pValue: number | null;
+  rows: number;             // held-out labelled rows available
+  budget: GateBudget | null;
+  reason: string;           // one sentence: why it passes or fails
+}
+
+export interface RetrainOptions {
+  model?: string;           // model name; default: the active model's
+  type?: 'logreg' | 'mlp';
+  rows?: number;            // last N labelled rows
+}
+
+export interface EngineCommands {
+  promote(target: string, opts?: { force?: boolean }): Promise<CommandResult>;
+  rollback(name?: string): Promise<CommandResult>;
+  gatePreview(target: string): Promise<GatePreview>;
+  retrain(opts?: RetrainOptions): Promise<CommandResult>;
+  cancelJob(id: string): Promise<CommandResult>;
+}
