@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { openDb } from '../../../store/db.js';
+import { IngestStore } from '../../../store/ingestStore.js';
+import { IngestService } from '../../ingest/ingestService.js';
+import { resolveConfig, untilSignal, type GlobalOptions } from '../context.js';
+
+interface IngestOptions extends GlobalOptions {
+  once?: boolean;
+  quiet?: boolean;
+}
+
+export function registerIngest(program: Command): void {
+  program.command('ingest')
+    .description('Read prediction logs (*.jsonl, *.jsonl.gz) from the watched directory into the database')
+    .option('--once', 'read every file up to its end, then exit (default: keep watching until SIGINT/SIGTERM)')
+    .option('--quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExamples:\n  mlops-tui ingest --watch ./predictions\n  mlops-tui ingest --once --db ./.mlops/mlops.db')
+    .action(async (_opts: IngestOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<IngestOptions>();
+      const cfg = resolveConfig(opts);
+      const db = openDb(cfg.db);
+      const store = new IngestStore(db);
+      store.pinSchema(cfg.features);
+      const service = new IngestService(store, { dir: cfg.watch, limits: { maxLineBytes: cfg.ingest.maxLineBytes }, pollMs: cfg.ingest.pollMs });
+      const say = (s: string): void => { if (!opts.quiet) process.stderr.write(`${s}\n`); };
+      const started = Date.now();
+      const summary = (): string => {
+        const t = service.totals;
+        const secs = (Date.now() - started) / 1000;
+        return `${t.predictions} predictions, ${t.labels} labels, ${t.quarantined} quarantined, ${t.duplicates} duplicates in ${secs.toFixed(1)} s`;
+      };
+      service.on('error', (e: Error) => process.stderr.write(`mlops-tui: ingest error: ${e.message}\n`));
+      try {
+        if (opts.once) {
+          await service.scanOnce();
+          say(`ingested ${summary()} from ${cfg.watch}`);
+        } else {
+          await service.start();
+          say(`watching ${service.dir} into ${cfg.db} (Ctrl-C to stop)`);
+          const tick = setInterval(() => say(`${service.rate().toFixed(0)} lines/s; ${summary()}`), 5000);
+          tick.unref();
+          const sig = await untilSignal();
+          clearInterval(tick);
+          await service.stop();
+          say(`${sig}: stopped; ${summary()}`);
+        }
+      } finally {
+        db.close();
+      }
+    });
+}

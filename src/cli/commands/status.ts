@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { openDb } from '../../../store/db.js';
+import { fileStatuses, quarantineReasons, schemaFields, storeCounts, trafficByModel } from '../../../store/statusQueries.js';
+import { resolveConfig, type GlobalOptions } from '../context.js';
+
+interface StatusOptions extends GlobalOptions {
+  json?: boolean;
+}
+
+export function registerStatus(program: Command): void {
+  program.command('status')
+    .description('Counts of predictions, labels and quarantined lines, per model and per file, and the feature schema')
+    .option('--json', 'print JSON for scripts and alerting')
+    .addHelpText('after', '\nExample:\n  mlops-tui status --json | jq .counts')
+    .action((_o: StatusOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<StatusOptions>();
+      const cfg = resolveConfig(opts);
+      if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
+      const db = openDb(cfg.db, { readonly: true });
+      try {
+        const status = {
+          db: cfg.db,
+          counts: storeCounts(db),
+          models: trafficByModel(db),
+          files: fileStatuses(db),
+          quarantine: quarantineReasons(db),
+          schema: schemaFields(db),
+        };
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+          return;
+        }
+        const c = status.counts;
+        const lines = [
+          `database   ${status.db}`,
+          `rows       ${c.predictions} predictions for ${c.requests} requests, ${c.labels} labels, ${c.quarantined} quarantined`,
+          '',
+          'models',
+          ...status.models.map((m) => `  ${m.model}@${m.version}  ${m.predictions} predictions, ${m.labelled} labelled`),
+          '',
+          'files',
+          ...status.files.filter((f) => f.current).map((f) => `  ${f.path}  ${f.lines} lines, offset ${f.offset}, ${f.quarantined} quarantined`),
+          '',
+          'schema',
+          ...status.schema.map((s) => `  ${s.name}: ${s.kind} (${s.source})`),
+        ];
+        if (status.quarantine.length > 0) lines.push('', 'quarantine', ...status.quarantine.map((q) => `  ${q.count}  ${q.reason}`));
+        process.stdout.write(`${lines.join('\n')}\n`);
+      } finally {
+        db.close();
+      }
+    });
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { fail } from './context.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerStatus } from './commands/status.js';
+
+const program = new Command('mlops-tui')
+  .description('A terminal console for operating ML models in production: ingest prediction logs, watch drift, compare shadows, retrain, promote.')
+  .version('0.1.0')
+  .option('--db <path>', 'SQLite database file', undefined)
+  .option('--config <path>', 'config file (default: ./mlops.config.json when present)')
+  .option('--watch <dir>', 'directory of prediction logs (default: ./predictions)')
+  .configureHelp({ showGlobalOptions: true })
+  .showHelpAfterError()
+  .exitOverride();
+
+registerIngest(program);
+registerStatus(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  fail(err);
+}

@@ -1,0 +1,120 @@
+/**
+ * mlops.config.json: optional, validated at start. An unknown or mistyped key
+ * is an error that names the key (a typo in a threshold must not silently fall
+ * back to the default). Command-line flags override the file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export type FeatureKind = 'numeric' | 'categorical';
+
+export interface Config {
+  watch: string;
+  db: string;
+  ingest: { maxLineBytes: number; pollMs: number };
+  /** Pinned feature types; the rest are inferred from the first rows. */
+  features: Record<string, FeatureKind>;
+  drift: {
+    windowRows: number;
+    datasetShare: number;
+    /** Per-feature overrides: method and threshold. */
+    perFeature: Record<string, { method?: string; threshold?: number }>;
+    /** Calendar features compared against the same period of the reference. */
+    calendar: string[];
+  };
+  gate: { condition: string; reliability: number; evaluations: number; heldOutShare: number };
+  retrain: { onDatasetDriftWindows: number; onDetector: boolean; scheduleHours: number; cooldownMinutes: number; maxPerDay: number; autoPromote: boolean };
+  on_switch: string | null;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  watch: './predictions',
+  db: './.mlops/mlops.db',
+  ingest: { maxLineBytes: 1024 * 1024, pollMs: 1000 },
+  features: {},
+  drift: { windowRows: 5000, datasetShare: 0.5, perFeature: {}, calendar: [] },
+  gate: { condition: 'n - o > 0.01 +/- 0.01', reliability: 0.999, evaluations: 8, heldOutShare: 0.3 },
+  retrain: { onDatasetDriftWindows: 0, onDetector: false, scheduleHours: 0, cooldownMinutes: 60, maxPerDay: 4, autoPromote: false },
+  on_switch: null,
+};
+
+export class ConfigError extends Error {}
+
+type Shape = 'string' | 'number' | 'boolean' | 'kind-map' | 'string[]' | 'string|null' | 'per-feature' | { [k: string]: Shape };
+
+const SHAPE: Shape = {
+  watch: 'string',
+  db: 'string',
+  ingest: { maxLineBytes: 'number', pollMs: 'number' },
+  features: 'kind-map',
+  drift: { windowRows: 'number', datasetShare: 'number', perFeature: 'per-feature', calendar: 'string[]' },
+  gate: { condition: 'string', reliability: 'number', evaluations: 'number', heldOutShare: 'number' },
+  retrain: { onDatasetDriftWindows: 'number', onDetector: 'boolean', scheduleHours: 'number', cooldownMinutes: 'number', maxPerDay: 'number', autoPromote: 'boolean' },
+  on_switch: 'string|null',
+};
+
+function check(value: unknown, shape: Shape, key: string): void {
+  const fail = (want: string): never => { throw new ConfigError(`config key "${key}" must be ${want}`); };
+  if (typeof shape === 'object') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('an object');
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (!(k in shape)) throw new ConfigError(`unknown config key "${key ? `${key}.` : ''}${k}"`);
+      check(v, shape[k], key ? `${key}.${k}` : k);
+    }
+    return;
+  }
+  switch (shape) {
+    case 'string': if (typeof value !== 'string' || value === '') fail('a non-empty string'); break;
+    case 'number': if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail('a non-negative number'); break;
+    case 'boolean': if (typeof value !== 'boolean') fail('true or false'); break;
+    case 'string|null': if (value !== null && typeof value !== 'string') fail('a string or null'); break;
+    case 'string[]': if (!Array.isArray(value) || !value.every((s) => typeof s === 'string')) fail('an array of strings'); break;
+    case 'kind-map':
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('an object of feature name to "numeric" or "categorical"');
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (v !== 'numeric' && v !== 'categorical') throw new ConfigError(`config key "${key}.${k}" must be "numeric" or "categorical"`);
+      }
+      break;
+    case 'per-feature':
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('an object of feature name to { method, threshold }');
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) check(v, { method: 'string', threshold: 'number' }, `${key}.${k}`);
+      break;
+  }
+}
+
+function merge<T>(base: T, over: unknown): T {
+  if (over === null || typeof over !== 'object' || Array.isArray(over) || base === null || typeof base !== 'object' || Array.isArray(base)) {
+    return (over === undefined ? base : over) as T;
+  }
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = merge((base as Record<string, unknown>)[k], v);
+  return out as T;
+}
+
+export function parseConfig(text: string, source = 'mlops.config.json'): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${source} is not valid JSON: ${(err as Error).message}`);
+  }
+  try {
+    check(raw, SHAPE, '');
+  } catch (err) {
+    throw new ConfigError(`${source}: ${(err as Error).message}`);
+  }
+  const cfg = merge(DEFAULT_CONFIG, raw);
+  if (cfg.drift.datasetShare > 1) throw new ConfigError(`${source}: config key "drift.datasetShare" must be between 0 and 1`);
+  if (cfg.gate.reliability >= 1) throw new ConfigError(`${source}: config key "gate.reliability" must be below 1`);
+  return cfg;
+}
+
+/** Loads `path`, or ./mlops.config.json when it exists, or the defaults. */
+export function loadConfig(path?: string): Config {
+  const p = path ?? 'mlops.config.json';
+  if (!existsSync(p)) {
+    if (path !== undefined) throw new ConfigError(`config file ${path} does not exist`);
+    return structuredClone(DEFAULT_CONFIG);
+  }
+  return parseConfig(readFileSync(resolve(p), 'utf8'), p);
+}

@@ -1,0 +1,105 @@
+/**
+ * Versioned schema migrations, applied in order at open and recorded in
+ * PRAGMA user_version. A migration is never edited once it has shipped:
+ * a change to the schema is a new entry at the end, so a database written by
+ * an older build opens with a newer one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the foundation
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  -- One row per (path, identity). The offset is committed in the same
+  -- transaction as the rows read before it, which is what makes ingest exactly-once.
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    inode TEXT NOT NULL,
+    head_hash TEXT NOT NULL,
+    head_len INTEGER NOT NULL,
+    gz INTEGER NOT NULL DEFAULT 0,
+    offset INTEGER NOT NULL DEFAULT 0,
+    line_no INTEGER NOT NULL DEFAULT 0,
+    predictions INTEGER NOT NULL DEFAULT 0,
+    labels INTEGER NOT NULL DEFAULT 0,
+    duplicates INTEGER NOT NULL DEFAULT 0,
+    quarantined INTEGER NOT NULL DEFAULT 0,
+    superseded INTEGER NOT NULL DEFAULT 0,
+    first_seen INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX files_path ON files(path, superseded);
+
+  CREATE TABLE predictions (
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    ts INTEGER NOT NULL,
+    features TEXT NOT NULL,
+    prediction TEXT NOT NULL,
+    score REAL,
+    scores TEXT,
+    file_id INTEGER NOT NULL,
+    line_no INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX predictions_request ON predictions(request_id, model, version);
+  CREATE INDEX predictions_model_ts ON predictions(model, version, ts);
+
+  CREATE TABLE labels (
+    request_id TEXT PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    file_id INTEGER NOT NULL,
+    line_no INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    line_no INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    text TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  );
+
+  CREATE TABLE schema_fields (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('numeric', 'categorical')),
+    source TEXT NOT NULL CHECK (source IN ('inferred', 'pinned')),
+    seen INTEGER NOT NULL DEFAULT 0,
+    missing INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    task TEXT NOT NULL,
+    alias TEXT CHECK (alias IN ('active', 'shadow', 'retired')),
+    created_at INTEGER NOT NULL,
+    artifact TEXT NOT NULL,
+    weights BLOB NOT NULL,
+    metrics TEXT NOT NULL,
+    UNIQUE (name, version)
+  );
+
+  -- Append-only: triggers refuse edits so the trail can be trusted.
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    operator TEXT NOT NULL,
+    client TEXT,
+    action TEXT NOT NULL,
+    subject TEXT,
+    before TEXT,
+    after TEXT,
+    details TEXT
+  );
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
+  `,
+];
