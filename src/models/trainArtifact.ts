@@ -1,0 +1,68 @@
+// Rows in, storable artifact out: split by time, train, measure, profile the fitted rows, and
+// capture the weights. The tfjs model lives only inside this call.
+import { buildProfile } from '../drift/profile.js';
+import { isMissing } from '../drift/values.js';
+import { ARTIFACT_FORMAT, captureModel, type ModelArtifact } from './artifact.js';
+import { DEFAULTS, trainModel, type TrainOptions } from './train.js';
+
+export interface TrainArtifactOptions extends TrainOptions {
+  /** Time column: gives trainedOn.from/until. Rows must already be in time order. */
+  time?: string;
+}
+
+function span(rows: readonly Record<string, unknown>[], time: string | undefined): { from?: string; until?: string } {
+  if (!time || rows.length === 0) return {};
+  const first = rows[0]![time];
+  const last = rows[rows.length - 1]![time];
+  return { from: isMissing(first) ? undefined : String(first), until: isMissing(last) ? undefined : String(last) };
+}
+
+/** Time-ordered split: the last `fraction` of the rows is held out. */
+export function splitHoldout<T>(rows: readonly T[], fraction: number = DEFAULTS.holdoutFraction): { fit: T[]; holdout: T[] } {
+  if (!(fraction > 0 && fraction < 1)) throw new Error(`holdout fraction must be between 0 and 1, not ${fraction}`);
+  const cut = Math.floor(rows.length * (1 - fraction));
+  return { fit: rows.slice(0, cut), holdout: rows.slice(cut) };
+}
+
+export async function trainArtifact(rows: readonly Record<string, unknown>[], options: TrainArtifactOptions): Promise<ModelArtifact> {
+  const { fit, holdout } = options.holdout
+    ? { fit: rows, holdout: options.holdout }
+    : splitHoldout(rows, options.holdoutFraction ?? DEFAULTS.holdoutFraction);
+  const label = options.label;
+  const labelled = fit.filter((r) => !isMissing(r[label]));
+  const labelledHoldout = holdout.filter((r) => !isMissing(r[label]));
+  const trained = await trainModel(labelled, { ...options, holdout: labelledHoldout });
+  try {
+    const classCounts: Record<string, number> = {};
+    for (const r of labelled) {
+      const k = String(r[label]);
+      classCounts[k] = (classCounts[k] ?? 0) + 1;
+    }
+    const held = span(labelledHoldout, options.time);
+    const weights = await captureModel(trained.model);
+    return {
+      format: ARTIFACT_FORMAT,
+      type: trained.type,
+      task: trained.task,
+      label,
+      features: trained.encoder.features,
+      schema: { ...options.schema },
+      classes: trained.classes,
+      encoder: trained.encoder.state,
+      metrics: trained.metrics,
+      profile: buildProfile(labelled, options.schema),
+      trainedOn: {
+        rows: trained.fitRows,
+        ...span(labelled, options.time),
+        holdoutRows: trained.metrics.rows,
+        holdoutFrom: held.from,
+        holdoutUntil: held.until,
+        classCounts,
+      },
+      training: { backend: trained.backend, epochs: trained.epochsRun, seconds: trained.seconds },
+      ...weights,
+    };
+  } finally {
+    trained.model.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+// What a training job needs, as plain data that can cross a worker_threads boundary, and the
+// progress it reports back.
+import type { FeatureSchema } from '../drift/profile.js';
+import type { TrainingDataSpec } from './trainFromCsv.js';
+import type { EpochProgress, ModelType } from './train.js';
+
+export interface TrainTuning {
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  patience?: number;
+  validationFraction?: number;
+  holdoutFraction?: number;
+  topK?: number;
+  seed?: number;
+}
+
+export interface TrainSpec {
+  type: ModelType;
+  label: string;
+  time?: string;
+  /** In-memory rows (time-ordered) with their schema... */
+  rows?: Record<string, unknown>[];
+  schema?: FeatureSchema;
+  /** ...or a CSV read in the worker (path, features, from/until, pinned kinds). */
+  csv?: Omit<TrainingDataSpec, 'label' | 'time'>;
+  /** Explicit held-out rows; default: the last holdoutFraction of the rows by time. */
+  holdout?: Record<string, unknown>[];
+  tuning?: TrainTuning;
+}
+
+export type TrainProgress =
+  | { phase: 'loading' }
+  | { phase: 'training'; rows: number; features: string[] }
+  | ({ phase: 'epoch' } & EpochProgress)
+  | { phase: 'saving' };
