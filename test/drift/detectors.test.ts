@@ -220,6 +220,16 @@ test('toJSON holds only finite JSON values, and bad input is refused', () => {
   assert.throws(() => createDetector('page-hinkley', { mode: 'sideways' as 'up' }), RangeError);
 });
 
+test('non-finite inputs are ignored and leave the state untouched', () => {
+  for (const kind of ['page-hinkley', 'adwin', 'ddm'] as const) {
+    const d = createDetector(kind);
+    run(d, streams.river_12345.stream.slice(0, 300));
+    const before = JSON.stringify(d.toJSON());
+    for (const x of [NaN, Infinity, -Infinity]) d.update(x);
+    assert.equal(JSON.stringify(d.toJSON()), before, kind);
+  }
+});
+
 test('reset() returns a detector to its initial state', () => {
   for (const kind of ['page-hinkley', 'adwin', 'ddm'] as const) {
     const d = createDetector(kind);

@@ -85,6 +85,7 @@ export class Adwin implements DriftDetector {
   }
 
   update(x: number): void {
+    if (!Number.isFinite(x)) return;
     if (this.drift) this.reset();
     this.insert(x);
     this.drift = this.detectChange();

@@ -56,6 +56,7 @@ export class Ddm implements DriftDetector {
 
   /** x is an error indicator: 1 (or any truthy number) for a mistake, 0 for a correct prediction. */
   update(x: number): void {
+    if (!Number.isFinite(x)) return;
     if (this.drift) this.reset();
     const err = x ? 1 : 0;
     this.n += 1;

@@ -5,7 +5,10 @@ export type DetectorKind = 'page-hinkley' | 'adwin' | 'ddm';
 
 export interface DriftDetector {
   readonly kind: DetectorKind;
-  /** Feed one value: an error indicator (0/1) or any numeric signal. */
+  /**
+   * Feed one value: an error indicator (0/1) or any numeric signal. A non-finite value (a
+   * missing label or score) is ignored rather than poisoning the running sums forever.
+   */
   update(x: number): void;
   /** True on the update that detected drift; the next update starts afresh. */
   readonly driftDetected: boolean;

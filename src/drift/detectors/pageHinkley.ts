@@ -66,6 +66,7 @@ export class PageHinkley implements DriftDetector {
   }
 
   update(x: number): void {
+    if (!Number.isFinite(x)) return;
     if (this.drift) this.reset();
     const { alpha, delta, threshold, minInstances, mode } = this.params;
 
