@@ -31,6 +31,8 @@ export interface NumericProfile {
   binCounts: number[];
   /** Ascending sample of at most SAMPLE_CAP values; the whole column when it fits. */
   sample: number[];
+  /** Exact counts per value (key String(value)) when the column has at most VALUE_COUNTS_CAP distinct values. */
+  valueCounts?: Record<string, number>;
 }
 
 export interface CategoricalProfile {
@@ -50,6 +52,8 @@ export interface DatasetProfile {
 export const DISTINCT_CAP = 1000;
 export const QUANTILE_STEPS = 100;
 export const SAMPLE_CAP = 5000;
+/** Low-cardinality numerics (flags, small counts) are compared as categories, so keep their counts. */
+export const VALUE_COUNTS_CAP = 20;
 
 /**
  * A bounded sample of an ascending array. When the column is larger than the cap we take
@@ -82,7 +86,15 @@ export function numericProfileFromSorted(
     if (distinct < DISTINCT_CAP && (i === 0 || sorted[i] !== sorted[i - 1])) distinct++;
   }
   const binEdges = edges ? [...edges] : decileEdges(sorted);
-  return {
+  let valueCounts: Record<string, number> | undefined;
+  if (n > 0 && distinct <= VALUE_COUNTS_CAP) {
+    valueCounts = {};
+    for (let i = 0; i < n; i++) {
+      const k = String(sorted[i]);
+      valueCounts[k] = (valueCounts[k] ?? 0) + 1;
+    }
+  }
+  const profile: NumericProfile = {
     kind: 'numeric',
     count: n,
     missing,
@@ -96,6 +108,8 @@ export function numericProfileFromSorted(
     binCounts: n > 0 ? countInBins(binEdges, sorted) : new Array<number>(Math.max(1, binEdges.length - 1)).fill(0),
     sample: systematicSample(sorted),
   };
+  if (valueCounts) profile.valueCounts = valueCounts;
+  return profile;
 }
 
 class GrowableFloats {
@@ -114,8 +128,16 @@ class GrowableFloats {
   }
 }
 
-/** Exact profile of a full dataset (a reference). Holds the numeric columns in memory once. */
-export function buildProfile(rows: Iterable<Record<string, unknown>>, schema: FeatureSchema): DatasetProfile {
+/**
+ * Exact profile of a full dataset. Holds the numeric columns in memory once. Given a reference
+ * profile, numeric columns are binned on the reference's PSI edges (what a current dataset
+ * needs to be compared with it); otherwise on their own deciles (a reference).
+ */
+export function buildProfile(
+  rows: Iterable<Record<string, unknown>>,
+  schema: FeatureSchema,
+  reference?: DatasetProfile,
+): DatasetProfile {
   const names = Object.keys(schema);
   const nums = new Map<string, { values: GrowableFloats; missing: number }>();
   const cats = new Map<string, CategoricalProfile>();
@@ -143,7 +165,9 @@ export function buildProfile(rows: Iterable<Record<string, unknown>>, schema: Fe
   const columns: Record<string, ColumnProfile> = {};
   for (const name of names) {
     const num = nums.get(name);
-    columns[name] = num ? numericProfileFromSorted(num.values.sorted(), num.missing) : cats.get(name)!;
+    const ref = reference?.columns[name];
+    const edges = ref && ref.kind === 'numeric' ? ref.binEdges : undefined;
+    columns[name] = num ? numericProfileFromSorted(num.values.sorted(), num.missing, edges) : cats.get(name)!;
   }
   return { rows: total, columns };
 }
