@@ -1,5 +1,5 @@
 // Runs a training job in a worker_threads worker so the console never freezes.
-// Under tsx the modules are .ts files: the worker is then started with tsx's loader (resolved
+// Under tsx the modules are .ts files: the worker then registers tsx's loader itself (resolved
 // from this package, so it works from any cwd); from compiled dist/ it is plain .js.
 // Cancel: the worker is asked to stop between batches and answers with an AbortError; if it
 // does not answer within CANCEL_GRACE_MS it is terminated. Either way nothing is returned.
@@ -23,9 +23,13 @@ type WorkerMessage =
 
 function startWorker(spec: TrainSpec): Worker {
   const isTs = import.meta.url.endsWith('.ts');
-  const url = new URL(isTs ? './trainWorker.ts' : './trainWorker.js', import.meta.url);
-  const execArgv = isTs ? ['--import', import.meta.resolve('tsx')] : [];
-  return new Worker(url, { workerData: spec, execArgv });
+  if (!isTs) return new Worker(new URL('./trainWorker.js', import.meta.url), { workerData: spec });
+  // Node 20 ignores loader flags in a worker's execArgv (nodejs/node#47747), so under tsx a tiny
+  // JS bootstrap registers tsx's ESM hooks inside the worker, then imports the .ts entry.
+  const api = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./trainWorker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: spec });
 }
 
 function abortError(message = 'training was cancelled'): Error {

@@ -13,7 +13,7 @@ export const FLIGHT_SCHEMA: FeatureSchema = {
   destination: 'categorical',
 };
 
-/** Every `step`-th row until `n` rows are taken, so a slice spans more than one day. */
+/** Every `step`-th row until `n` rows are taken, so a small slice spans weeks, not one day. */
 export async function flightsSlice(n: number, step = 8): Promise<Record<string, string>[]> {
   const rows: Record<string, string>[] = [];
   let i = 0;
