@@ -1,0 +1,69 @@
+/** 2 Drift: per-feature table with sparklines; Enter opens the chart and histograms of one feature. */
+import { Box } from 'ink';
+import type { FeatureDriftRow } from '../../src/engine/snapshot.js';
+import { Table, type Column } from '../widgets/Table.js';
+import { Line } from '../widgets/Line.js';
+import { Chart } from '../widgets/Chart.js';
+import { Bars } from '../widgets/Bars.js';
+import { sparkline } from '../widgets/sparkline.js';
+import { count, num, pct, pval } from '../format.js';
+import { levelTone } from '../theme.js';
+import { defineScreen, type ScreenProps } from './types.js';
+
+const columns: Column<FeatureDriftRow>[] = [
+  { title: 'feature', width: 12, flex: true, cell: (r) => r.name },
+  { title: 'kind', width: 5, cell: (r) => r.kind.slice(0, 5) },
+  { title: 'method', width: 7, cell: (r) => r.method },
+  { title: 'stat', width: 7, align: 'right', cell: (r) => num(r.statistic, 4) },
+  { title: 'p', width: 6, align: 'right', cell: (r) => pval(r.pValue) },
+  { title: 'thresh', width: 6, align: 'right', cell: (r) => num(r.threshold, 3) },
+  { title: 'level', width: 5, cell: (r) => r.level },
+  { title: 'history', width: 12, cell: (r) => sparkline(r.history, 12) },
+];
+
+function DriftTable({ snapshot, rows, selected, width, height }: ScreenProps<FeatureDriftRow>) {
+  const d = snapshot.drift;
+  return (
+    <Box flexDirection="column" height={height}>
+      <Line
+        text={`window ${d.window} · ${count(d.rows)} rows · ${d.datasetDrifted ? 'DATASET DRIFTED' : 'no dataset drift'}: ${pct(d.share, 0)} of columns drift (threshold ${pct(d.shareThreshold, 0)})`}
+        width={width} tone={d.datasetDrifted ? 'bad' : 'ok'} />
+      <Table columns={columns} rows={rows} selected={selected} height={height - 1} width={width}
+        tone={(r) => levelTone(r.level)} empty="no features profiled yet" />
+    </Box>
+  );
+}
+
+function DriftDetail({ rows, selected, width, height }: ScreenProps<FeatureDriftRow>) {
+  const f = rows[selected];
+  if (!f) return <Line text="no feature selected (esc to go back)" width={width} tone="dim" />;
+  const chartH = Math.max(3, Math.floor((height - 2) / 2));
+  const barsH = Math.max(0, height - 2 - chartH);
+  return (
+    <Box flexDirection="column" height={height}>
+      <Line
+        text={`${f.name} · ${f.kind} · ${f.method} ${num(f.statistic, 4)} (threshold ${num(f.threshold, 3)}) · p ${pval(f.pValue)} · ${f.level.toUpperCase()} · missing ${pct(f.missingRate)}`}
+        width={width} tone={levelTone(f.level)} bold />
+      <Line text={f.note ?? ' '} width={width} tone="dim" />
+      <Chart series={f.history} threshold={f.threshold} width={width} height={chartH}
+        title={`${f.method} per window (last ${Math.min(f.history.length, width - 11)} of ${f.history.length}); flat line = threshold`} />
+      <Bars labels={f.histogram.labels} reference={f.histogram.reference} current={f.histogram.current} width={width} height={barsH} />
+    </Box>
+  );
+}
+
+function DriftView(props: ScreenProps<FeatureDriftRow>) {
+  return props.sub === 'detail' ? <DriftDetail {...props} /> : <DriftTable {...props} />;
+}
+
+export const driftScreen = defineScreen<FeatureDriftRow>({
+  id: 'drift',
+  title: 'Drift',
+  rows: (s) => s.drift.features,
+  text: (r) => `${r.name} ${r.kind} ${r.method} ${r.level}`,
+  keys: [
+    { keys: ['enter'], label: 'chart', when: (sub) => sub !== 'detail', run: (c) => c.selected && c.setSub('detail') },
+    { keys: ['esc'], label: 'back', when: (sub) => sub === 'detail', run: (c) => c.setSub('table') },
+  ],
+  View: DriftView,
+});

@@ -1,0 +1,82 @@
+/** 6 Events: the audit trail, the open alerts and the quarantined lines, one at a time. */
+import type { AlertRow, EventRow, QuarantineRow, Snapshot } from '../../src/engine/snapshot.js';
+import { Box } from 'ink';
+import { Table, type Column } from '../widgets/Table.js';
+import { Line } from '../widgets/Line.js';
+import { time } from '../format.js';
+import { levelTone } from '../theme.js';
+import { defineScreen, type ScreenProps } from './types.js';
+
+type Row = EventRow | AlertRow | QuarantineRow;
+
+const eventColumns: Column<EventRow>[] = [
+  { title: 'time', width: 14, cell: (r) => time(r.at) },
+  { title: 'operator', width: 10, cell: (r) => r.operator },
+  { title: 'action', width: 9, cell: (r) => r.action },
+  { title: 'before → after', width: 20, cell: (r) => `${r.before ?? '–'} → ${r.after ?? '–'}` },
+  { title: 'gate', width: 10, flex: true, cell: (r) => r.detail ?? '' },
+];
+const alertColumns: Column<AlertRow>[] = [
+  { title: 'time', width: 14, cell: (r) => time(r.at) },
+  { title: 'level', width: 5, cell: (r) => r.level },
+  { title: 'kind', width: 13, cell: (r) => r.kind + (r.detector ? `/${r.detector}` : '') },
+  { title: 'subject', width: 12, cell: (r) => r.subject },
+  { title: 'message', width: 10, flex: true, cell: (r) => r.message },
+];
+const quarantineColumns: Column<QuarantineRow>[] = [
+  { title: 'file:line', width: 18, cell: (r) => `${r.file}:${r.line}` },
+  { title: 'reason', width: 20, cell: (r) => r.reason },
+  { title: 'text', width: 10, flex: true, cell: (r) => r.text },
+];
+
+const SUBS = ['events', 'alerts', 'quarantine'] as const;
+const SUB_KEY: Record<(typeof SUBS)[number], string> = { events: 'e', alerts: 'a', quarantine: 'x' };
+
+function rowsOf(s: Snapshot, sub: string): readonly Row[] {
+  return sub === 'alerts' ? s.alerts : sub === 'quarantine' ? s.quarantine : s.events;
+}
+
+function EventsView({ snapshot, rows, selected, sub, width, height }: ScreenProps<Row>) {
+  const tabs = SUBS.map((t) => {
+    const n = rowsOf(snapshot, t).length;
+    const label = `${SUB_KEY[t]} ${t} (${n})`;
+    return t === sub ? `[${label}]` : ` ${label} `;
+  }).join(' ');
+  const h = height - 1;
+  const table =
+    sub === 'alerts' ? (
+      <Table columns={alertColumns} rows={rows as AlertRow[]} selected={selected} height={h} width={width} tone={(r) => levelTone(r.level)} empty="no open alerts" />
+    ) : sub === 'quarantine' ? (
+      <Table columns={quarantineColumns} rows={rows as QuarantineRow[]} selected={selected} height={h} width={width} tone={() => 'warn'} empty="no quarantined lines" />
+    ) : (
+      <Table columns={eventColumns} rows={rows as EventRow[]} selected={selected} height={h} width={width} empty="no switches recorded yet" />
+    );
+  return (
+    <Box flexDirection="column" height={height}>
+      <Line text={tabs} width={width} bold />
+      {table}
+    </Box>
+  );
+}
+
+const textOf = (r: Row): string =>
+  'operator' in r ? `${r.operator} ${r.action} ${r.before ?? ''} ${r.after ?? ''} ${r.detail ?? ''}`
+    : 'reason' in r ? `${r.file} ${r.reason} ${r.text}`
+      : `${r.kind} ${r.detector ?? ''} ${r.subject} ${r.message}`;
+
+const step = (sub: string, d: number) => SUBS[(SUBS.indexOf(sub as (typeof SUBS)[number]) + d + SUBS.length) % SUBS.length];
+
+export const eventsScreen = defineScreen<Row>({
+  id: 'events',
+  title: 'Events',
+  rows: rowsOf,
+  text: textOf,
+  keys: [
+    { keys: ['e'], label: 'audit trail', run: (c) => c.setSub('events') },
+    { keys: ['a'], label: 'alerts', run: (c) => c.setSub('alerts') },
+    { keys: ['x'], label: 'quarantine', run: (c) => c.setSub('quarantine') },
+    { keys: ['right', 'l'], label: 'next list', hint: false, run: (c) => c.setSub(step(c.sub, 1)) },
+    { keys: ['left', 'h'], label: 'previous list', hint: false, run: (c) => c.setSub(step(c.sub, -1)) },
+  ],
+  View: EventsView,
+});
