@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { fail } from './context.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerStatus } from './commands/status.js';
+import { registerTrain } from './commands/train.js';
+import { registerReplay } from './commands/replay.js';
 
 const program = new Command('mlops-tui')
   .description('A terminal console for operating ML models in production: ingest prediction logs, watch drift, compare shadows, retrain, promote.')
@@ -16,6 +18,8 @@ const program = new Command('mlops-tui')
 
 registerIngest(program);
 registerStatus(program);
+registerTrain(program);
+registerReplay(program);
 
 try {
   await program.parseAsync(process.argv);
