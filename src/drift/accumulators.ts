@@ -154,7 +154,7 @@ export class NumericAccumulator {
       binCounts: [...this.bins],
       sample,
     };
-    if (this.values && n > 0 && this.values.size <= VALUE_COUNTS_CAP) {
+    if (this.values && n > 0 && this.values.size < VALUE_COUNTS_CAP) {
       profile.valueCounts = {};
       for (const [k, c] of [...this.values].sort((p, q) => p[0] - q[0])) profile.valueCounts[String(k)] = c;
     }

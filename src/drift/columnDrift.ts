@@ -8,8 +8,9 @@
 //   n > 1000: numeric with > 5 values → normalised Wasserstein; otherwise → Jensen–Shannon;
 //             drift at distance ≥ 0.1.
 // Large samples make every p-value tiny, hence effect sizes there. PSI is always reported.
-// KS and Wasserstein use the profiles' samples (exact when a window fits in the sample); the KS
-// p-value uses the true window sizes. Missing-value rate drift uses the Z-test with the same
+// KS and Wasserstein are exact from value counts when both windows have fewer than 1,000
+// distinct values, otherwise computed on the profiles' samples (exact when a window fits in the
+// sample); the KS p-value always uses the true window sizes. Missing-value rate drift uses the Z-test with the same
 // levels, but a rate change under one percentage point is never flagged (huge windows would
 // otherwise flag any change). A statistic is NaN when a window has no non-missing values.
 import { chi2Homogeneity } from './chi2.js';
@@ -22,6 +23,7 @@ import { countInBins } from './bins.js';
 import { proportionZTest } from './proportionZ.js';
 import { psiFromCounts } from './psi.js';
 import { wassersteinNorm, wassersteinSorted } from './wasserstein.js';
+import { fromValueCounts, ksStatisticWeighted, wassersteinWeighted } from './weighted.js';
 
 export type DriftMethod = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon' | 'psi';
 export type { DriftLevel };
@@ -140,14 +142,21 @@ function runMethod(method: DriftMethod, ref: ColumnProfile, cur: ColumnProfile):
   switch (method) {
     case 'ks': {
       if (ref.kind !== 'numeric' || cur.kind !== 'numeric') throw new TypeError('KS needs numeric profiles');
-      const exact = ref.sample.length === ref.count && cur.sample.length === cur.count;
-      const d = ksStatisticSorted(ref.sample, cur.sample);
+      const counted = ref.valueCounts && cur.valueCounts;
+      const exact = counted || (ref.sample.length === ref.count && cur.sample.length === cur.count);
+      const d = counted
+        ? ksStatisticWeighted(fromValueCounts(ref.valueCounts!), fromValueCounts(cur.valueCounts!))
+        : ksStatisticSorted(ref.sample, cur.sample);
       const r = ksPValue(d, ref.count, cur.count);
       return { statistic: exact ? r.statistic : d, pValue: r.pValue };
     }
     case 'wasserstein': {
       if (ref.kind !== 'numeric' || cur.kind !== 'numeric') throw new TypeError('Wasserstein needs numeric profiles');
-      return { statistic: wassersteinSorted(ref.sample, cur.sample) / wassersteinNorm(ref.std), pValue: null };
+      const w =
+        ref.valueCounts && cur.valueCounts
+          ? wassersteinWeighted(fromValueCounts(ref.valueCounts), fromValueCounts(cur.valueCounts))
+          : wassersteinSorted(ref.sample, cur.sample);
+      return { statistic: w / wassersteinNorm(ref.std), pValue: null };
     }
     case 'chisquare': {
       const d = discreteCounts(ref, cur);

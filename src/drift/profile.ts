@@ -31,7 +31,7 @@ export interface NumericProfile {
   binCounts: number[];
   /** Ascending sample of at most SAMPLE_CAP values; the whole column when it fits. */
   sample: number[];
-  /** Exact counts per value (key String(value)) when the column has at most VALUE_COUNTS_CAP distinct values. */
+  /** Exact counts per value (key String(value)) when the column has fewer than VALUE_COUNTS_CAP distinct values. */
   valueCounts?: Record<string, number>;
 }
 
@@ -52,8 +52,12 @@ export interface DatasetProfile {
 export const DISTINCT_CAP = 1000;
 export const QUANTILE_STEPS = 100;
 export const SAMPLE_CAP = 5000;
-/** Low-cardinality numerics (flags, small counts) are compared as categories, so keep their counts. */
-export const VALUE_COUNTS_CAP = 20;
+/**
+ * Numerics with at most this many distinct values keep exact value counts: low-cardinality ones
+ * (flags, small counts) are compared as categories, and for the rest KS and Wasserstein are
+ * computed exactly from the counts (weighted.ts) instead of from the sample.
+ */
+export const VALUE_COUNTS_CAP = DISTINCT_CAP;
 
 /**
  * A bounded sample of an ascending array. When the column is larger than the cap we take
@@ -87,7 +91,7 @@ export function numericProfileFromSorted(
   }
   const binEdges = edges ? [...edges] : decileEdges(sorted);
   let valueCounts: Record<string, number> | undefined;
-  if (n > 0 && distinct <= VALUE_COUNTS_CAP) {
+  if (n > 0 && distinct < VALUE_COUNTS_CAP) {
     valueCounts = {};
     for (let i = 0; i < n; i++) {
       const k = String(sorted[i]);
