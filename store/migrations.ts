@@ -46,13 +46,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX predictions_request ON predictions(request_id, model, version);
   CREATE INDEX predictions_model_ts ON predictions(model, version, ts);
 
+  -- A rowid table so analytics can follow it with a cursor (id > last seen).
   CREATE TABLE labels (
-    request_id TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL UNIQUE,
     ts INTEGER NOT NULL,
     label TEXT NOT NULL,
     file_id INTEGER NOT NULL,
     line_no INTEGER NOT NULL
-  ) WITHOUT ROWID;
+  );
 
   CREATE TABLE quarantine (
     id INTEGER PRIMARY KEY,
@@ -101,5 +103,59 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
+  `,
+  // 2: analytics state that must survive a restart
+  `
+  CREATE TABLE drift_windows (
+    id INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    window_end INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    dataset_drifted INTEGER NOT NULL,
+    share REAL NOT NULL,
+    results TEXT NOT NULL,
+    UNIQUE (model, window_start)
+  );
+
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    event_time INTEGER,
+    kind TEXT NOT NULL,
+    detector TEXT,
+    subject TEXT NOT NULL,
+    level TEXT NOT NULL,
+    message TEXT NOT NULL,
+    closed_at INTEGER
+  );
+
+  CREATE TABLE gate_state (
+    candidate TEXT NOT NULL,
+    active TEXT NOT NULL,
+    evaluations_used INTEGER NOT NULL DEFAULT 0,
+    fresh_after_label_id INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (candidate, active)
+  );
+
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    model TEXT NOT NULL,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    epochs INTEGER NOT NULL DEFAULT 0,
+    loss REAL,
+    val_metric REAL,
+    eta_seconds REAL,
+    result TEXT,
+    error TEXT,
+    log TEXT NOT NULL DEFAULT '',
+    pid INTEGER
+  );
   `,
 ];
