@@ -43,3 +43,19 @@ test('systematicSample keeps the empirical CDF within 1/k of the column', () => 
   // the i-th sampled value sits at rank ~ (i + 0.5)/k of the column
   for (let i = 0; i < s.length; i += 97) assert.ok(Math.abs(Math.sqrt(s[i]) / 100_003 - (i + 0.5) / 1000) < 1e-3);
 });
+
+test('numeric profile quantiles, decile edges and moments match numpy', async () => {
+  const { fixtures, assertClose } = await import('./fixtures.js');
+  const f = fixtures.profile as { values: number[]; quantiles: number[]; decileEdges: number[]; mean: number; std: number };
+  const p = buildProfile(f.values.map((x) => ({ x })), { x: 'numeric' }).columns.x;
+  assert.equal(p.kind, 'numeric');
+  if (p.kind !== 'numeric') return;
+  f.quantiles.forEach((q, i) => assertClose(p.quantiles[i], q, 1e-12, 1e-12, `quantile ${i}`));
+  assert.equal(p.binEdges.length, f.decileEdges.length);
+  f.decileEdges.forEach((e, i) => assertClose(p.binEdges[i], e, 1e-12, 1e-12, `edge ${i}`));
+  assertClose(p.mean, f.mean, 1e-12, 0, 'mean');
+  assertClose(p.std, f.std, 1e-12, 0, 'std');
+  assert.equal(p.binCounts.length, f.decileEdges.length - 1);
+  // fewer than 1,000 distinct values: exact value counts are kept
+  assert.equal(Object.values(p.valueCounts ?? {}).reduce((a, b) => a + b, 0), f.values.length);
+});
