@@ -64,6 +64,8 @@ function synthetic(n: number, seed: number): Record<string, unknown>[] {
 
 test('multiclass: string labels become classes, softmax scores sum to one', async () => {
   const rows = synthetic(3000, 7);
+  await initBackend();
+  const before = tf.memory().numTensors;
   for (const type of ['logreg', 'mlp'] as const) {
     const trained = await trainModel(rows, { type, label: 'y', schema: { x: 'numeric', tag: 'categorical' }, epochs: 15, learningRate: 0.03 });
     try {
@@ -74,6 +76,7 @@ test('multiclass: string labels become classes, softmax scores sum to one', asyn
     } finally {
       trained.model.dispose();
     }
+    assert.equal(tf.memory().numTensors, before, `${type}: training leaves no tensor behind`);
   }
   const artifact = await trainArtifact(rows, { type: 'logreg', label: 'y', schema: { x: 'numeric', tag: 'categorical' }, epochs: 10, learningRate: 0.03 });
   const predictor = await loadPredictor(artifact);
