@@ -29,7 +29,7 @@ export function gateLines(g: GatePreview, force: boolean): DialogLine[] {
     },
     { text: `${g.pass ? 'PASS' : 'FAIL'}: ${g.reason}`, tone: g.pass ? 'ok' : 'bad' },
   ];
-  if (!g.pass && !force) lines.push({ text: `The engine will refuse it; override with :promote ${g.target} --force (audited).`, tone: 'dim' });
+  if (!g.pass && !force) lines.push({ text: `The engine will refuse it; only :promote ${g.target} --force overrides (audited).`, tone: 'dim' });
   if (force) lines.push({ text: 'FORCE: the gate is overridden and the override is written to the audit trail.', tone: 'warn' });
   return lines;
 }

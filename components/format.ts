@@ -68,3 +68,30 @@ export function interval(ci: [number, number] | null | undefined): string {
   if (!ci) return dash;
   return `[${signedPct(ci[0])},${signedPct(ci[1])}]`;
 }
+
+/** Word-wrap to `width` columns; words longer than a line are cut hard. */
+export function wrap(s: string, width: number): string[] {
+  const clean = sanitize(s);
+  if (width <= 0) return [];
+  const out: string[] = [];
+  let line = '';
+  for (const word of clean.split(' ')) {
+    let w = word;
+    while (w.length > width) {
+      if (line) {
+        out.push(line);
+        line = '';
+      }
+      out.push(w.slice(0, width));
+      w = w.slice(width);
+    }
+    if (!line) line = w;
+    else if (line.length + 1 + w.length <= width) line += ' ' + w;
+    else {
+      out.push(line);
+      line = w;
+    }
+  }
+  if (line || out.length === 0) out.push(line);
+  return out;
+}

@@ -2,6 +2,7 @@
 import { Box } from 'ink';
 import type { ConfirmDialog as Dialog } from '../state.js';
 import { Line } from './Line.js';
+import { wrap } from '../format.js';
 
 export interface ConfirmDialogProps {
   dialog: Dialog;
@@ -19,7 +20,8 @@ export function ConfirmDialogView({ dialog, width, height }: ConfirmDialogProps)
   const w = Math.min(width, 76);
   const inner = w - 4;
   const room = Math.max(0, height - 6);
-  const lines = dialog.lines.slice(0, room);
+  // Wrapped, not cut: the figures a decision rests on must be readable at 80 columns.
+  const lines = dialog.lines.flatMap((l) => wrap(l.text, inner).map((text) => ({ text, tone: l.tone }))).slice(0, room);
   return (
     <Box flexDirection="column" height={height} alignItems="center">
       <Box flexDirection="column" borderStyle="round" width={w} paddingX={1}>

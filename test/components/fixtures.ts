@@ -1,0 +1,111 @@
+/** Hand-built snapshots (the snapshot IS the console's input) and a commands object that records calls. */
+import type {
+  CommandResult, EngineCommands, GatePreview, RetrainOptions, Snapshot, SnapshotSource,
+} from '../../src/engine/snapshot.js';
+
+const T0 = Date.UTC(2026, 10, 24, 22, 0, 0);
+
+export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
+  const hist = (a: number[], b: number[]) => ({ labels: ['0-6', '6-12', '12-18', '18-24'], reference: a, current: b });
+  return {
+    at: T0,
+    db: '/srv/mlops/demo.sqlite',
+    backend: 'wasm',
+    ingest: { ratePerSec: 1234, predictions: 482_113, labels: 301_007, quarantined: 3, files: 2, caughtUp: true },
+    notice: 'DEMO: simulated upstream incident from 2001-03-01 (hour shifted +6h)',
+    models: [
+      { name: 'flights-logreg', version: 1, alias: 'active', type: 'logreg', createdAt: T0 - 86_400_000, metrics: { accuracy: 0.8123, logLoss: 0.4321, auc: 0.705, rows: 120_000 } },
+      { name: 'flights-mlp', version: 2, alias: 'shadow', type: 'mlp', createdAt: T0 - 3_600_000, metrics: { accuracy: 0.8234, logLoss: 0.4102, auc: 0.718, rows: 120_000 } },
+      { name: 'flights-logreg', version: 3, alias: 'shadow', type: 'logreg', createdAt: T0 - 60_000, metrics: { accuracy: 0.7901, logLoss: 0.4688, auc: 0.602, rows: 40_000 } },
+    ],
+    traffic: [
+      { model: 'flights-logreg@1', alias: 'active', predictions: 160_704, labelled: 100_335, coverage: 0.6244, accuracy: 0.7777, logLoss: 0.5761, auc: 0.475, estAccuracy: 0.8012 },
+      { model: 'flights-mlp@2', alias: 'shadow', predictions: 160_704, labelled: 100_335, coverage: 0.6244, accuracy: 0.7911, logLoss: 0.5102, auc: 0.531, estAccuracy: 0.7944 },
+      { model: 'flights-logreg@3', alias: 'shadow', predictions: 160_705, labelled: 100_337, coverage: 0.6244, accuracy: 0.8345, logLoss: 0.4680, auc: 0.602, estAccuracy: 0.8301 },
+    ],
+    alerts: [
+      { id: 'a1', at: T0 - 120_000, kind: 'data-drift', detector: 'wasserstein', subject: 'hour', level: 'drift', message: 'hour drifted: normalised Wasserstein 0.64 >= 0.10' },
+      { id: 'a2', at: T0 - 60_000, kind: 'concept-drift', detector: 'page-hinkley', subject: 'flights-logreg@1', level: 'warn', message: 'error rate rose' },
+    ],
+    drift: {
+      window: 'last 24h (2001-03-04)',
+      rows: 17_342,
+      datasetDrifted: false,
+      share: 0.25,
+      shareThreshold: 0.5,
+      features: [
+        { name: 'hour', kind: 'numeric', method: 'wasserstein', statistic: 0.6412, pValue: null, threshold: 0.1, level: 'drift', missingRate: 0, history: [0.01, 0.012, 0.009, 0.6, 0.62, 0.6412], histogram: hist([0.1, 0.4, 0.35, 0.15], [0.3, 0.1, 0.2, 0.4]), note: null },
+        { name: 'distance', kind: 'numeric', method: 'wasserstein', statistic: 0.0071, pValue: null, threshold: 0.1, level: 'ok', missingRate: 0.001, history: [0.006, 0.007, 0.0071], histogram: hist([0.25, 0.25, 0.25, 0.25], [0.26, 0.24, 0.25, 0.25]), note: null },
+        { name: 'origin', kind: 'categorical', method: 'jensen-shannon', statistic: 0.0312, pValue: null, threshold: 0.1, level: 'ok', missingRate: 0, history: [0.02, 0.03, 0.0312], histogram: hist([0.4, 0.3, 0.2, 0.1], [0.38, 0.32, 0.2, 0.1]), note: null },
+        { name: 'dow', kind: 'categorical', method: 'chi2', statistic: 12.5, pValue: 0.0021, threshold: 0.05, level: 'warn', missingRate: 0, history: [3, 9, 12.5], histogram: hist([0.14, 0.14, 0.14, 0.58], [0.14, 0.14, 0.14, 0.58]), note: 'calendar feature: compared with the same weekday of the reference' },
+      ],
+    },
+    pairs: [
+      { a: 'flights-logreg@1', b: 'flights-logreg@3', n: 160_700, agreement: 0.7321, meanAbsDiff: 0.1234, labelled: 100_300, accA: 0.7777, accB: 0.8345, diff: 0.0568, ci: [0.0521, 0.0615], pValue: 1e-32, verdict: 'better', estAccA: 0.8012, estAccB: 0.8301, gate: { remaining: 7, allowed: 10, needRows: 5_000, haveRows: 20_000 } },
+      { a: 'flights-logreg@1', b: 'flights-mlp@2', n: 160_700, agreement: 0.9012, meanAbsDiff: 0.0456, labelled: 100_300, accA: 0.7777, accB: 0.7911, diff: 0.0134, ci: [-0.002, 0.0288], pValue: 0.0871, verdict: 'no-difference', estAccA: 0.8012, estAccB: 0.7944, gate: null },
+    ],
+    jobs: [
+      { id: 'job-7', model: 'flights-logreg', type: 'logreg', status: 'running', epoch: 4, epochs: 10, loss: 0.4711, valMetric: 0.598, valMetricName: 'auc', etaSeconds: 95, createdAt: T0 - 30_000, result: null, error: null },
+      { id: 'job-6', model: 'flights-mlp', type: 'mlp', status: 'failed', epoch: 2, epochs: 20, loss: null, valMetric: null, valMetricName: 'auc', etaSeconds: null, createdAt: T0 - 600_000, result: null, error: 'worker ran out of memory' },
+      { id: 'job-5', model: 'flights-logreg', type: 'logreg', status: 'done', epoch: 10, epochs: 10, loss: 0.4688, valMetric: 0.602, valMetricName: 'auc', etaSeconds: 0, createdAt: T0 - 900_000, result: 'flights-logreg@3', error: null },
+    ],
+    events: [
+      { at: T0 - 3_000_000, operator: 'alice from 10.0.0.7', action: 'promote', before: 'flights-logreg@0', after: 'flights-logreg@1', detail: 'diff +2.1 [+1.0,+3.2] p 1e-5 budget 9/10' },
+    ],
+    quarantine: [
+      { at: T0 - 10_000, file: 'preds-0001.jsonl', line: 118, reason: 'not JSON', text: '{"ts":"2001-03-0' },
+      { at: T0 - 9_000, file: 'preds-0001.jsonl', line: 207, reason: 'missing field "id"', text: '{"ts":"2001-03-02T10:00:00Z","model":"x"}' },
+    ],
+    ...over,
+  };
+}
+
+export interface Source extends SnapshotSource { push(s: Snapshot): void }
+
+export function source(initial: Snapshot | null): Source {
+  let cur = initial;
+  const listeners = new Set<(s: Snapshot) => void>();
+  return {
+    current: () => cur,
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    push(s) {
+      cur = s;
+      for (const l of listeners) l(s);
+    },
+  };
+}
+
+export interface Call { name: string; args: unknown[] }
+
+export interface Recorder extends EngineCommands { calls: Call[] }
+
+export function recorder(gate: Partial<GatePreview> = {}, result: CommandResult = { ok: true, message: 'done' }): Recorder {
+  const calls: Call[] = [];
+  const rec = (name: string, args: unknown[]) => {
+    calls.push({ name, args });
+    return Promise.resolve(result);
+  };
+  return {
+    calls,
+    promote: (target: string, opts?: { force?: boolean }) => rec('promote', [target, opts]),
+    rollback: (name?: string) => rec('rollback', [name]),
+    retrain: (opts?: RetrainOptions) => rec('retrain', [opts]),
+    cancelJob: (id: string) => rec('cancelJob', [id]),
+    gatePreview(target: string) {
+      calls.push({ name: 'gatePreview', args: [target] });
+      return Promise.resolve({
+        target, active: 'flights-logreg@1', pass: true, condition: 'n - o > 0.01 +/- 0.01 @ 0.999',
+        estimate: 0.0568, interval: [0.0521, 0.0615], pValue: 1e-32, rows: 20_000,
+        budget: { remaining: 7, allowed: 10, needRows: 5_000, haveRows: 20_000 },
+        reason: 'candidate beats active by 5.7 pts', ...gate,
+      });
+    },
+  };
+}
+
+export const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+export const count = (calls: Call[], name: string) => calls.filter((c) => c.name === name).length;
