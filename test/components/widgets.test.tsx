@@ -1,0 +1,99 @@
+import React from 'react';
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { render, cleanup } from 'ink-testing-library';
+import { Table, layoutWidths, windowStart, type Column } from '../../components/widgets/Table.js';
+import { sparkline } from '../../components/widgets/sparkline.js';
+import { progressBar } from '../../components/widgets/progress.js';
+import { chartLines } from '../../components/widgets/Chart.js';
+import { barLine } from '../../components/widgets/Bars.js';
+import { count, fit, pct, pval, duration, wrap, interval } from '../../components/format.js';
+import { colorFromEnv, makeTheme } from '../../components/theme.js';
+
+void React;
+afterEach(() => cleanup());
+
+test('sparkline scales between min and max and keeps the last points', () => {
+  assert.equal(sparkline([0, 1, 2, 3, 4, 5, 6, 7], 8), '▁▂▃▄▅▆▇█');
+  assert.equal(sparkline([5, 5, 5], 8), '▁▁▁');
+  assert.equal(sparkline([1, 2, 3, 100], 2), '▁█');
+  assert.equal(sparkline([], 5), '');
+  assert.equal(sparkline([NaN, 1, 2], 5).length, 2);
+});
+
+test('progress bar has exactly the asked width', () => {
+  assert.equal(progressBar(4, 10, 10), '████░░░░░░');
+  assert.equal(progressBar(0, 0, 4), '░░░░');
+  assert.equal(progressBar(30, 10, 5), '█████');
+});
+
+test('formatting: counts, shares, p-values, durations, intervals, fit', () => {
+  assert.equal(count(950), '950');
+  assert.equal(count(12_345), '12.3k');
+  assert.equal(count(4_560_000), '4.56M');
+  assert.equal(count(null), '–');
+  assert.equal(pct(0.1234), '12.3%');
+  assert.equal(pct(null), '–');
+  assert.equal(pval(0.0871), '0.087');
+  assert.equal(pval(1e-32), '1e-32');
+  assert.equal(pval(0), '<1e-300');
+  assert.equal(duration(95), '1m35s');
+  assert.equal(duration(7300), '2h01m');
+  assert.equal(interval([-0.002, 0.0288]), '[-0.2,+2.9]');
+  assert.equal(fit('abcdef', 4), 'abc…');
+  assert.equal(fit('ab', 4, 'right'), '  ab');
+  assert.equal(fit('a\u001b[2Jb', 4), 'ab  ');
+  assert.deepEqual(wrap('one two three four', 9), ['one two', 'three', 'four']);
+  assert.deepEqual(wrap('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
+});
+
+test('table layout gives flex columns the remaining width', () => {
+  const cols: Column<string>[] = [
+    { title: 'a', width: 10, flex: true, cell: (r) => r },
+    { title: 'b', width: 5, cell: (r) => r },
+  ];
+  const w = layoutWidths(cols, 80);
+  assert.equal(2 + w[0] + 1 + w[1], 80);
+  assert.deepEqual(layoutWidths(cols, 10), [10, 5], 'never below the minimum: the line is cut instead');
+});
+
+test('the table window follows the selection', () => {
+  assert.equal(windowStart(0, 100, 10), 0);
+  assert.equal(windowStart(50, 100, 10), 45);
+  assert.equal(windowStart(99, 100, 10), 90);
+  assert.equal(windowStart(5, 8, 10), 0);
+});
+
+test('Table renders a fixed height with the selection marked and scrolls', async () => {
+  const rows = Array.from({ length: 50 }, (_, i) => `row${i}`);
+  const cols: Column<string>[] = [{ title: 'name', width: 8, flex: true, cell: (r) => r }];
+  const r = render(<Table columns={cols} rows={rows} selected={30} height={6} width={30} />);
+  const lines = (r.lastFrame() ?? '').split('\n');
+  assert.equal(lines.length, 6);
+  assert.match(lines[0], /name .*29-33\/50/);
+  assert.ok(lines.some((l) => l.startsWith('> row30')));
+  assert.ok(!lines.some((l) => l.includes('row0 ')));
+  for (const l of lines) assert.ok(l.length <= 30);
+});
+
+test('chart lines: at most the width, the threshold as a second series, a message when there is no history', () => {
+  const lines = chartLines(Array.from({ length: 200 }, (_, i) => Math.sin(i / 10)), 60, 8, 0.5);
+  assert.equal(lines.length, 8);
+  for (const l of lines) assert.ok(l.length <= 60, `${l.length}: ${l}`);
+  assert.deepEqual(chartLines([], 60, 8), ['no history yet']);
+  assert.match(chartLines([0.3], 60, 8)[0], /only one window/);
+});
+
+test('bar line shows both shares and bars scaled to the largest share', () => {
+  const l = barLine('12-18', 0.35, 0.2, 80, 0.4);
+  assert.match(l, /^12-18 +35\.0% █+ +20\.0% █+/);
+  assert.ok(l.length <= 80);
+});
+
+test('NO_COLOR turns every tone off', () => {
+  assert.equal(colorFromEnv({ NO_COLOR: '1' }), false);
+  assert.equal(colorFromEnv({ NO_COLOR: '' }), true);
+  assert.equal(colorFromEnv({}), true);
+  assert.equal(makeTheme(false).tone('bad'), undefined);
+  assert.equal(makeTheme(true).tone('bad'), 'red');
+});
