@@ -40,7 +40,9 @@ function isText(input: string, key: Key): boolean {
 }
 
 export function App({ snapshots, commands, readOnly = false, size: fixedSize, noColor }: AppProps) {
-  const raw = useSyncExternalStore(snapshots.subscribe.bind(snapshots), () => snapshots.current());
+  const subscribe = useCallback((onChange: () => void) => snapshots.subscribe(onChange), [snapshots]);
+  const current = useCallback(() => snapshots.current(), [snapshots]);
+  const raw = useSyncExternalStore(subscribe, current);
   // Every string from the engine came from a log at some point: sanitised once per snapshot.
   const snapshot = useMemo(() => (raw ? sanitizeDeep(raw) : null), [raw]);
   const snapshotRef = useRef<Snapshot | null>(snapshot);

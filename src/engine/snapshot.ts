@@ -6,6 +6,8 @@
  * they draw is in a Snapshot, everything they change goes through a command. Types only.
  *
  * Conventions: times are ms since the epoch; rates and shares are fractions in [0, 1];
+ * lists are bounded by the engine (newest few hundred events, alerts, quarantined lines),
+ * so a snapshot costs the same with 10^4 or 10^7 rows of history;
  * a metric that cannot be computed yet (no labels, too few rows) is `null`, never NaN;
  * model references are `name@version` strings.
  */

@@ -445,3 +445,26 @@ test('escape sequences in model and feature names never reach the terminal', asy
   assert.match(all, /distance/);
   assert.match(all, /badline/);
 });
+
+test('re-lays out when the terminal is resized', async () => {
+  const { render } = await import('ink-testing-library');
+  const { App } = await import('../../components/App.js');
+  const { source } = await import('./fixtures.js');
+  const r = render(<App snapshots={source(makeSnapshot())} commands={recorder()} noColor />);
+  const stdout = r.stdout as unknown as NodeJS.EventEmitter;
+  const setSize = (columns: number, rows: number) => {
+    Object.defineProperty(stdout, 'columns', { value: columns, configurable: true });
+    Object.defineProperty(stdout, 'rows', { value: rows, configurable: true });
+    stdout.emit('resize');
+  };
+  setSize(120, 40);
+  await tick(50);
+  let lines = (r.lastFrame() ?? '').split('\n');
+  assert.equal(lines.length, 39);
+  assert.ok(lines.some((l) => l.length > 80), 'uses the wider terminal');
+  setSize(60, 20);
+  await tick(50);
+  lines = (r.lastFrame() ?? '').split('\n');
+  assert.ok(lines.length <= 20, `${lines.length} lines`);
+  for (const l of lines) assert.ok([...l].length <= 60, l);
+});
