@@ -5,6 +5,7 @@ import { registerIngest } from './commands/ingest.js';
 import { registerStatus } from './commands/status.js';
 import { registerTrain } from './commands/train.js';
 import { registerReplay } from './commands/replay.js';
+import { registerDrift } from './commands/drift.js';
 
 const program = new Command('mlops-tui')
   .description('A terminal console for operating ML models in production: ingest prediction logs, watch drift, compare shadows, retrain, promote.')
@@ -20,6 +21,7 @@ registerIngest(program);
 registerStatus(program);
 registerTrain(program);
 registerReplay(program);
+registerDrift(program);
 
 try {
   await program.parseAsync(process.argv);
