@@ -152,10 +152,16 @@ export const MIGRATIONS: readonly string[] = [
     loss REAL,
     val_metric REAL,
     eta_seconds REAL,
+    -- name@version registered on success, and its held-out metrics as JSON
     result TEXT,
+    metrics TEXT,
     error TEXT,
     log TEXT NOT NULL DEFAULT '',
-    pid INTEGER
+    -- process that runs (or will run) the job; NULL while queued for any runner
+    pid INTEGER,
+    -- set by another process (a headless cancel); the owner polls it and stops the worker
+    cancel_requested INTEGER NOT NULL DEFAULT 0
   );
+  CREATE INDEX jobs_status ON jobs(status, model);
   `,
 ];
