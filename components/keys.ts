@@ -19,8 +19,11 @@ export function keyName(input: string, key: Key): string {
   if (key.tab) return key.shift ? 'shift-tab' : 'tab';
   if (key.backspace || key.delete) return 'backspace';
   if (key.ctrl && input) return `ctrl-${input}`;
-  // Some terminals send Shift-Tab as CSI Z, which Ink leaves as "[Z".
+  // Some terminals send Shift-Tab as CSI Z, which Ink leaves as "[Z". Over SSH an arrow's
+  // bytes can arrive split after its ESC; the tail still means the arrow, not text.
   if (input === '[Z') return 'shift-tab';
+  const split = /^[[O]([A-D])$/.exec(input);
+  if (split) return ({ A: 'up', B: 'down', C: 'right', D: 'left' } as const)[split[1] as 'A' | 'B' | 'C' | 'D'];
   return input;
 }
 

@@ -37,8 +37,9 @@ function DriftTable({ snapshot, rows, selected, width, height }: ScreenProps<Fea
 function DriftDetail({ rows, selected, width, height }: ScreenProps<FeatureDriftRow>) {
   const f = rows[selected];
   if (!f) return <Line text="no feature selected (esc to go back)" width={width} tone="dim" />;
-  const chartH = Math.max(3, Math.floor((height - 2) / 2));
-  const barsH = Math.max(0, height - 2 - chartH);
+  // The histogram takes what its bins need (up to half), the chart the rest.
+  const barsH = Math.max(0, Math.min(f.histogram.labels.length + 1, Math.floor((height - 2) / 2)));
+  const chartH = Math.max(3, height - 2 - barsH);
   return (
     <Box flexDirection="column" height={height}>
       <Line

@@ -99,4 +99,6 @@ test('keyName normalises Ink keys', () => {
   assert.equal(keyName('c', k({ ctrl: true })), 'ctrl-c');
   assert.equal(keyName('p', k({})), 'p');
   assert.equal(keyName('G', k({ shift: true })), 'G');
+  assert.equal(keyName('[A', k({})), 'up', 'tail of an arrow split from its ESC');
+  assert.equal(keyName('[Z', k({})), 'shift-tab');
 });

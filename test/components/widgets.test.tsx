@@ -5,7 +5,7 @@ import { render, cleanup } from 'ink-testing-library';
 import { Table, layoutWidths, windowStart, type Column } from '../../components/widgets/Table.js';
 import { sparkline } from '../../components/widgets/sparkline.js';
 import { progressBar } from '../../components/widgets/progress.js';
-import { chartLines } from '../../components/widgets/Chart.js';
+import { chartLines, stretch } from '../../components/widgets/Chart.js';
 import { barLine } from '../../components/widgets/Bars.js';
 import { count, fit, pct, pval, duration, wrap, interval } from '../../components/format.js';
 import { colorFromEnv, makeTheme } from '../../components/theme.js';
@@ -96,4 +96,11 @@ test('NO_COLOR turns every tone off', () => {
   assert.equal(colorFromEnv({}), true);
   assert.equal(makeTheme(false).tone('bad'), undefined);
   assert.equal(makeTheme(true).tone('bad'), 'red');
+});
+
+test('stretch spreads a short series over the width and keeps its end points', () => {
+  assert.deepEqual(stretch([0, 1], 5), [0, 0.25, 0.5, 0.75, 1]);
+  const long = Array.from({ length: 100 }, (_, i) => i);
+  assert.deepEqual(stretch(long, 50), long);
+  assert.deepEqual(stretch([3], 50), [3]);
 });
