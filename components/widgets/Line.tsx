@@ -21,8 +21,3 @@ export const Line = memo(function Line({ text, width, tone, bold, inverse }: Lin
   );
 });
 
-/** Blank lines that keep the frame exactly as tall as the terminal. */
-export function Filler({ count }: { count: number }) {
-  if (count <= 0) return null;
-  return <Text>{'\n'.repeat(count - 1)}</Text>;
-}
