@@ -1,0 +1,109 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { openDb } from '../../../store/db.js';
+import { parseRef } from '../../../store/registry.js';
+import { comparePairFromStore, REFERENCE_ROWS, resolveSince, servingPairs, type ModelFigures, type StorePairComparison } from '../../compare/fromStore.js';
+import { gatePreview, type GateFigures } from '../../registry/switch.js';
+import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
+import { gateLines } from './promote.js';
+
+interface CompareOptions extends GlobalOptions {
+  json?: boolean;
+  since?: string;
+  midP?: boolean;
+  alpha: string;
+}
+
+const num = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+const time = (t: number | null): string => (t === null ? '—' : new Date(t).toISOString().replace('T', ' ').slice(0, 16));
+
+function modelRow(label: string, m: ModelFigures): string {
+  const e = m.estimated;
+  return [
+    `  ${label.padEnd(24)}`,
+    num(m.accuracy).padStart(8),
+    num(m.logLoss).padStart(9),
+    num(m.auc).padStart(7),
+    `${num(e?.accuracy)} / ${num(e?.accuracyOnLabelled)}`.padStart(20),
+    num(e?.auc ?? null).padStart(9),
+  ].join(' ');
+}
+
+function pairText(p: StorePairComparison, gate: GateFigures | null): string {
+  const lines = [
+    `${p.candidate} vs ${p.baseline}${gate ? ' (active)' : ''}: ${p.n} paired requests, ${p.labelled} labelled${p.since !== null ? ` since ${time(p.since)}` : ''} (${p.elapsedMs} ms)`,
+    `  agreement ${num(p.agreementRate * 100, 2)}%, mean |Δscore| ${num(p.meanAbsScoreDifference)}`,
+    `  ${''.padEnd(24)} ${'accuracy'.padStart(8)} ${'log loss'.padStart(9)} ${'AUC'.padStart(7)} ${'CBPE acc all / lab'.padStart(20)} ${'CBPE AUC'.padStart(9)}`,
+    modelRow(p.candidate, p.models.candidate),
+    modelRow(p.baseline, p.models.baseline),
+  ];
+  if (p.difference && p.mcnemar) {
+    const d = p.difference;
+    lines.push(`  accuracy difference ${d.difference >= 0 ? '+' : ''}${num(d.difference)} [${num(d.lower)}, ${num(d.upper)}] (${Math.round(d.level * 100)}%), McNemar ${p.mcnemar.midP ? 'mid-p' : 'exact p'} = ${p.mcnemar.pValue.toPrecision(3)} (only ${p.candidate} right ${p.discordant.b}, only ${p.baseline} right ${p.discordant.c})`);
+    lines.push(`  verdict: ${p.candidate} is ${p.verdict === 'no significant difference' ? 'not significantly different from' : `${p.verdict} than`} ${p.baseline}`);
+  } else {
+    lines.push('  no labels yet: only the CBPE estimates speak to accuracy');
+  }
+  const ref = p.models.candidate.estimated?.reference;
+  if (ref) lines.push(`  CBPE calibrated on each model's first ${REFERENCE_ROWS} labelled rows (${p.candidate}: ${ref.rows} rows, ${time(ref.from)} … ${time(ref.until)})`);
+  if (gate) lines.push(...gateLines(gate).map((l) => `  ${l}`));
+  return lines.join('\n');
+}
+
+export function registerCompare(program: Command): void {
+  program.command('compare')
+    .description('Compare each shadow with the active model on the requests both scored: agreement, accuracy, log loss, AUC, paired difference, McNemar verdict, CBPE estimates, and the promotion gate')
+    .argument('[a]', 'compare this version (NAME@VERSION) ...')
+    .argument('[b]', '... with this one instead of the serving pairs')
+    .option('--json', 'print JSON')
+    .option('--since <time>', 'only requests since an ISO time, or within a duration (e.g. 6h) before the newest prediction')
+    .option('--mid-p', 'McNemar mid-p instead of the exact p-value')
+    .option('--alpha <level>', 'significance level of the verdict', '0.05')
+    .addHelpText('after', `
+Examples:
+  mlops-tui compare
+  mlops-tui compare --since 24h --json | jq '.[0].verdict'
+  mlops-tui compare flights-mlp@1 flights-logreg@1`)
+    .action((a: string | undefined, b: string | undefined, _o: CompareOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<CompareOptions>();
+      const alpha = Number(opts.alpha);
+      if (!(alpha > 0 && alpha < 1)) throw new UsageError('--alpha must be between 0 and 1');
+      if ((a === undefined) !== (b === undefined)) throw new UsageError('give two versions to compare, or none for the serving pairs');
+      const cfg = resolveConfig(opts);
+      if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
+      const db = openDb(cfg.db, { readonly: true });
+      try {
+        let since: number | null;
+        try {
+          since = resolveSince(db, opts.since);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+        const pairs = a !== undefined && b !== undefined
+          ? [{ candidate: refArg(a), baseline: refArg(b), serving: false }]
+          : servingPairs(db).map((p) => ({ ...p, serving: true }));
+        const results = pairs.map((p) => {
+          const comparison = comparePairFromStore(db, p.candidate, p.baseline, { since, alpha, midP: opts.midP });
+          const gate = p.serving ? gatePreview(db, comparison.candidate, cfg).figures : null;
+          return { comparison, gate };
+        });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(results.map((r) => ({ ...r.comparison, gate: r.gate })), null, 2)}\n`);
+          return;
+        }
+        if (results.length === 0) {
+          process.stdout.write('nothing to compare: no shadow version serves beside the active one (train another model, or name two versions)\n');
+          return;
+        }
+        process.stdout.write(`${results.map((r) => pairText(r.comparison, r.gate)).join('\n\n')}\n`);
+      } finally {
+        db.close();
+      }
+    });
+}
+
+function refArg(text: string): { name: string; version: number } {
+  const r = parseRef(text);
+  if (r.version === null) throw new UsageError(`"${text}" needs a version: NAME@VERSION`);
+  return { name: r.name, version: r.version };
+}

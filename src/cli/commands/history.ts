@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { openDb } from '../../../store/db.js';
+import { auditTrail, type AuditRow } from '../../../store/audit.js';
+import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
+
+interface HistoryOptions extends GlobalOptions {
+  json?: boolean;
+  limit: string;
+}
+
+function parseDetails(d: string | null): unknown {
+  if (d === null) return null;
+  try { return JSON.parse(d) as unknown; } catch { return d; }
+}
+
+/** One line of gate figures for promote rows; empty for the rest. */
+function gateSummary(details: unknown): string {
+  if (details === null || typeof details !== 'object') return '';
+  const g = (details as { gate?: { estimate?: number; interval?: [number, number]; pass?: boolean; refused?: string | null; heldOutRows?: number } }).gate;
+  if (!g || typeof g.estimate !== 'number' || !g.interval) return '';
+  const lo = Number.isFinite(g.interval[0]) ? g.interval[0].toFixed(4) : '-∞';
+  const hi = Number.isFinite(g.interval[1]) ? g.interval[1].toFixed(4) : '∞';
+  return `gate ${g.refused ? `refused (${g.refused})` : g.pass ? 'passed' : 'failed'}: ${g.estimate.toFixed(4)} [${lo}, ${hi}] on ${g.heldOutRows ?? '?'} rows`;
+}
+
+export function registerHistory(program: Command): void {
+  program.command('history')
+    .description('The audit trail, newest first: registrations, promotions, forced promotions and rollbacks, with who, when and the gate figures')
+    .option('--json', 'print JSON (details parsed)')
+    .option('--limit <n>', 'rows to show', '50')
+    .addHelpText('after', `
+Examples:
+  mlops-tui history --limit 10
+  mlops-tui history --json | jq '.[] | select(.action == "force-promote")'`)
+    .action((_o: HistoryOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<HistoryOptions>();
+      const limit = Number(opts.limit);
+      if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
+      const cfg = resolveConfig(opts);
+      if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: nothing has happened yet, or pass --db`);
+      const db = openDb(cfg.db, { readonly: true });
+      let rows: AuditRow[];
+      try {
+        rows = auditTrail(db, limit);
+      } finally {
+        db.close();
+      }
+      if (opts.json) {
+        const out = rows.map((r) => ({ ...r, time: new Date(r.at).toISOString(), details: parseDetails(r.details) }));
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        return;
+      }
+      if (rows.length === 0) {
+        process.stdout.write('the audit trail is empty\n');
+        return;
+      }
+      const lines = rows.map((r) => {
+        const who = `${r.operator}${r.client ? `@${r.client}` : ''}`;
+        const change = r.before !== null || r.after !== null ? `${r.before ?? '—'} → ${r.after ?? '—'}` : '';
+        const gate = gateSummary(parseDetails(r.details));
+        return [new Date(r.at).toISOString().replace('T', ' ').slice(0, 19), who.padEnd(12), r.action.padEnd(13), (r.subject ?? '').padEnd(20), change, gate].filter(Boolean).join('  ');
+      });
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,74 @@
+/**
+ * The `on_switch` hook: a shell command run after the registry has switched, with the event
+ * as JSON on stdin. The switch has already committed, so a failing, hanging or missing hook
+ * is reported to the operator and never undoes or blocks it: the command runs in its own
+ * process group and the whole group is killed at the time limit.
+ */
+import { spawn } from 'node:child_process';
+
+export interface SwitchEvent {
+  action: string;
+  before: string | null;
+  after: string;
+  at: string;
+  operator: string;
+  client: string | null;
+  routing: { active: string | null; shadows: string[] } | null;
+  gate: unknown;
+}
+
+export interface HookResult {
+  ok: boolean;
+  code: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** the last few KB of stdout and stderr */
+  output: string;
+  message: string;
+}
+
+const KEEP = 4096;
+
+export function runHook(command: string, event: SwitchEvent, timeoutMs = 10_000): Promise<HookResult> {
+  return new Promise((resolve) => {
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString('utf8')).slice(-KEEP);
+    };
+    let child;
+    try {
+      child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    } catch (err) {
+      resolve({ ok: false, code: null, signal: null, timedOut: false, output: '', message: `on_switch hook could not start: ${(err as Error).message}` });
+      return;
+    }
+    let timedOut = false;
+    let settled = false;
+    const killGroup = (sig: NodeJS.Signals): void => {
+      try { if (child.pid !== undefined) process.kill(-child.pid, sig); } catch { /* already gone */ }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), 1000).unref();
+    }, timeoutMs);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    // A hook that never reads stdin closes the pipe; that is not its failure.
+    child.stdin.on('error', () => {});
+    child.stdin.end(`${JSON.stringify(event)}\n`);
+    const finish = (r: HookResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    child.on('error', (err) => finish({ ok: false, code: null, signal: null, timedOut, output, message: `on_switch hook failed to run: ${err.message}` }));
+    child.on('close', (code, signal) => {
+      const ok = code === 0 && !timedOut;
+      const why = timedOut ? `timed out after ${timeoutMs} ms` : code !== null ? `exited with ${code}` : `was killed by ${signal}`;
+      const tail = output.trim().split('\n').slice(-1)[0] ?? '';
+      finish({ ok, code, signal, timedOut, output, message: ok ? 'on_switch hook ran' : `on_switch hook ${why}${tail ? `: ${tail}` : ''}` });
+    });
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * Reads for the shadow comparison and the promotion gate. Two models are paired by
+ * request id: the scan walks model A's rows through predictions_model_ts and finds B's row
+ * and the label through their unique indexes, so the cost is linear in A's rows in scope.
+ * Rows come back raw (arrays, not objects) through iterate(): at a million requests the
+ * object allocation of .all() is most of the time and memory.
+ */
+import type { Db } from './db.js';
+
+export interface ModelKey {
+  name: string;
+  version: number;
+}
+
+export interface PairScope {
+  /** only requests with A's prediction ts >= since (ms) */
+  since?: number | null;
+  /** only rows with a label */
+  labelledOnly?: boolean;
+}
+
+/**
+ * [predictionA, scoreA, predictionB, scoreB, label, scoresA, scoresB]: prediction and label
+ * are their JSON text as logged, score is P(positive) or null, scores the logged class
+ * probabilities (only selected with `withScores`, for multiclass: every column costs time).
+ */
+export type PairedRow = [string, number | null, string, number | null, string | null, string | null, string | null];
+
+/** [requestId, predictionA, predictionB, label, labelId] of labelled pairs. */
+export type LabelledPairRow = [string, string, string, string, number];
+
+const PAIR_FROM = `FROM predictions a
+    JOIN predictions b ON b.request_id = a.request_id AND b.model = ? AND b.version = ?`;
+
+export function pairedRows(db: Db, a: ModelKey, b: ModelKey, scope: PairScope = {}, withScores = false): IterableIterator<PairedRow> {
+  const where = ['a.model = ?', 'a.version = ?'];
+  const params: Array<string | number> = [b.name, b.version, a.name, a.version];
+  if (scope.since !== undefined && scope.since !== null) {
+    where.push('a.ts >= ?');
+    params.push(scope.since);
+  }
+  const labelJoin = scope.labelledOnly ? 'JOIN' : 'LEFT JOIN';
+  const sql = `SELECT a.prediction, a.score, b.prediction, b.score, l.label${withScores ? ', a.scores, b.scores' : ''}
+    ${PAIR_FROM}
+    ${labelJoin} labels l ON l.request_id = a.request_id
+    WHERE ${where.join(' AND ')}
+    `;
+  return db.prepare(sql).raw(true).iterate(...params) as IterableIterator<PairedRow>;
+}
+
+/** Labelled pairs with label id > afterLabelId, with the request id for the held-out split. */
+export function labelledPairs(db: Db, a: ModelKey, b: ModelKey, afterLabelId: number): IterableIterator<LabelledPairRow> {
+  return db.prepare(`SELECT a.request_id, a.prediction, b.prediction, l.label, l.id
+    ${PAIR_FROM}
+    JOIN labels l ON l.request_id = a.request_id
+    WHERE a.model = ? AND a.version = ? AND l.id > ?`).raw(true).iterate(b.name, b.version, a.name, a.version, afterLabelId) as IterableIterator<LabelledPairRow>;
+}
+
+/** True when the version logs class probabilities (a multiclass model). */
+export function logsClassScores(db: Db, m: ModelKey): boolean {
+  // The first row decides: a model logs probabilities on every row or on none, and a
+  // filter on scores would scan every row of a binary model to find nothing.
+  return db.prepare('SELECT scores IS NOT NULL FROM predictions WHERE model = ? AND version = ? LIMIT 1').pluck().get(m.name, m.version) === 1;
+}
+
+/** [prediction, score, scores, label] */
+export type ReferenceRow = [string, number | null, string | null, string];
+
+/**
+ * The model's earliest labelled predictions (by prediction time): the pinned reference a
+ * CBPE calibrator is fitted on.
+ */
+export function earliestLabelledRows(db: Db, m: ModelKey, limit: number): { rows: ReferenceRow[]; from: number | null; until: number | null } {
+  const rows = db.prepare(`SELECT p.prediction, p.score, p.scores, l.label, p.ts
+    FROM predictions p JOIN labels l ON l.request_id = p.request_id
+    WHERE p.model = ? AND p.version = ?
+    ORDER BY p.ts, p.id LIMIT ?`).raw(true).all(m.name, m.version, limit) as Array<[string, number | null, string | null, string, number]>;
+  return {
+    rows: rows.map((r) => [r[0], r[1], r[2], r[3]]),
+    from: rows.length > 0 ? rows[0][4] : null,
+    until: rows.length > 0 ? rows[rows.length - 1][4] : null,
+  };
+}
+
+export function latestPredictionTs(db: Db): number | null {
+  return db.prepare('SELECT max(ts) FROM predictions').pluck().get() as number | null;
+}
+
+export function maxLabelId(db: Db): number {
+  return (db.prepare('SELECT max(id) FROM labels').pluck().get() as number | null) ?? 0;
+}
+
+/** Versions that have logged predictions, for pairing models outside the registry. */
+export function loggedModels(db: Db): ModelKey[] {
+  return db.prepare('SELECT DISTINCT model AS name, version FROM predictions ORDER BY model, version').all() as ModelKey[];
+}
