@@ -5,6 +5,10 @@ import { registerIngest } from './commands/ingest.js';
 import { registerStatus } from './commands/status.js';
 import { registerTrain } from './commands/train.js';
 import { registerReplay } from './commands/replay.js';
+import { registerCompare } from './commands/compare.js';
+import { registerPromote } from './commands/promote.js';
+import { registerRollback } from './commands/rollback.js';
+import { registerHistory } from './commands/history.js';
 import { registerDrift } from './commands/drift.js';
 
 const program = new Command('mlops-tui')
@@ -21,6 +25,10 @@ registerIngest(program);
 registerStatus(program);
 registerTrain(program);
 registerReplay(program);
+registerCompare(program);
+registerPromote(program);
+registerRollback(program);
+registerHistory(program);
 registerDrift(program);
 
 try {
