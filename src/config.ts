@@ -23,7 +23,8 @@ export interface Config {
     calendar: string[];
   };
   gate: { condition: string; reliability: number; evaluations: number; heldOutShare: number };
-  retrain: { onDatasetDriftWindows: number; onDetector: boolean; scheduleHours: number; cooldownMinutes: number; maxPerDay: number; autoPromote: boolean };
+  /** rows: labelled predictions a retrain learns from when no time range is given (the latest ones). */
+  retrain: { onDatasetDriftWindows: number; onDetector: boolean; scheduleHours: number; cooldownMinutes: number; maxPerDay: number; autoPromote: boolean; rows: number };
   on_switch: string | null;
 }
 
@@ -34,7 +35,7 @@ export const DEFAULT_CONFIG: Config = {
   features: {},
   drift: { windowRows: 5000, datasetShare: 0.5, perFeature: {}, calendar: [] },
   gate: { condition: 'n - o > 0.01 +/- 0.01', reliability: 0.999, evaluations: 8, heldOutShare: 0.3 },
-  retrain: { onDatasetDriftWindows: 0, onDetector: false, scheduleHours: 0, cooldownMinutes: 60, maxPerDay: 4, autoPromote: false },
+  retrain: { onDatasetDriftWindows: 0, onDetector: false, scheduleHours: 0, cooldownMinutes: 60, maxPerDay: 4, autoPromote: false, rows: 50000 },
   on_switch: null,
 };
 
@@ -49,7 +50,7 @@ const SHAPE: Shape = {
   features: 'kind-map',
   drift: { windowRows: 'number', datasetShare: 'number', perFeature: 'per-feature', calendar: 'string[]' },
   gate: { condition: 'string', reliability: 'number', evaluations: 'number', heldOutShare: 'number' },
-  retrain: { onDatasetDriftWindows: 'number', onDetector: 'boolean', scheduleHours: 'number', cooldownMinutes: 'number', maxPerDay: 'number', autoPromote: 'boolean' },
+  retrain: { onDatasetDriftWindows: 'number', onDetector: 'boolean', scheduleHours: 'number', cooldownMinutes: 'number', maxPerDay: 'number', autoPromote: 'boolean', rows: 'number' },
   on_switch: 'string|null',
 };
 
