@@ -103,7 +103,15 @@ export class FileIngestor {
 
   private commit(row: FileRow, path: string, batch: Batch, total: BatchResult): void {
     const fields = this.schema.observe(batch.predictions);
-    const result = this.store.commitBatch({ id: row.id, path }, batch.endOffset, batch.endLine, batch.predictions, batch.labels, batch.quarantined, fields);
+    let result: BatchResult;
+    try {
+      result = this.store.commitBatch({ id: row.id, path }, batch.endOffset, batch.endLine, batch.predictions, batch.labels, batch.quarantined, fields);
+    } catch (err) {
+      // The rows roll back (a locked database, a full disk) and are read again
+      // next time; their new fields must be written with them then.
+      this.schema.forget(fields);
+      throw err;
+    }
     add(total, result);
     this.onCommit?.({ path, fileId: row.id, result, batch });
   }

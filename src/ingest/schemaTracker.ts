@@ -36,6 +36,14 @@ export class SchemaTracker {
     return added;
   }
 
+  /**
+   * Takes back fields returned by `observe` whose batch did not commit, so the
+   * retry of that batch persists them instead of taking them as known.
+   */
+  forget(fields: SchemaField[]): void {
+    for (const f of fields) if (this.known.get(f.name) === f) this.known.delete(f.name);
+  }
+
   get fields(): SchemaField[] {
     return [...this.known.values()].sort((a, b) => a.name.localeCompare(b.name));
   }

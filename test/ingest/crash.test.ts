@@ -16,6 +16,8 @@ import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb, type Db } from '../../store/db.js';
+import { IngestStore } from '../../store/ingestStore.js';
+import { IngestService } from '../../src/ingest/ingestService.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -370,5 +372,37 @@ test('SIGKILL at several points while the file grows: every line ends up in the 
   } finally {
     appender.stop();
     for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+  }
+});
+
+test('a commit that fails (database locked by another writer) leaves nothing behind; the retry writes the rows and their new schema fields', async () => {
+  const root = tempDir('mlops-crash-');
+  const logDir = join(root, 'predictions');
+  mkdirSync(logDir);
+  const logPath = join(logDir, 'a.jsonl');
+  const dbPath = join(root, 'mlops.db');
+  let text = '';
+  // Over 1 KiB, so the file's head is complete and the next scan's first write is the batch itself.
+  for (let i = 0; i < 20; i++) text += `{"ts":${i},"id":"r-${i}","model":"m","version":1,"features":{"x":${i}},"prediction":1,"score":0.5}\n`;
+  writeFileSync(logPath, text);
+  const db = openDb(dbPath, { busyTimeoutMs: 20 });
+  const other = openDb(dbPath);
+  try {
+    const service = new IngestService(new IngestStore(db), { dir: logDir });
+    await service.scanOnce();
+    appendFileSync(logPath, '{"ts":20,"id":"r-20","model":"m","version":1,"features":{"x":1,"origin":"MCI"},"prediction":1,"score":0.5}\n');
+    other.exec('BEGIN IMMEDIATE');
+    await assert.rejects(service.scanOnce(), /locked/);
+    other.exec('COMMIT');
+    const offset = (): number => db.prepare('SELECT offset FROM files').pluck().get() as number;
+    assert.equal(offset(), Buffer.byteLength(text), 'the failed batch did not move the offset');
+    await service.scanOnce();
+    assert.equal(db.prepare('SELECT count(*) FROM predictions').pluck().get(), 21);
+    assert.equal(offset(), statSync(logPath).size);
+    assert.deepEqual(db.prepare('SELECT name, kind FROM schema_fields ORDER BY name').all(),
+      [{ name: 'origin', kind: 'categorical' }, { name: 'x', kind: 'numeric' }]);
+  } finally {
+    other.close();
+    db.close();
   }
 });
