@@ -1,0 +1,142 @@
+/**
+ * `mlops-tui retrain`: headless retraining. Without --wait the job is only queued (pid NULL,
+ * so any runner may take it: a running console picks it up within a second); with --wait this
+ * process runs it to the end, printing progress, and exits 0 only when a version was
+ * registered. Ctrl-C during --wait cancels the job (nothing is registered).
+ */
+import type { Command } from 'commander';
+import { openDb } from '../../../store/db.js';
+import { currentOperator } from '../../../store/audit.js';
+import { requestCancel } from '../../../store/jobs.js';
+import { enqueueRetrain, JobRunner, RetrainError, toJobInfo, type JobInfo, type RetrainRequest } from '../../retrain/jobRunner.js';
+import { getJob, listJobs } from '../../../store/jobs.js';
+import { progressPrinter } from '../progress.js';
+import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
+
+interface RetrainOptions extends GlobalOptions {
+  model?: string;
+  rows?: string;
+  since?: string;
+  until?: string;
+  type?: string;
+  epochs?: string;
+  wait?: boolean;
+  json?: boolean;
+  list?: boolean;
+  cancel?: string;
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n > 0)) throw new UsageError(`${flag} must be a positive integer, not "${value}"`);
+  return n;
+}
+
+function metricsLine(job: JobInfo): string {
+  const m = job.metrics;
+  if (!m) return '';
+  const where = m.gateHeldOut ? 'held-out' : 'latest';
+  return `${where} accuracy ${m.accuracy.toFixed(4)}, log loss ${m.logLoss.toFixed(4)}${m.auc === undefined ? '' : `, AUC ${m.auc.toFixed(4)}`} on ${m.rows} ${where} rows; trained on ${m.trainedRows} rows of ${m.source}${m.from ? ` from ${m.from} to ${m.until}` : ''}`;
+}
+
+function jobLine(j: JobInfo): string {
+  const progress = j.status === 'running' && j.epochs > 0 ? ` epoch ${j.epoch}/${j.epochs}` : '';
+  const outcome = j.result ?? j.error ?? '';
+  return `#${j.id}  ${j.status.padEnd(11)} ${j.model} (${j.type})${progress}  ${new Date(j.createdAt).toISOString()}  ${outcome}`;
+}
+
+export function registerRetrain(program: Command): void {
+  program.command('retrain')
+    .description('Retrain a model on its recent labelled predictions and register the result as a shadow version (queued for the console, or run here with --wait)')
+    .option('--model <name>', 'registry name to retrain (default: the active model)')
+    .option('--rows <n>', 'the last N labelled predictions (default: retrain.rows in the config)')
+    .option('--since <time>', 'only predictions at or after this time (ISO 8601); instead of --rows')
+    .option('--until <time>', 'only predictions before this time (ISO 8601)')
+    .option('--type <logreg|mlp>', 'model family (default: that of the model being retrained)')
+    .option('--epochs <n>', 'maximum epochs (early stopping may end sooner)')
+    .option('--wait', 'run the job in this process until it ends, printing progress')
+    .option('--json', 'print the job as JSON')
+    .option('--list', 'list the recent jobs instead')
+    .option('--cancel <id>', 'cancel a queued or running job instead')
+    .addHelpText('after', `
+The gate's held-out requests (gate.heldOutShare) are never trained on; the new version's
+metrics are measured on those of the training span. Promote it with \`mlops-tui promote\`.
+Exit codes with --wait: 0 registered, 1 failed or cancelled, 2 bad usage.
+
+Examples:
+  mlops-tui retrain --wait
+  mlops-tui retrain --model flights-logreg --since 2001-03-01 --until 2001-03-08 --wait
+  mlops-tui retrain --rows 20000 --type mlp        # queued; the console runs it
+  mlops-tui retrain --list`)
+    .action(async (_o: RetrainOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<RetrainOptions>();
+      if (opts.rows !== undefined && opts.since !== undefined) throw new UsageError('--rows and --since choose the rows in two ways: pass one of them');
+      const rows = positiveInt(opts.rows, '--rows');
+      const epochs = positiveInt(opts.epochs, '--epochs');
+      if (opts.type !== undefined && opts.type !== 'logreg' && opts.type !== 'mlp') throw new UsageError(`--type must be logreg or mlp, not "${opts.type}"`);
+      const cfg = resolveConfig(opts);
+      const db = openDb(cfg.db);
+      try {
+        if (opts.list) {
+          const jobs = listJobs(db, 50).map(toJobInfo);
+          if (opts.json) process.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
+          else process.stdout.write(jobs.length ? `${jobs.map(jobLine).join('\n')}\n` : 'no retrain jobs yet\n');
+          return;
+        }
+        if (opts.cancel !== undefined) {
+          const id = positiveInt(opts.cancel, '--cancel')!;
+          const before = requestCancel(db, id, Date.now(), `${new Date().toISOString()} cancel requested by ${currentOperator().operator} (cli)\n`);
+          if (before === null) throw new UsageError(`no job #${id}`);
+          if (before === 'queued') process.stdout.write(`job #${id} cancelled\n`);
+          else if (before === 'running') process.stdout.write(`job #${id}: cancel requested; the process running it stops within a second\n`);
+          else process.stdout.write(`job #${id} had already ended (${before})\n`);
+          return;
+        }
+        const req: RetrainRequest = {
+          model: opts.model, rows, since: opts.since, until: opts.until, epochs,
+          type: opts.type as RetrainRequest['type'], trigger: 'cli',
+        };
+        if (!opts.wait) {
+          const id = enqueueRetrain(db, cfg, req, null);
+          const job = toJobInfo(getJob(db, id)!);
+          if (opts.json) process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
+          else process.stdout.write(`queued job #${id}: retrain ${job.model} (${job.type}); a running console picks it up, or run it here with --wait\n`);
+          return;
+        }
+        await runHere(db, cfg, req, opts.json === true);
+      } catch (e) {
+        if (e instanceof RetrainError) throw new UsageError(e.message);
+        throw e;
+      } finally {
+        db.close();
+      }
+    });
+}
+
+async function runHere(db: ReturnType<typeof openDb>, cfg: ReturnType<typeof resolveConfig>, req: RetrainRequest, json: boolean): Promise<void> {
+  const runner = new JobRunner({ db, config: cfg });
+  const id = runner.start(req);
+  const job0 = runner.get(id)!;
+  process.stderr.write(`job #${id}: retraining ${job0.model} (${job0.type})\n`);
+  const print = progressPrinter(process.stderr, `job #${id} `);
+  runner.subscribe((e) => { if (e.kind === 'progress' && e.id === id) print(e.progress); });
+  let signalled = false;
+  void untilSignal().then(() => {
+    signalled = true;
+    runner.cancel(id);
+  });
+  const job = await runner.wait(id);
+  await runner.close();
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  if (json) process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
+  if (job.status === 'succeeded') {
+    if (!json) {
+      process.stdout.write(`registered ${job.result} as shadow (job #${id}): ${metricsLine(job)}\n`);
+      process.stdout.write(`next: mlops-tui compare ${job.result}   then   mlops-tui promote ${job.result}\n`);
+    }
+    return;
+  }
+  const why = job.status === 'cancelled' ? `cancelled${signalled ? ' by a signal' : ''}; nothing was registered` : job.status === 'failed' ? `failed: ${job.error}` : job.status;
+  throw new Error(`job #${id} ${why}`);
+}
