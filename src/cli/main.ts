@@ -10,6 +10,7 @@ import { registerPromote } from './commands/promote.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerHistory } from './commands/history.js';
 import { registerDrift } from './commands/drift.js';
+import { registerRetrain } from './commands/retrain.js';
 
 const program = new Command('mlops-tui')
   .description('A terminal console for operating ML models in production: ingest prediction logs, watch drift, compare shadows, retrain, promote.')
@@ -30,6 +31,7 @@ registerPromote(program);
 registerRollback(program);
 registerHistory(program);
 registerDrift(program);
+registerRetrain(program);
 
 try {
   await program.parseAsync(process.argv);
