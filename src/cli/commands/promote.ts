@@ -67,7 +67,7 @@ Examples:
         if (!out.changed && out.refusal) {
           process.stderr.write(`mlops-tui: ${out.target} was not promoted: ${out.refusal.replace(/^refused: /, '')}; --force overrides (audited)\n`);
           process.exitCode = 1;
-        } else if (!out.changed) {
+        } else if (!out.changed && !opts.json) {
           process.stdout.write(`${out.message}\n`);
         }
       } finally {
