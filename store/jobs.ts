@@ -118,7 +118,7 @@ export function requestCancel(db: Db, id: number, at: number, note: string): Job
     if (status === 'queued') {
       db.prepare(`UPDATE jobs SET status = 'cancelled', finished_at = ?, log = substr(log || ?, -${LOG_MAX_CHARS}) WHERE id = ?`).run(at, note, id);
     } else if (status === 'running') {
-      db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+      db.prepare(`UPDATE jobs SET cancel_requested = 1, log = substr(log || ?, -${LOG_MAX_CHARS}) WHERE id = ?`).run(note, id);
     }
     return status;
   });
