@@ -228,18 +228,20 @@ function committedOffset(dbPath: string): number {
   }
 }
 
-interface Child { proc: ChildProcess; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+interface Child { proc: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
 
 function startCli(cwd: string, args: string[]): Child {
   // cwd is the temp dir so no mlops.config.json of the repo is picked up.
   const proc = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
   let err = '';
+  proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  proc.stdout!.resume();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.on('exit', (code, signal) => resolve({ code, signal }));
+    // 'close', not 'exit': the pipes are drained by then, so stdout() is complete.
+    proc.on('close', (code, signal) => resolve({ code, signal }));
   });
-  return { proc, stderr: () => err, exited };
+  return { proc, stdout: () => out, stderr: () => err, exited };
 }
 
 async function waitFor(cond: () => boolean, what: string, child?: Child, timeoutMs = 30_000): Promise<void> {
@@ -375,10 +377,8 @@ test('SIGKILL at several points while the file grows: every line ends up in the 
     assert.ok(total.predictions >= 250_000 && total.bad > 40, `a large corpus (${total.predictions} predictions, ${total.bad} bad lines)`);
 
     const status = startCli(root, ['status', '--json', '--db', dbPath]);
-    let out = '';
-    status.proc.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    assert.equal((await status.exited).code, 0);
-    const s = JSON.parse(out) as { counts: { predictions: number; labels: number; quarantined: number } };
+    assert.equal((await status.exited).code, 0, status.stderr());
+    const s = JSON.parse(status.stdout()) as { counts: { predictions: number; labels: number; quarantined: number } };
     assert.deepEqual([s.counts.predictions, s.counts.labels, s.counts.quarantined], [total.predictions, total.labels, total.bad]);
     if (process.env.CRASH_TEST_VERBOSE) process.stderr.write(`${notes.join('\n')}\n`);
   } finally {
