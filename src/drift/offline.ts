@@ -4,10 +4,12 @@
 //
 // Memory: the reference is profiled exactly, which holds its numeric columns once as
 // Float64Arrays (8 bytes per value, never row objects); those are dropped before the current
-// file is read. The current file goes through a DatasetAccumulator binned on the reference's
-// edges, so it takes bounded memory however large it is: exact moments and PSI bins, exact
-// value counts for low-cardinality numerics, and a 5,000-value reservoir for KS and Wasserstein
-// (exact whenever the file has at most 5,000 rows, the regime where p-values are used).
+// file is read. The current file is profiled exactly too while its numeric values fit a budget
+// (EXACT_VALUE_BUDGET, 128 MB); beyond it the columns continue in a DatasetAccumulator binned on
+// the reference's edges (exact moments, PSI bins and low-cardinality value counts, a 5,000-value
+// reservoir for KS and Wasserstein), so a current file of any size takes bounded memory.
+// Exact matters: KS on two 5,000-value samples is off by up to ~0.02, which at 10^6 rows is
+// enough for a p-value to call drift on identical distributions.
 //
 // Schema: a column is numeric when every non-missing reference value is a number or a string
 // that parses as one, else categorical (booleans are categorical); cfg.features pins override.
@@ -15,12 +17,13 @@
 // text is re-read from the reference as categorical, since its earlier values' spelling
 // ("02134" vs 2134) was not kept.
 import { restrictToCurrentPeriods, CALENDAR_NOTE } from './calendar.js';
-import type { ColumnAccumulator } from './accumulators.js';
-import { DatasetAccumulator } from './accumulators.js';
+import { CategoryCounter } from './categoryCounter.js';
+import { DatasetAccumulator, type NumericAccumulator } from './accumulators.js';
 import { compareDatasets, DEFAULT_THRESHOLDS, type ColumnDriftResult, type CompareOptions, type DriftMethod } from './columnDrift.js';
 import { datasetDrift, type DatasetDriftResult } from './datasetDrift.js';
 import type { ColumnKind, ColumnProfile, DatasetProfile, FeatureSchema } from './profile.js';
 import { numericProfileFromSorted } from './profile.js';
+import { radixSortFloat64 } from './radixSort.js';
 import { scanTable, type TableColumns, type TableFormat, type TableScanOptions } from './tableReader.js';
 import { isMissing, toCategory, toNumber } from './values.js';
 
@@ -47,8 +50,10 @@ export interface OfflineDriftOptions {
   calendar?: readonly string[];
   /** JSONL prediction logs: only this model's prediction lines. */
   model?: string;
-  /** Reservoir size of the current side's numeric columns (default 5,000). */
+  /** Reservoir size of the current side's numeric columns past the exact budget (default 5,000). */
   sampleSize?: number;
+  /** Numeric values of the current file profiled exactly before switching to reservoirs (default EXACT_VALUE_BUDGET). */
+  exactValues?: number;
   seed?: number;
 }
 
@@ -59,7 +64,8 @@ export interface OfflineFeatureResult extends ColumnDriftResult {
 
 export interface OfflineDriftReport {
   reference: { path: string; format: TableFormat; rows: number };
-  current: { path: string; format: TableFormat; rows: number };
+  /** exact: false when the current file outgrew the exact budget and its numerics were sampled. */
+  current: { path: string; format: TableFormat; rows: number; exact: boolean };
   schema: FeatureSchema;
   features: OfflineFeatureResult[];
   /** Selected reference columns absent from the current file, and current columns not in the reference. */
@@ -95,7 +101,7 @@ function inferredNumber(v: unknown): number | null {
 class ReferenceColumn {
   kind: ColumnKind | 'undecided';
   nums: Floats | null = null;
-  counts: Map<string, number> | null = null;
+  cats: CategoryCounter | null = null;
   nonMissing = 0;
   /** Numbers first, text later: its categories must be counted in a second pass. */
   reread = false;
@@ -103,58 +109,55 @@ class ReferenceColumn {
   constructor(readonly pinned: ColumnKind | undefined) {
     this.kind = pinned ?? 'undecided';
     if (this.kind === 'numeric') this.nums = new Floats();
-    if (this.kind === 'categorical') this.counts = new Map();
+    if (this.kind === 'categorical') this.cats = new CategoryCounter();
+  }
+
+  /** The hot path: a value that is already a finite number, for a numeric column. */
+  addNumber(x: number): void {
+    this.nums!.push(x);
+    this.nonMissing++;
   }
 
   add(v: unknown): void {
+    if (this.cats !== null) {
+      if (!this.reread) this.cats.add(v);
+      return;
+    }
     if (isMissing(v)) return;
     if (this.kind === 'numeric') {
       const x = this.pinned ? toNumber(v) : inferredNumber(v);
       if (x !== null) {
-        this.nums!.push(x);
-        this.nonMissing++;
+        this.addNumber(x);
         return;
       }
       // A pinned numeric column treats text as missing, as the live accumulators do.
       if (this.pinned) return;
       this.kind = 'categorical';
       this.nums = null;
-      this.counts = new Map();
+      this.cats = new CategoryCounter();
       this.reread = true;
-    } else if (this.kind === 'undecided') {
-      const x = inferredNumber(v);
-      if (x !== null) {
-        this.kind = 'numeric';
-        this.nums = new Floats();
-        this.nums.push(x);
-        this.nonMissing++;
-        return;
-      }
-      this.kind = 'categorical';
-      this.counts = new Map();
+      return;
     }
-    if (this.reread) return;
-    const c = toCategory(v)!;
-    this.counts!.set(c, (this.counts!.get(c) ?? 0) + 1);
-    this.nonMissing++;
-  }
-
-  /** Second pass of a re-read column: every non-missing value as a category. */
-  recount(v: unknown): void {
-    if (isMissing(v)) return;
-    const c = toCategory(v)!;
-    this.counts!.set(c, (this.counts!.get(c) ?? 0) + 1);
-    this.nonMissing++;
+    // Undecided: the first non-missing value decides.
+    const x = inferredNumber(v);
+    if (x !== null) {
+      this.kind = 'numeric';
+      this.nums = new Floats();
+      this.addNumber(x);
+      return;
+    }
+    this.kind = 'categorical';
+    this.cats = new CategoryCounter();
+    this.cats.add(v);
   }
 
   profile(rows: number): { kind: ColumnKind; profile: ColumnProfile } {
     if (this.kind === 'numeric') {
-      const sorted = this.nums!.buf.subarray(0, this.nums!.length).sort();
+      const sorted = radixSortFloat64(this.nums!.buf.subarray(0, this.nums!.length));
       this.nums = null;
       return { kind: 'numeric', profile: numericProfileFromSorted(sorted, rows - this.nonMissing) };
     }
-    const counts = this.counts ? Object.fromEntries(this.counts) : {};
-    return { kind: 'categorical', profile: { kind: 'categorical', count: this.nonMissing, missing: rows - this.nonMissing, counts } };
+    return { kind: 'categorical', profile: (this.cats ?? new CategoryCounter()).profile(rows) };
   }
 }
 
@@ -178,11 +181,18 @@ export async function profileReferenceFile(
   const make = (name: string): ReferenceColumn | null => (wanted && !wanted.has(name) ? null : new ReferenceColumn(opts.pinned?.[name]));
   const scan = await scanTable(
     path,
-    (values, columns) => {
+    (row, columns) => {
       if (states.length !== columns.names.length) extend(states, columns, make);
       for (let i = 0; i < states.length; i++) {
         const s = states[i];
-        if (s !== null) s.add(values[i]);
+        if (s === null) continue;
+        if (s.kind === 'numeric') {
+          const v = row.numeric(i);
+          if (typeof v === 'number' && Number.isFinite(v)) s.addNumber(v);
+          else s.add(v);
+        } else if (s.cats !== null) {
+          if (!s.reread) row.category(i, s.cats);
+        } else s.add(row.numeric(i));
       }
     },
     opts,
@@ -195,11 +205,11 @@ export async function profileReferenceFile(
   const reread = states.flatMap((s, i) => (s?.reread ? [i] : []));
   if (reread.length > 0) {
     for (const i of reread) {
-      states[i]!.counts = new Map();
-      states[i]!.nonMissing = 0;
+      states[i]!.cats = new CategoryCounter();
+      states[i]!.reread = false;
     }
-    await scanTable(path, (values) => {
-      for (const i of reread) states[i]!.recount(values[i]);
+    await scanTable(path, (row) => {
+      for (const i of reread) row.category(i, states[i]!.cats!);
     }, opts);
   }
   const schema: FeatureSchema = {};
@@ -223,46 +233,129 @@ export interface CurrentProfileResult {
   present: string[];
   /** Columns of the current file that are not in the schema. */
   extra: string[];
+  /** True when the numeric columns were profiled exactly, false when the value budget sent them to reservoirs. */
+  exact: boolean;
 }
 
-/** Profile of a current file against a reference, streamed through a DatasetAccumulator (bounded memory). */
+/** Numeric values the current side keeps for an exact profile (8 bytes each): 128 MB. */
+export const EXACT_VALUE_BUDGET = 16 * 1024 * 1024;
+
+/** One numeric column of the current file: exact values while the budget lasts, then its accumulator. */
+class CurrentNumeric {
+  readonly kind = 'numeric' as const;
+  values: Floats | null = new Floats();
+  missing = 0;
+  constructor(readonly acc: NumericAccumulator) {}
+  add(v: unknown): void {
+    if (this.values === null) {
+      this.acc.add(v);
+      return;
+    }
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      this.values.push(v);
+      return;
+    }
+    const x = toNumber(v);
+    if (x === null) this.missing++;
+    else this.values.push(x);
+  }
+  /** Hands the kept values to the accumulator (in file order, as if it had seen them one by one). */
+  spill(): void {
+    if (this.values === null) return;
+    const buf = this.values.buf;
+    for (let i = 0; i < this.values.length; i++) this.acc.add(buf[i]);
+    this.acc.missing += this.missing;
+    this.values = null;
+  }
+  backfillMissing(rows: number): void {
+    if (this.values === null) this.acc.missing += rows;
+    else this.missing += rows;
+  }
+}
+
+/**
+ * Profile of a current file against a reference. Numeric columns are profiled exactly (their
+ * values sorted once, binned on the reference's edges, systematic sample) while the file holds
+ * at most `exactValues` numeric values in all; past that they continue in a DatasetAccumulator's
+ * bounded reservoirs, so memory stays bounded for any file size. Categorical columns are
+ * counted exactly either way.
+ */
 export async function profileCurrentFile(
   path: string,
   schema: FeatureSchema,
   reference: DatasetProfile,
-  opts: { sampleSize?: number; seed?: number } & TableScanOptions = {},
+  opts: { sampleSize?: number; seed?: number; exactValues?: number } & TableScanOptions = {},
 ): Promise<CurrentProfileResult> {
+  const budget = opts.exactValues ?? EXACT_VALUE_BUDGET;
   const acc = new DatasetAccumulator(schema, reference, { sampleSize: opts.sampleSize, seed: opts.seed });
-  const targets: Array<ColumnAccumulator | null> = [];
+  const numerics = new Map<string, CurrentNumeric>();
+  const cats = new Map<string, CategoryCounter>();
+  const targets: Array<CurrentNumeric | CategoryCounter | null> = [];
   const active: number[] = [];
   let rows = 0;
+  let kept = 0;
+  let exact = true;
   const grow = (columns: TableColumns): void => {
     for (let i = targets.length; i < columns.names.length; i++) {
-      const a = Object.hasOwn(acc.columns, columns.names[i]) ? acc.columns[columns.names[i]] : null;
-      targets.push(a);
-      if (a === null) continue;
+      const name = columns.names[i];
+      const a = Object.hasOwn(acc.columns, name) ? acc.columns[name] : null;
+      if (a === null) {
+        targets.push(null);
+        continue;
+      }
+      let t: CurrentNumeric | CategoryCounter;
+      if (a.kind === 'numeric') {
+        t = new CurrentNumeric(a);
+        if (!exact) t.spill();
+        numerics.set(name, t);
+      } else {
+        t = new CategoryCounter();
+        cats.set(name, t);
+      }
+      targets.push(t);
       // A JSONL key first seen now was missing from every earlier row.
-      a.missing += rows;
+      if (t instanceof CurrentNumeric) t.backfillMissing(rows);
       active.push(i);
     }
   };
   const scan = await scanTable(
     path,
-    (values, columns) => {
+    (row, columns) => {
       if (targets.length !== columns.names.length) grow(columns);
       rows++;
       for (let k = 0; k < active.length; k++) {
         const i = active[k];
-        targets[i]!.add(values[i]);
+        const t = targets[i]!;
+        if (t instanceof CategoryCounter) row.category(i, t);
+        else t.add(row.numeric(i));
+      }
+      if (exact) {
+        kept += numerics.size;
+        if (kept > budget) {
+          exact = false;
+          for (const n of numerics.values()) n.spill();
+        }
       }
     },
     opts,
   );
   grow(scan.columns);
   acc.rows = scan.rows;
+  const profile = acc.toProfile();
+  // Categories were counted here, not in the accumulator (which saw none of them).
+  for (const [name, c] of cats) profile.columns[name] = c.profile(scan.rows);
+  if (exact) {
+    for (const [name, n] of numerics) {
+      const ref = reference.columns[name];
+      const edges = ref && ref.kind === 'numeric' ? ref.binEdges : [];
+      const sorted = radixSortFloat64(n.values!.buf.subarray(0, n.values!.length));
+      n.values = null;
+      profile.columns[name] = numericProfileFromSorted(sorted, n.missing, edges);
+    }
+  }
   const present = scan.columns.names.filter((n) => Object.hasOwn(schema, n));
   const extra = scan.columns.names.filter((n) => !Object.hasOwn(schema, n));
-  return { format: scan.format, profile: acc.toProfile(), present, extra };
+  return { format: scan.format, profile, present, extra, exact };
 }
 
 /** Validates per-feature overrides from the config against the schema's kinds. */
@@ -294,7 +387,7 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
   const ref = await profileReferenceFile(referencePath, { features, pinned: opts.pinned, ...scanOpts });
   const overrides = featureOverrides(opts.perFeature ?? {}, ref.schema);
   const t1 = performance.now();
-  const cur = await profileCurrentFile(currentPath, ref.schema, ref.profile, { sampleSize: opts.sampleSize, seed: opts.seed, ...scanOpts });
+  const cur = await profileCurrentFile(currentPath, ref.schema, ref.profile, { sampleSize: opts.sampleSize, seed: opts.seed, exactValues: opts.exactValues, ...scanOpts });
   const t2 = performance.now();
 
   const presentSet = new Set(cur.present);
@@ -319,7 +412,7 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
   const t3 = performance.now();
   return {
     reference: { path: referencePath, format: ref.format, rows: ref.profile.rows },
-    current: { path: currentPath, format: cur.format, rows: cur.profile.rows },
+    current: { path: currentPath, format: cur.format, rows: cur.profile.rows, exact: cur.exact },
     schema: ref.schema,
     features: results.map((r) => ({ ...r, note: notes.get(r.feature) ?? null })),
     onlyInReference,
