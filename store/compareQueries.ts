@@ -26,7 +26,7 @@ export interface PairScope {
  */
 export type PairedRow = [string, number | null, string, number | null, string | null, string | null, string | null];
 
-/** [requestId, predictionA, predictionB, label, labelId] of labelled pairs. */
+/** [requestId, predictionA, predictionB, label, labelId] of held-out labelled pairs. */
 export type LabelledPairRow = [string, string, string, string, number];
 
 const PAIR_FROM = `FROM predictions a
@@ -48,12 +48,25 @@ export function pairedRows(db: Db, a: ModelKey, b: ModelKey, scope: PairScope = 
   return db.prepare(sql).raw(true).iterate(...params) as IterableIterator<PairedRow>;
 }
 
-/** Labelled pairs with label id > afterLabelId, with the request id for the held-out split. */
-export function labelledPairs(db: Db, a: ModelKey, b: ModelKey, afterLabelId: number): IterableIterator<LabelledPairRow> {
+const withHeldOut = new WeakMap<Db, (requestId: string, share: number) => boolean>();
+
+/**
+ * Held-out labelled pairs (label id > afterLabelId) for the gate. The held-out test runs
+ * inside the query as a SQL function, before B's row and the label are looked up, so at a
+ * 30% share most requests cost one index step and no lookups or row transfer.
+ */
+export function heldOutLabelledPairs(
+  db: Db, a: ModelKey, b: ModelKey, afterLabelId: number, share: number, isHeldOut: (requestId: string, share: number) => boolean,
+): IterableIterator<LabelledPairRow> {
+  if (withHeldOut.get(db) !== isHeldOut) {
+    db.function('mlops_held_out', { deterministic: true }, (id: unknown, s: unknown) => (isHeldOut(String(id), Number(s)) ? 1 : 0));
+    withHeldOut.set(db, isHeldOut);
+  }
   return db.prepare(`SELECT a.request_id, a.prediction, b.prediction, l.label, l.id
     ${PAIR_FROM}
     JOIN labels l ON l.request_id = a.request_id
-    WHERE a.model = ? AND a.version = ? AND l.id > ?`).raw(true).iterate(b.name, b.version, a.name, a.version, afterLabelId) as IterableIterator<LabelledPairRow>;
+    WHERE a.model = ? AND a.version = ? AND mlops_held_out(a.request_id, ?) AND l.id > ?`)
+    .raw(true).iterate(b.name, b.version, a.name, a.version, share, afterLabelId) as IterableIterator<LabelledPairRow>;
 }
 
 /** True when the version logs class probabilities (a multiclass model). */

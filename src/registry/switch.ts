@@ -18,7 +18,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { currentOperator, type AuditInput } from '../../store/audit.js';
-import { labelledPairs } from '../../store/compareQueries.js';
+import { heldOutLabelledPairs } from '../../store/compareQueries.js';
 import { readGateState, writeGateState, type GateState } from '../../store/gateState.js';
 import { activeModel, findModel, parseRef, previousActive, promoteModel, refOf, RegistryError, type ModelInfo, type SwitchResult } from '../../store/registry.js';
 import type { Config } from '../config.js';
@@ -104,8 +104,7 @@ interface HeldOutCounts {
 function heldOutCounts(db: Db, candidate: ModelInfo, active: ModelInfo, share: number, afterLabelId: number): HeldOutCounts {
   const classes = new LoggedClasses();
   const c: HeldOutCounts = { rows: 0, nCorrect: 0, oCorrect: 0, disagree: 0, maxLabelId: afterLabelId };
-  for (const r of labelledPairs(db, candidate, active, afterLabelId)) {
-    if (!isHeldOut(r[0], share)) continue;
+  for (const r of heldOutLabelledPairs(db, candidate, active, afterLabelId, share, isHeldOut)) {
     const pn = classes.slot(r[1]);
     const po = classes.slot(r[2]);
     const y = classes.slot(r[3]);

@@ -166,3 +166,35 @@ test('promoting with nothing active needs no gate; promoting the active version 
   await assert.rejects(promoteWithGate(db, 'm@7', cfg, { operator: OPERATOR }), /no model m@7/);
   db.close();
 });
+
+test('two processes calling promoteWithGate at the same instant: one switch, one evaluation spent', async () => {
+  const { execFile } = await import('node:child_process');
+  const { db, cfg } = setup(BETTER, 16000);
+  db.close();
+  const root = join(import.meta.dirname, '..', '..');
+  const startAt = Date.now() + 1500;
+  const script = `
+    import { openDb } from './store/db.ts';
+    import { promoteWithGate } from './src/registry/switch.ts';
+    const db = openDb(${JSON.stringify(cfg.db)});
+    while (Date.now() < ${startAt}) await new Promise((r) => setTimeout(r, 1));
+    const out = await promoteWithGate(db, 'new@1', ${JSON.stringify(cfg)}, { operator: { operator: 'p' + process.pid, client: null } });
+    process.stdout.write(JSON.stringify({ changed: out.changed, message: out.message, evaluated: out.gate !== null }));
+  `;
+  const run = (): Promise<{ changed: boolean; message: string; evaluated: boolean }> => new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root }, (err, stdout, stderr) => {
+      if (err) reject(new Error(stderr || err.message));
+      else resolve(JSON.parse(stdout));
+    });
+  });
+  const outs = await Promise.all([run(), run()]);
+  assert.equal(outs.filter((o) => o.changed).length, 1);
+  const loser = outs.find((o) => !o.changed);
+  assert.match(loser?.message ?? '', /already active/);
+  assert.equal(loser?.evaluated, false, 'the second process re-read the registry after the first committed');
+  const check = openDb(cfg.db, { readonly: true });
+  assert.equal(refOf(activeModel(check)!), 'new@1');
+  assert.equal(auditTrail(check, 50).filter((r) => r.action === 'promote').length, 1);
+  assert.equal(readGateState(check, 'new@1', 'old@1').evaluationsUsed, 1);
+  check.close();
+});

@@ -17,6 +17,12 @@ interface CompareOptions extends GlobalOptions {
 const num = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 const time = (t: number | null): string => (t === null ? '—' : new Date(t).toISOString().replace('T', ' ').slice(0, 16));
 
+/** Tiny p-values underflow to 0 as doubles; their log still says how small they are. */
+function pValue(p: number, logP: number): string {
+  if (p > 0) return `= ${p.toPrecision(3)}`;
+  return `≈ 1e${Math.round(logP / Math.LN10)}`;
+}
+
 function modelRow(label: string, m: ModelFigures): string {
   const e = m.estimated;
   return [
@@ -39,7 +45,7 @@ function pairText(p: StorePairComparison, gate: GateFigures | null): string {
   ];
   if (p.difference && p.mcnemar) {
     const d = p.difference;
-    lines.push(`  accuracy difference ${d.difference >= 0 ? '+' : ''}${num(d.difference)} [${num(d.lower)}, ${num(d.upper)}] (${Math.round(d.level * 100)}%), McNemar ${p.mcnemar.midP ? 'mid-p' : 'exact p'} = ${p.mcnemar.pValue.toPrecision(3)} (only ${p.candidate} right ${p.discordant.b}, only ${p.baseline} right ${p.discordant.c})`);
+    lines.push(`  accuracy difference ${d.difference >= 0 ? '+' : ''}${num(d.difference)} [${num(d.lower)}, ${num(d.upper)}] (${Math.round(d.level * 100)}%), McNemar ${p.mcnemar.midP ? 'mid-p' : 'exact p'} ${pValue(p.mcnemar.pValue, p.mcnemar.logPValue)} (only ${p.candidate} right ${p.discordant.b}, only ${p.baseline} right ${p.discordant.c})`);
     lines.push(`  verdict: ${p.candidate} is ${p.verdict === 'no significant difference' ? 'not significantly different from' : `${p.verdict} than`} ${p.baseline}`);
   } else {
     lines.push('  no labels yet: only the CBPE estimates speak to accuracy');

@@ -38,7 +38,7 @@ Examples:
           if (preview.figures) process.stdout.write(`${gateLines(preview.figures).join('\n')}\n`);
         }
         if (preview.status === 'already-active') {
-          if (opts.json) process.stdout.write(`${JSON.stringify({ ...preview, changed: false }, null, 2)}\n`);
+          if (opts.json) process.stdout.write(`${JSON.stringify({ ...preview, changed: false, message: `${preview.target} is already active` }, null, 2)}\n`);
           else process.stdout.write(`${preview.target} is already active\n`);
           return;
         }
