@@ -155,3 +155,52 @@ test('held-out membership: FNV-1a vectors, deterministic, close to the share', (
   // a larger share keeps every id a smaller one held out (retraining can rely on it)
   for (let i = 0; i < 1000; i++) if (isHeldOut(`r-${i}`, 0.2)) assert.ok(isHeldOut(`r-${i}`, 0.3));
 });
+
+test('multiclass models: accuracy, log loss and CBPE from the logged class probabilities', async () => {
+  const { logLossMulticlass } = await import('../../src/compare/metrics.js');
+  const { normalSampler } = await import('../../src/util/random.js');
+  const dir = tempDir();
+  const db = openDb(join(dir, 'm.db'));
+  const store = new IngestStore(db);
+  const file = store.registerFile('mc.jsonl', 'i', 'h', 0, false);
+  const rng = mulberry32(31);
+  const normal = normalSampler(rng);
+  const classes = ['high', 'low', 'mid'];
+  const softmax = (v: number[]): number[] => {
+    const m = Math.max(...v);
+    const e = v.map((x) => Math.exp(x - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => x / s);
+  };
+  const preds = [];
+  const labels = [];
+  const truth: Record<string, { y: number[]; p: number[][]; predicted: number[] }> = { a: { y: [], p: [], predicted: [] }, b: { y: [], p: [], predicted: [] } };
+  for (let i = 0; i < 6000; i++) {
+    const logits = [normal() * 1.5, normal() * 1.5, normal() * 1.5];
+    const pTrue = softmax(logits);
+    const u = rng();
+    const y = u < pTrue[0] ? 0 : u < pTrue[0] + pTrue[1] ? 1 : 2;
+    labels.push({ kind: 'label' as const, ts: i, id: `m${i}`, label: classes[y] });
+    for (const [name, noise] of [['a', 0.2], ['b', 1.2]] as const) {
+      const p = softmax(logits.map((l) => l + noise * normal()));
+      const k = p.indexOf(Math.max(...p));
+      truth[name].y.push(y);
+      truth[name].p.push(p);
+      truth[name].predicted.push(k);
+      preds.push({ kind: 'prediction' as const, ts: i, id: `m${i}`, model: name, version: 1, features: {}, prediction: classes[k], score: null, scores: Object.fromEntries(classes.map((c, j) => [c, p[j]])) });
+    }
+  }
+  store.commitBatch(file, 0, 0, preds, labels, []);
+  const r = comparePairFromStore(db, { name: 'a', version: 1 }, { name: 'b', version: 1 });
+  assert.equal(r.task, 'multiclass');
+  assert.equal(r.verdict, 'better');
+  for (const [name, m] of [['a', r.models.candidate], ['b', r.models.baseline]] as const) {
+    const t = truth[name];
+    const acc = t.y.filter((y, i) => y === t.predicted[i]).length / t.y.length;
+    assert.ok(Math.abs(m.accuracy - acc) < 1e-12);
+    assert.ok(Math.abs((m.logLoss ?? 0) - logLossMulticlass(t.y, t.p)) < 1e-9);
+    assert.equal(m.auc, null);
+    assert.ok(m.estimated && Math.abs(m.estimated.accuracyOnLabelled - acc) < 0.02, `${name}: CBPE ${m.estimated?.accuracyOnLabelled} vs ${acc}`);
+  }
+  db.close();
+});
