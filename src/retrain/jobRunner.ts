@@ -194,12 +194,12 @@ function resolveSpec(db: Db, config: Pick<Config, 'retrain' | 'gate'>, req: Retr
     if (!active) throw new RetrainError('there is no active model to retrain: train one first, or name one with --model');
     name = active.name;
   }
-  const latest = findModel(db, name, null);
-  if (!latest) throw new RetrainError(`no model named "${name}" in the registry`);
+  if (!findModel(db, name, null)) throw new RetrainError(`no model named "${name}" in the registry`);
+  const source = sourceModel(db, name);
   const rows = req.rows ?? (since === null && until === null ? config.retrain.rows ?? DEFAULT_RETRAIN_ROWS : null);
   return {
     model: name,
-    type: req.type ?? (latest.type as ModelType),
+    type: req.type ?? (source.type as ModelType),
     rows,
     since,
     until,

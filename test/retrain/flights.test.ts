@@ -44,7 +44,7 @@ type Row = Record<string, unknown> & { id: string; ts: string };
 
 const loaded = await loadTrainingRows({ data: FLIGHTS_CSV, label: 'delayed', time: 'ts', features: ['hour', 'dow', 'distance', 'origin', 'destination'] });
 const schema = loaded.schema;
-const rows: Row[] = loaded.rows.map((r, i) => ({ ...r, id: `f-${i}` }));
+const rows: Row[] = loaded.rows.map((r, i) => ({ ...r, ts: r.ts!, id: `f-${i}` }));
 const incident = parseIncident('hour+6h@2001-03-01');
 const shifted: Row[] = rows.map((r) => applyIncident(incident, Date.parse(r.ts), r) as Row);
 const between = (rs: Row[], from: string, until: string) => rs.filter((r) => r.ts >= from && r.ts < until);
