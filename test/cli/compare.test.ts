@@ -35,7 +35,7 @@ test('compare prints the serving pairs as a table and as JSON, with the gate pre
   assert.match(text.stdout, /new@1 vs old@1 \(active\): 5000 paired requests, 3000 labelled/);
   assert.match(text.stdout, /McNemar exact p = /);
   assert.match(text.stdout, /verdict: new@1 is better than old@1/);
-  assert.match(text.stdout, /CBPE calibrated on each model's first 2000 labelled rows/);
+  assert.match(text.stdout, /CBPE calibrated on each model's first 5000 labelled rows \(new@1: 3000 rows/);
 
   const given = JSON.parse((await cli(['--db', dbPath, 'compare', 'old@1', 'new@1', '--json', '--mid-p'], dir)).stdout);
   assert.equal(given[0].verdict, 'worse');

@@ -6,7 +6,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { openDb } from '../../store/db.js';
 import { IngestStore } from '../../store/ingestStore.js';
 import { IngestService } from '../../src/ingest/ingestService.js';
-import { comparePairFromStore, compareServing, estimateRocAucMonotone, fastRocAuc, resolveSince } from '../../src/compare/fromStore.js';
+import { comparePairFromStore, compareServing, estimateRocAucMonotone, fastRocAuc, REFERENCE_ROWS, resolveSince } from '../../src/compare/fromStore.js';
 import { fitBinaryCalibrator, calibrateBinary, estimateRocAuc, identityBinaryCalibrator } from '../../src/compare/cbpe.js';
 import { mcnemarExact } from '../../src/compare/mcnemar.js';
 import { logLoss, rocAuc } from '../../src/compare/metrics.js';
@@ -82,7 +82,7 @@ test('CBPE on a calibrated stream: estimated accuracy within 0.01 of the realise
   assert.equal(r.baseline, 'old@1');
   for (const m of [r.models.candidate, r.models.baseline]) {
     assert.ok(m.estimated);
-    assert.equal(m.estimated.reference.rows, 2000);
+    assert.equal(m.estimated.reference.rows, REFERENCE_ROWS);
     assert.ok(Math.abs(m.estimated.accuracyOnLabelled - m.accuracy) < 0.01, `${m.ref}: estimated ${m.estimated.accuracyOnLabelled} vs realised ${m.accuracy}`);
     // unlabelled half comes from the same process, so the estimate over all rows agrees too
     assert.ok(Math.abs(m.estimated.accuracy - m.accuracy) < 0.01);
