@@ -7,9 +7,9 @@
  */
 import type { Db } from './db.js';
 
-export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
 
-export const FINISHED: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'interrupted'];
+export const FINISHED: readonly JobStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
 
 /** The log keeps its last LOG_MAX_CHARS characters: a long job cannot grow a row without bound. */
 export const LOG_MAX_CHARS = 16_000;

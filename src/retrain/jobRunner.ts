@@ -15,7 +15,7 @@
  * - Outcomes: cancel stops the worker and discards whatever it produced; an exception or a
  *   worker crash fails the job with its message; neither touches the registry. Only a clean
  *   finish registers the artifact, as a `shadow` version of the same name, in the same
- *   transaction that marks the job succeeded, so a crash cannot leave one without the other.
+ *   transaction that marks the job done, so a crash cannot leave one without the other.
  * - A job whose process died (running, or queued for that process) is marked `interrupted`
  *   when a runner starts; a process is considered dead when signal 0 cannot reach its pid.
  */
@@ -60,6 +60,8 @@ export interface RetrainRequest {
 export interface JobSpec {
   model: string;
   type: ModelType;
+  /** task of the model retrained: the validation metric is AUC for binary, accuracy otherwise */
+  task: string;
   rows: number | null;
   since: number | null;
   until: number | null;
@@ -93,6 +95,8 @@ export interface JobInfo {
   epochs: number;
   loss: number | null;
   valMetric: number | null;
+  /** what valMetric is: 'auc' (binary) or 'accuracy' (multiclass) */
+  valMetricName: 'auc' | 'accuracy';
   etaSeconds: number | null;
   /** name@version registered on success */
   result: string | null;
@@ -160,10 +164,12 @@ function parseJson<T>(text: string | null): T | null {
 }
 
 export function toJobInfo(r: JobRow): JobInfo {
+  const spec = parseJson<JobSpec>(r.spec);
   return {
-    id: r.id, model: r.model, type: r.type, status: r.status, spec: parseJson<JobSpec>(r.spec),
+    id: r.id, model: r.model, type: r.type, status: r.status, spec,
     createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
-    epoch: r.epoch, epochs: r.epochs, loss: r.loss, valMetric: r.val_metric, etaSeconds: r.eta_seconds,
+    epoch: r.epoch, epochs: r.epochs, loss: r.loss, valMetric: r.val_metric,
+    valMetricName: spec?.task === 'multiclass' ? 'accuracy' : 'auc', etaSeconds: r.eta_seconds,
     result: r.result, metrics: parseJson<RetrainMetrics>(r.metrics), error: r.error, log: r.log, pid: r.pid,
     cancelRequested: r.cancel_requested === 1,
   };
@@ -200,6 +206,7 @@ function resolveSpec(db: Db, config: Pick<Config, 'retrain' | 'gate'>, req: Retr
   return {
     model: name,
     type: req.type ?? (source.type as ModelType),
+    task: source.task,
     rows,
     since,
     until,
@@ -408,12 +415,16 @@ export class JobRunner {
       const controller = new AbortController();
       const entry: Running = { id: job.id, controller, done: Promise.resolve() };
       this.running.set(job.id, entry);
-      entry.done = this.run(job, controller).finally(() => {
-        this.running.delete(job.id);
-        this.settle(job.id);
-        this.schedulePump();
-        if (this.running.size === 0) setImmediate(() => this.checkIdle());
-      });
+      entry.done = this.run(job, controller)
+        // Only a store failure while recording the outcome gets here; the row then still says
+        // running and the next start marks it interrupted. It must not crash the console.
+        .catch(() => {})
+        .finally(() => {
+          this.running.delete(job.id);
+          this.settle(job.id);
+          this.schedulePump();
+          if (this.running.size === 0) setImmediate(() => this.checkIdle());
+        });
     }
     this.checkIdle();
   }
@@ -455,7 +466,7 @@ export class JobRunner {
         };
         const m = artifact.metrics;
         const line = `${stamp(at)} registered ${refOf(saved)} as shadow: held-out accuracy ${m.accuracy.toFixed(4)}, log loss ${m.logLoss.toFixed(4)}${m.auc === undefined ? '' : `, AUC ${m.auc.toFixed(4)}`} on ${m.rows} rows\n`;
-        finishJob(this.db, id, 'succeeded', at, { result: refOf(saved), metrics: JSON.stringify(metrics), logAppend: line });
+        finishJob(this.db, id, 'done', at, { result: refOf(saved), metrics: JSON.stringify(metrics), logAppend: line });
       }).immediate();
     } catch (e) {
       const at = this.now();

@@ -6,6 +6,7 @@ import { getJob, insertJob, requestCancel } from '../../store/jobs.js';
 import { listModels } from '../../store/registry.js';
 import { JobRunner, RetrainError, type JobEvent } from '../../src/retrain/jobRunner.js';
 import { enqueueRetrain } from '../../src/retrain/jobRunner.js';
+import { toSnapshotJob } from '../../src/retrain/jobView.js';
 import { seaStream } from '../helpers/sea.js';
 import { OPERATOR, seaStore, T0 } from './seaDb.js';
 
@@ -27,16 +28,16 @@ test('a retrain registers a shadow version, records progress and metrics, and th
   const b = r.start({ model: 'sea', rows: 2000, type: 'mlp' });
   assert.equal(r.get(b)!.status, 'queued');
   const first = await r.wait(a);
-  assert.equal(first.status, 'succeeded', first.error ?? '');
+  assert.equal(first.status, 'done', first.error ?? '');
   assert.equal(first.result, 'sea@2');
   // b could not start while a ran: its start is after a's end.
   const second = await r.wait(b);
-  assert.equal(second.status, 'succeeded', second.error ?? '');
+  assert.equal(second.status, 'done', second.error ?? '');
   assert.equal(second.result, 'sea@3');
   assert.equal(second.type, 'mlp');
   assert.ok(second.startedAt! >= first.finishedAt!, 'one running job per model');
   const statuses = events.filter((e): e is Extract<JobEvent, { kind: 'status' }> => e.kind === 'status' && e.job.id === a).map((e) => e.job.status);
-  assert.deepEqual([...new Set(statuses)], ['queued', 'running', 'succeeded']);
+  assert.deepEqual([...new Set(statuses)], ['queued', 'running', 'done']);
   const epochs = events.filter((e) => e.kind === 'progress' && e.id === a && e.progress.phase === 'epoch').length;
   assert.equal(epochs, first.epoch, 'every epoch was emitted and the last one written');
   assert.equal(first.epochs, 4);
@@ -48,6 +49,10 @@ test('a retrain registers a shadow version, records progress and metrics, and th
   const models = listModels(store.db);
   assert.deepEqual(models.map((m) => [m.version, m.alias]), [[1, 'active'], [2, 'shadow'], [3, 'shadow']]);
   assert.equal(r.list()[0]!.id, b, 'newest first');
+  assert.deepEqual(toSnapshotJob(first), {
+    id: String(a), model: 'sea', type: 'logreg', status: 'done', epoch: first.epoch, epochs: 4, loss: first.loss, valMetric: first.valMetric,
+    valMetricName: 'auc', etaSeconds: null, createdAt: first.createdAt, result: 'sea@2', error: null,
+  });
   await r.close();
 });
 
@@ -122,7 +127,7 @@ test('a job queued by a headless retrain is taken by the runner that polls', asy
   assert.equal(getJob(store.db, id)!.pid, null);
   const r = runner({ pollMs: 50 });
   const job = await r.wait(id);
-  assert.equal(job.status, 'succeeded', job.error ?? '');
+  assert.equal(job.status, 'done', job.error ?? '');
   assert.equal(job.pid, process.pid);
   await r.close();
 });

@@ -68,7 +68,7 @@ test('SEA concepts: a retrain on post-switch labels beats the pre-switch model a
   runner.subscribe((e) => { if (e.kind === 'progress' && e.progress.phase === 'epoch') epochs.push(e.progress.epoch); });
   const id = runner.start({ model: 'sea', since: switchAt });
   const job = await runner.wait(id);
-  assert.equal(job.status, 'succeeded', job.error ?? job.log);
+  assert.equal(job.status, 'done', job.error ?? job.log);
   assert.equal(job.result, 'sea@2');
   assert.ok(epochs.length >= 1 && job.epoch === epochs[epochs.length - 1], 'progress per epoch reached the row');
   const v2info = findModel(db, 'sea', 2)!;

@@ -130,7 +130,7 @@ async function runHere(db: ReturnType<typeof openDb>, cfg: ReturnType<typeof res
   await runner.close();
   if (process.stderr.isTTY) process.stderr.write('\n');
   if (json) process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
-  if (job.status === 'succeeded') {
+  if (job.status === 'done') {
     if (!json) {
       process.stdout.write(`registered ${job.result} as shadow (job #${id}): ${metricsLine(job)}\n`);
       process.stdout.write(`next: mlops-tui compare ${job.result}   then   mlops-tui promote ${job.result}\n`);
