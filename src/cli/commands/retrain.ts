@@ -133,7 +133,7 @@ async function runHere(db: ReturnType<typeof openDb>, cfg: ReturnType<typeof res
   if (job.status === 'done') {
     if (!json) {
       process.stdout.write(`registered ${job.result} as shadow (job #${id}): ${metricsLine(job)}\n`);
-      process.stdout.write(`next: mlops-tui compare ${job.result}   then   mlops-tui promote ${job.result}\n`);
+      process.stdout.write(`next: let it score traffic as a shadow, then \`mlops-tui compare\` and \`mlops-tui promote ${job.result}\`\n`);
     }
     return;
   }
