@@ -15,7 +15,8 @@ export interface Config {
   /** Pinned feature types; the rest are inferred from the first rows. */
   features: Record<string, FeatureKind>;
   drift: {
-    windowRows: number;
+    /** Tumbling window of event time, e.g. "1d" or "6h". */
+    window: string;
     datasetShare: number;
     /** Per-feature overrides: method and threshold. */
     perFeature: Record<string, { method?: string; threshold?: number }>;
@@ -33,7 +34,7 @@ export const DEFAULT_CONFIG: Config = {
   db: './.mlops/mlops.db',
   ingest: { maxLineBytes: 1024 * 1024, pollMs: 1000 },
   features: {},
-  drift: { windowRows: 5000, datasetShare: 0.5, perFeature: {}, calendar: [] },
+  drift: { window: '1d', datasetShare: 0.5, perFeature: {}, calendar: [] },
   gate: { condition: 'n - o > 0.01 +/- 0.01', reliability: 0.999, evaluations: 8, heldOutShare: 0.3 },
   retrain: { onDatasetDriftWindows: 0, onDetector: false, scheduleHours: 0, cooldownMinutes: 60, maxPerDay: 4, autoPromote: false, rows: 50000 },
   on_switch: null,
@@ -48,7 +49,7 @@ const SHAPE: Shape = {
   db: 'string',
   ingest: { maxLineBytes: 'number', pollMs: 'number' },
   features: 'kind-map',
-  drift: { windowRows: 'number', datasetShare: 'number', perFeature: 'per-feature', calendar: 'string[]' },
+  drift: { window: 'string', datasetShare: 'number', perFeature: 'per-feature', calendar: 'string[]' },
   gate: { condition: 'string', reliability: 'number', evaluations: 'number', heldOutShare: 'number' },
   retrain: { onDatasetDriftWindows: 'number', onDetector: 'boolean', scheduleHours: 'number', cooldownMinutes: 'number', maxPerDay: 'number', autoPromote: 'boolean', rows: 'number' },
   on_switch: 'string|null',

@@ -1,8 +1,8 @@
 /**
  * Watches a directory of prediction logs and keeps the store caught up.
  *
- * chokidar reports adds and changes; each path has at most one scan running and
- * one more queued, so a burst of appends costs one extra read, not one per
+ * chokidar reports adds and changes; a changed path is queued once however
+ * many events it gets, so a burst of appends costs one extra read, not one per
  * event. A slow poll backs the events up: watch events can be coalesced or
  * lost (network filesystems, copytruncate), and a poll costs one stat per file.
  * `idle()` resolves when every known change has been committed — tests and the
@@ -39,7 +39,7 @@ export class IngestService extends EventEmitter {
   readonly schema: SchemaTracker;
   readonly totals: IngestTotals = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0, lines: 0 };
   private readonly ingestor: FileIngestor;
-  private readonly running = new Map<string, Promise<void>>();
+  private worker: Promise<void> | null = null;
   private readonly dirty = new Set<string>();
   private readonly sizes = new Map<string, number>();
   private watcher: FSWatcher | null = null;
@@ -102,26 +102,42 @@ export class IngestService extends EventEmitter {
     return out;
   }
 
+  /**
+   * Queues a scan of `path`. Scans run one at a time, oldest file first: one
+   * writer keeps SQLite uncontended, and rows land in roughly the order they
+   * were written, which the analytics' time windows rely on.
+   */
   schedule(path: string): void {
     if (this.stopped) return;
-    if (this.running.has(path)) {
-      this.dirty.add(path);
-      return;
-    }
-    const run = (async () => {
+    this.dirty.add(path);
+    if (this.worker !== null) return;
+    this.worker = (async () => {
       try {
-        do {
-          this.dirty.delete(path);
-          await this.ingestor.scan(path);
-        } while (this.dirty.has(path) && !this.stopped);
-      } catch (err) {
-        this.emit('error', err);
+        while (this.dirty.size > 0 && !this.stopped) {
+          const next = this.oldestDirty();
+          this.dirty.delete(next);
+          try {
+            await this.ingestor.scan(next);
+          } catch (err) {
+            this.emit('error', err);
+          }
+        }
       } finally {
-        this.running.delete(path);
-        if (this.running.size === 0) this.flushIdle();
+        this.worker = null;
+        this.flushIdle();
       }
     })();
-    this.running.set(path, run);
+  }
+
+  private oldestDirty(): string {
+    let best = '';
+    let bestM = Infinity;
+    for (const p of this.dirty) {
+      let m = -Infinity;
+      try { m = statSync(p).mtimeMs; } catch { /* vanished: scan reports it */ }
+      if (m < bestM || (m === bestM && p < best)) { best = p; bestM = m; }
+    }
+    return best;
   }
 
   private flushIdle(): void {
@@ -133,7 +149,7 @@ export class IngestService extends EventEmitter {
 
   /** Resolves once no scan is running or queued. */
   idle(): Promise<void> {
-    if (this.running.size === 0) return Promise.resolve();
+    if (this.worker === null) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -173,6 +189,6 @@ export class IngestService extends EventEmitter {
     this.ingestor.stopRequested = true;
     if (this.poll) clearInterval(this.poll);
     await this.watcher?.close();
-    await Promise.all([...this.running.values()]);
+    await this.worker;
   }
 }

@@ -1,0 +1,480 @@
+/**
+ * The engine: one object that runs ingest and analytics off the render path
+ * and hands the console plain snapshots at a bounded rate.
+ *
+ * Data flows one way: the ingest service commits lines to SQLite; the engine
+ * follows the predictions and labels tables with rowid cursors (AnalyticsReader)
+ * and updates in-memory aggregates (ModelMonitor, DriftMonitor, pair
+ * accumulators). Work is done in bounded steps that yield to the event loop,
+ * so a burst of 100,000 lines never blocks key handling for long.
+ * `caughtUp()` resolves when ingest and analytics have processed everything
+ * on disk — tests wait on it instead of sleeping.
+ */
+import { EventEmitter } from 'node:events';
+import { resolve } from 'node:path';
+import { openDb, type Db } from '../../store/db.js';
+import { IngestStore } from '../../store/ingestStore.js';
+import { AnalyticsReader, driftWindows, openAlert, openAlerts, saveDriftWindow, type LabelFact, type PredictionFact } from '../../store/analyticsQueries.js';
+import { activeModel, listModels, refOf, type ModelInfo } from '../../store/registry.js';
+import { auditTrail } from '../../store/audit.js';
+import { recentQuarantine, storeCounts } from '../../store/statusQueries.js';
+import { IngestService } from '../ingest/ingestService.js';
+import type { Config } from '../config.js';
+import { PairAccumulator } from '../compare/pairs.js';
+import type { ColumnDriftResult } from '../drift/columnDrift.js';
+import { loadArtifact } from '../registry/saveArtifact.js';
+import type { ModelArtifact } from '../models/artifact.js';
+import { parseDuration } from '../util/duration.js';
+import { classIndex, classSpace, probabilityOf, type ClassSpace } from './classes.js';
+import { ModelMonitor } from './modelMonitor.js';
+import { DriftMonitor, type ClosedWindow } from './driftMonitor.js';
+import type { AlertRow, DriftStatus, PairRow, Snapshot, SnapshotSource, TrafficRow } from './snapshot.js';
+
+export interface EngineOptions {
+  config: Config;
+  /** Run the ingest watcher in this process (the console does; tests may ingest separately). */
+  ingest?: boolean;
+  backend?: string;
+  notice?: string | null;
+  /** Rows read back from history at start (bounds start-up cost on huge databases). */
+  lookback?: number;
+  stepRows?: number;
+  snapshotMs?: number;
+}
+
+const MAX_PENDING_PAIRS = 50_000;
+
+interface PairState {
+  a: string;
+  b: string;
+  all: PairAccumulator;
+  labelled: PairAccumulator;
+}
+
+export class Engine extends EventEmitter implements SnapshotSource {
+  readonly db: Db;
+  readonly dbPath: string;
+  readonly ingest: IngestService | null;
+  private readonly reader: AnalyticsReader;
+  private predCursor = 0;
+  private labelCursor = 0;
+  private readonly monitors = new Map<string, ModelMonitor>();
+  private readonly artifacts = new Map<string, ModelArtifact | null>();
+  private models: ModelInfo[] = [];
+  private activeRef: string | null = null;
+  private drift: DriftMonitor | null = null;
+  private readonly pending = new Map<string, Map<string, { predicted: number; score: number }>>();
+  private readonly pairs = new Map<string, PairState>();
+  private readonly openAlertKeys = new Set<string>();
+  private snapshot: Snapshot | null = null;
+  private readonly snapshotListeners = new Set<(s: Snapshot) => void>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stepping: Promise<void> | null = null;
+  private stopped = false;
+  private lastRegistryCheck = 0;
+  private readonly windowMs: number;
+
+  constructor(private readonly opts: EngineOptions) {
+    super();
+    this.dbPath = resolve(opts.config.db);
+    this.db = openDb(opts.config.db);
+    const store = new IngestStore(this.db);
+    store.pinSchema(opts.config.features);
+    this.ingest = opts.ingest === false ? null : new IngestService(store, {
+      dir: opts.config.watch, limits: { maxLineBytes: opts.config.ingest.maxLineBytes }, pollMs: opts.config.ingest.pollMs,
+    });
+    this.reader = new AnalyticsReader(this.db);
+    this.windowMs = parseDuration(opts.config.drift.window);
+    for (const a of openAlerts(this.db, 5000)) this.openAlertKeys.add(alertKey(a.kind, a.detector, a.subject, a.eventTime));
+    const max = this.reader.maxIds();
+    const lookback = opts.lookback ?? 500_000;
+    this.predCursor = Math.max(0, max.predictions - lookback);
+    this.labelCursor = Math.max(0, max.labels - lookback);
+    this.refreshRegistry(true);
+  }
+
+  async start(): Promise<void> {
+    if (this.ingest) {
+      this.ingest.on('batch', () => this.kick());
+      this.ingest.on('error', (e: Error) => this.emit('error', e));
+      await this.ingest.start();
+    }
+    this.running = true;
+    this.timer = setInterval(() => this.kick(), this.opts.snapshotMs ?? 250);
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.ingest?.stop();
+    await this.stepping;
+    this.db.close();
+  }
+
+  /** Schedules a processing pass (coalesced) and a snapshot. */
+  kick(): void {
+    if (this.stopped || this.stepping) return;
+    this.stepping = (async () => {
+      try {
+        let done = false;
+        while (!done && !this.stopped) {
+          done = this.step();
+          if (!done) await new Promise((r) => setImmediate(r));
+        }
+        if (!this.stopped) this.publish();
+      } catch (err) {
+        this.emit('error', err);
+      } finally {
+        this.stepping = null;
+      }
+    })();
+  }
+
+  /** Resolves once everything on disk is ingested and analysed. */
+  async caughtUp(): Promise<void> {
+    for (;;) {
+      if (this.ingest) {
+        this.ingest.pollNow();
+        await this.ingest.idle();
+      }
+      await this.stepping;
+      const max = this.reader.maxIds();
+      if (max.predictions === this.predCursor && max.labels === this.labelCursor && (!this.ingest || (await this.ingest.idle(), true))) {
+        const again = this.reader.maxIds();
+        if (again.predictions === this.predCursor && again.labels === this.labelCursor) {
+          this.publish();
+          return;
+        }
+      }
+      if (!this.stepping) this.kick();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  // ---- registry -----------------------------------------------------------
+
+  private refreshRegistry(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastRegistryCheck < 1000) return;
+    this.lastRegistryCheck = now;
+    this.models = listModels(this.db);
+    const active = activeModel(this.db);
+    const ref = active ? refOf(active) : null;
+    if (ref !== this.activeRef) {
+      this.activeRef = ref;
+      this.drift = active ? this.makeDrift(active) : null;
+    }
+  }
+
+  private artifactOf(ref: string): ModelArtifact | null {
+    if (this.artifacts.has(ref)) return this.artifacts.get(ref) ?? null;
+    const m = this.models.find((x) => refOf(x) === ref);
+    let a: ModelArtifact | null = null;
+    if (m) {
+      try { a = loadArtifact(this.db, m.id); } catch { a = null; }
+    }
+    this.artifacts.set(ref, a);
+    return a;
+  }
+
+  private makeDrift(active: ModelInfo): DriftMonitor | null {
+    const ref = refOf(active);
+    const a = this.artifactOf(ref);
+    if (!a) return null;
+    const cfg = this.opts.config.drift;
+    const d = new DriftMonitor(ref, a.schema, a.profile, a.label, a.trainedOn.classCounts,
+      { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature as Record<string, { method?: never; threshold?: number }>, calendar: cfg.calendar },
+      (w) => this.windowClosed(ref, w));
+    d.seedHistory(driftWindows(this.db, ref, 30).map((w) => ({ results: JSON.parse(w.results) as ColumnDriftResult[] })));
+    return d;
+  }
+
+  private monitor(ref: string): ModelMonitor {
+    let m = this.monitors.get(ref);
+    if (!m) {
+      const a = this.artifactOf(ref);
+      const space: ClassSpace = classSpace(a ? a.classes : null);
+      m = new ModelMonitor(ref, space);
+      this.monitors.set(ref, m);
+    }
+    return m;
+  }
+
+  // ---- alerts -------------------------------------------------------------
+
+  /**
+   * Opens an alert unless the same kind, detector and subject already fired on
+   * the same day of event time: a detector that keeps firing through a storm is
+   * one alert per day, not hundreds.
+   */
+  private alert(kind: string, detector: string | null, subject: string, level: string, message: string, eventTime: number | null): void {
+    const key = alertKey(kind, detector, subject, eventTime);
+    if (this.openAlertKeys.has(key)) return;
+    this.openAlertKeys.add(key);
+    openAlert(this.db, { kind, detector, subject, level, message, eventTime });
+  }
+
+  private windowClosed(model: string, w: ClosedWindow): void {
+    saveDriftWindow(this.db, {
+      model, windowStart: w.start, windowEnd: w.end, rows: w.rows, datasetDrifted: w.datasetDrifted, share: w.share,
+      results: JSON.stringify(w.results),
+    });
+    const day = new Date(w.start).toISOString().slice(0, 16).replace('T', ' ');
+    for (const r of w.results) {
+      if (r.level !== 'drift') continue;
+      this.alert('data-drift', r.method, r.feature, 'drift', `${r.feature} drifted in the window from ${day} (${r.method} ${r.statistic.toFixed(3)} vs threshold ${r.threshold})`, w.start);
+    }
+    if (w.datasetDrifted) {
+      this.alert('dataset-drift', null, model, 'drift', `${Math.round(w.share * 100)}% of features drifted in the window from ${day}: ${w.driftedColumns.join(', ')}`, w.start);
+    }
+    this.emit('window', { model, window: w });
+  }
+
+  // ---- processing ---------------------------------------------------------
+
+  /** One bounded unit of work; returns true when caught up. */
+  step(): boolean {
+    this.refreshRegistry();
+    const max = this.reader.maxIds();
+    const stepRows = this.opts.stepRows ?? 5000;
+    const upP = Math.min(max.predictions, this.predCursor + stepRows);
+    if (upP > this.predCursor) {
+      const facts = this.reader.predictionsBetween(this.predCursor, upP, this.labelCursor);
+      this.handlePredictions(facts);
+      this.predCursor = upP;
+    }
+    const upL = Math.min(max.labels, this.labelCursor + stepRows);
+    if (upL > this.labelCursor) {
+      const facts = this.reader.labelsBetween(this.labelCursor, upL, this.predCursor);
+      this.handleLabels(facts);
+      this.labelCursor = upL;
+    }
+    return upP === max.predictions && upL === max.labels;
+  }
+
+  private pairState(a: string, b: string): PairState {
+    const key = `${a}|${b}`;
+    let p = this.pairs.get(key);
+    if (!p) {
+      p = { a, b, all: new PairAccumulator(), labelled: new PairAccumulator() };
+      this.pairs.set(key, p);
+    }
+    return p;
+  }
+
+  private handlePredictions(facts: PredictionFact[]): void {
+    const labelled: Array<{ requestId: string; ref: string; predicted: number; score: number; label: number }> = [];
+    for (const f of facts) {
+      const ref = `${f.model}@${f.version}`;
+      const mon = this.monitor(ref);
+      const predicted = classIndex(mon.space, f.prediction);
+      const pos = mon.space.binary ? f.score : null;
+      mon.onPrediction(predicted, pos, f.ts);
+      if (ref === this.activeRef && this.drift) {
+        let features: Record<string, unknown> = {};
+        try { features = JSON.parse(f.features) as Record<string, unknown>; } catch { /* validated at ingest */ }
+        this.drift.addFeatures(f.ts, features);
+      }
+      if (this.drift && pos !== null) this.drift.addScore(ref, f.ts, pos);
+      this.pairPrediction(f.requestId, ref, predicted, pos ?? 0);
+      if (f.label !== null && f.labelTs !== null) {
+        const label = classIndex(mon.space, f.label);
+        this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.labelTs);
+        labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
+      }
+    }
+    this.pairLabelled(labelled);
+  }
+
+  private handleLabels(facts: LabelFact[]): void {
+    const labelled: Array<{ requestId: string; ref: string; predicted: number; score: number; label: number }> = [];
+    let lastLabelId = -1;
+    for (const f of facts) {
+      const ref = `${f.model}@${f.version}`;
+      const mon = this.monitor(ref);
+      const predicted = classIndex(mon.space, f.prediction);
+      const label = classIndex(mon.space, f.label);
+      const pos = mon.space.binary ? f.score : null;
+      this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.labelTs);
+      labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
+      if (f.labelId !== lastLabelId && this.drift && (ref === this.activeRef || !facts.some((g) => g.labelId === f.labelId && `${g.model}@${g.version}` === this.activeRef))) {
+        lastLabelId = f.labelId;
+        let v: unknown = f.label;
+        try { v = JSON.parse(f.label); } catch { /* keep raw */ }
+        const closed = this.drift.addLabel(f.labelTs, String(v));
+        if (closed && closed.result.level === 'drift') {
+          const day = new Date(closed.start).toISOString().slice(0, 10);
+          this.alert('label-drift', closed.result.method, closed.result.feature, 'drift',
+            `label shares drifted on ${day} (${closed.result.method} ${closed.result.statistic.toFixed(3)} vs threshold ${closed.result.threshold})`, closed.start);
+        }
+      }
+    }
+    this.pairLabelled(labelled);
+  }
+
+  private labelled(mon: ModelMonitor, label: number, predicted: number, pos: number | null, probTrue: number | null, eventTime: number): void {
+    for (const f of mon.onLabelled(label, predicted, pos, probTrue, eventTime)) {
+      const when = new Date(f.eventTime).toISOString().slice(0, 16).replace('T', ' ');
+      this.alert('concept-drift', f.detector, mon.ref, 'drift', `${f.detector} fired on the error stream of ${mon.ref} at ${when} (rolling accuracy ${(mon.rolling.accuracy() * 100).toFixed(1)}%)`, f.eventTime);
+    }
+  }
+
+  private pairPrediction(requestId: string, ref: string, predicted: number, score: number): void {
+    let entry = this.pending.get(requestId);
+    if (!entry) {
+      entry = new Map();
+      this.pending.set(requestId, entry);
+      if (this.pending.size > MAX_PENDING_PAIRS) this.pending.delete(this.pending.keys().next().value as string);
+    }
+    entry.set(ref, { predicted, score });
+    const active = this.activeRef;
+    if (active === null) return;
+    const a = entry.get(active);
+    if (!a) return;
+    const others = ref === active ? [...entry.keys()].filter((k) => k !== active) : [ref];
+    for (const other of others) {
+      const b = entry.get(other)!;
+      this.pairState(active, other).all.add({ predictedA: a.predicted, scoreA: a.score, predictedB: b.predicted, scoreB: b.score });
+    }
+  }
+
+  private pairLabelled(rows: Array<{ requestId: string; ref: string; predicted: number; score: number; label: number }>): void {
+    const active = this.activeRef;
+    if (active === null || rows.length === 0) return;
+    const byRequest = new Map<string, Map<string, { predicted: number; score: number; label: number }>>();
+    for (const r of rows) {
+      let m = byRequest.get(r.requestId);
+      if (!m) { m = new Map(); byRequest.set(r.requestId, m); }
+      m.set(r.ref, r);
+    }
+    for (const m of byRequest.values()) {
+      const a = m.get(active);
+      if (!a || a.label < 0) continue;
+      for (const [ref, b] of m) {
+        if (ref === active) continue;
+        this.pairState(active, ref).labelled.add({ predictedA: a.predicted, scoreA: a.score, predictedB: b.predicted, scoreB: b.score, label: a.label });
+      }
+    }
+  }
+
+  // ---- snapshots ----------------------------------------------------------
+
+  current(): Snapshot | null {
+    return this.snapshot;
+  }
+
+  subscribe(listener: (s: Snapshot) => void): () => void {
+    this.snapshotListeners.add(listener);
+    return () => this.snapshotListeners.delete(listener);
+  }
+
+  /** Extra parts of the snapshot provided by other services (jobs, gate budgets). */
+  decorate: ((s: Snapshot) => void) | null = null;
+
+  private publish(): void {
+    const s = this.buildSnapshot();
+    this.decorate?.(s);
+    this.snapshot = s;
+    for (const l of this.snapshotListeners) l(s);
+    this.emit('snapshot', s);
+  }
+
+  buildSnapshot(): Snapshot {
+    this.refreshRegistry();
+    const counts = storeCounts(this.db);
+    const aliasOf = (ref: string): 'active' | 'shadow' | 'retired' => {
+      const m = this.models.find((x) => refOf(x) === ref);
+      return m?.alias ?? 'retired';
+    };
+    const traffic: TrafficRow[] = [...this.monitors.values()].map((m) => {
+      const r = m.metrics();
+      return {
+        model: m.ref, alias: aliasOf(m.ref), predictions: m.predictions, labelled: m.labelled,
+        coverage: m.predictions > 0 ? m.labelled / m.predictions : 0,
+        accuracy: r.accuracy, logLoss: r.logLoss, auc: r.auc, estAccuracy: m.estimatedAccuracy(),
+      };
+    }).sort((x, y) => (x.alias === 'active' ? -1 : y.alias === 'active' ? 1 : x.model.localeCompare(y.model)));
+    const alerts: AlertRow[] = openAlerts(this.db, 100).map((a) => ({
+      id: String(a.id), at: a.eventTime ?? a.at, kind: a.kind, detector: a.detector, subject: a.subject, level: a.level as AlertRow['level'], message: a.message,
+    }));
+    let drift: DriftStatus = { window: 'no active model with a reference profile', rows: 0, datasetDrifted: false, share: 0, shareThreshold: this.opts.config.drift.datasetShare, features: [] };
+    if (this.drift) {
+      const d = this.drift.rows();
+      const start = this.drift.currentWindowStart;
+      drift = {
+        window: start === null ? 'waiting for predictions' : `${this.opts.config.drift.window} window from ${new Date(start).toISOString().slice(0, 16).replace('T', ' ')}`,
+        rows: d.status.rows, datasetDrifted: d.status.drifted, share: d.status.share, shareThreshold: this.opts.config.drift.datasetShare,
+        features: d.rows,
+      };
+    }
+    const pairs: PairRow[] = [...this.pairs.values()].filter((p) => p.a === this.activeRef).map((p) => {
+      const all = p.all.result();
+      const lab = p.labelled.result();
+      const has = lab.labelled > 0;
+      const ma = this.monitors.get(p.a);
+      const mb = this.monitors.get(p.b);
+      // PairComparison's difference is accA − accB; the row reports the candidate b against a.
+      const d = lab.difference;
+      const verdict = !has || lab.verdict === null ? 'insufficient'
+        : lab.verdict === 'no significant difference' ? 'no-difference'
+          : lab.verdict === 'better' ? 'worse' : 'better';
+      return {
+        a: p.a, b: p.b, n: all.n, agreement: all.agreementRate, meanAbsDiff: all.meanAbsScoreDifference,
+        labelled: lab.labelled, accA: has ? lab.accuracyA : null, accB: has ? lab.accuracyB : null,
+        diff: d ? -d.difference : null, ci: d ? [-d.upper, -d.lower] : null, pValue: lab.mcnemar ? lab.mcnemar.pValue : null,
+        verdict, estAccA: ma?.estimatedAccuracy() ?? null, estAccB: mb?.estimatedAccuracy() ?? null, gate: null,
+      };
+    });
+    return {
+      at: Date.now(),
+      db: this.dbPath,
+      backend: this.opts.backend ?? 'not loaded',
+      ingest: {
+        ratePerSec: this.ingest?.rate() ?? 0, predictions: counts.predictions, labels: counts.labels, quarantined: counts.quarantined,
+        files: this.ingest?.listFiles().length ?? 0,
+        caughtUp: this.stepping === null,
+      },
+      notice: this.opts.notice ?? null,
+      models: this.models.map((m) => ({
+        name: m.name, version: m.version, alias: m.alias ?? 'retired', type: m.type, createdAt: m.createdAt,
+        metrics: {
+          accuracy: num(m.metrics.accuracy), logLoss: num(m.metrics.logLoss), auc: num(m.metrics.auc), rows: num(m.metrics.trainedRows),
+        },
+      })),
+      traffic, alerts, drift, pairs,
+      jobs: [],
+      events: auditTrail(this.db, 100).map((e) => ({
+        at: e.at, operator: e.client ? `${e.operator} from ${e.client}` : e.operator, action: e.action,
+        before: e.before, after: e.after ?? e.subject, detail: e.details,
+      })),
+      quarantine: recentQuarantine(this.db, 100).map((q) => ({ at: q.at, file: q.path, line: q.line, reason: q.reason, text: q.text.slice(0, 200) })),
+    };
+  }
+
+  get cursors(): { predictions: number; labels: number } {
+    return { predictions: this.predCursor, labels: this.labelCursor };
+  }
+
+  get activeModelRef(): string | null {
+    return this.activeRef;
+  }
+
+  driftMonitor(): DriftMonitor | null {
+    return this.drift;
+  }
+
+  modelMonitor(ref: string): ModelMonitor | undefined {
+    return this.monitors.get(ref);
+  }
+}
+
+function alertKey(kind: string, detector: string | null, subject: string, eventTime: number | null): string {
+  const day = eventTime === null ? '' : new Date(eventTime).toISOString().slice(0, 10);
+  return `${kind}|${detector ?? ''}|${subject}|${day}`;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
