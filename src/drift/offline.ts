@@ -2,12 +2,12 @@
 // Lines, compared column by column with the same profiles, methods and levels as the live
 // windows, plus the dataset verdict.
 //
-// Memory: the reference is profiled exactly, which holds its numeric columns once as
-// Float64Arrays (8 bytes per value, never row objects); those are dropped before the current
-// file is read. The current file is profiled exactly too while its numeric values fit a budget
-// (EXACT_VALUE_BUDGET, 128 MB); beyond it the columns continue in a DatasetAccumulator binned on
-// the reference's edges (exact moments, PSI bins and low-cardinality value counts, a 5,000-value
-// reservoir for KS and Wasserstein), so a current file of any size takes bounded memory.
+// Memory: each file is profiled exactly while its numeric values fit a budget (EXACT_VALUE_BUDGET,
+// 128 MB as Float64Arrays; never row objects), the reference's dropped before the current file
+// is read. Beyond the budget the columns continue in accumulators (exact moments, PSI bins and
+// low-cardinality value counts, a 5,000-value reservoir for KS and Wasserstein; the current's
+// binned on the reference's edges, the reference's on the deciles of what it had read), so
+// files of any size take bounded memory.
 // Exact matters: KS on two 5,000-value samples is off by up to ~0.02, which at 10^6 rows is
 // enough for a p-value to call drift on identical distributions.
 //
@@ -18,12 +18,14 @@
 // ("02134" vs 2134) was not kept.
 import { restrictToCurrentPeriods, CALENDAR_NOTE } from './calendar.js';
 import { CategoryCounter } from './categoryCounter.js';
-import { DatasetAccumulator, type NumericAccumulator } from './accumulators.js';
+import { DatasetAccumulator, NumericAccumulator } from './accumulators.js';
 import { compareDatasets, DEFAULT_THRESHOLDS, type ColumnDriftResult, type CompareOptions, type DriftMethod } from './columnDrift.js';
 import { datasetDrift, type DatasetDriftResult } from './datasetDrift.js';
 import type { ColumnKind, ColumnProfile, DatasetProfile, FeatureSchema } from './profile.js';
 import { numericProfileFromSorted } from './profile.js';
 import { radixSortFloat64 } from './radixSort.js';
+import { hashString } from './random.js';
+import { decileEdges } from './bins.js';
 import { scanTable, type TableColumns, type TableFormat, type TableScanOptions } from './tableReader.js';
 import { isMissing, toCategory, toNumber } from './values.js';
 
@@ -52,7 +54,7 @@ export interface OfflineDriftOptions {
   model?: string;
   /** Reservoir size of the current side's numeric columns past the exact budget (default 5,000). */
   sampleSize?: number;
-  /** Numeric values of the current file profiled exactly before switching to reservoirs (default EXACT_VALUE_BUDGET). */
+  /** Numeric values of each file profiled exactly before switching to reservoirs (default EXACT_VALUE_BUDGET). */
   exactValues?: number;
   seed?: number;
 }
@@ -63,7 +65,8 @@ export interface OfflineFeatureResult extends ColumnDriftResult {
 }
 
 export interface OfflineDriftReport {
-  reference: { path: string; format: TableFormat; rows: number };
+  /** exact: false when the reference outgrew the exact budget and its numerics were sampled. */
+  reference: { path: string; format: TableFormat; rows: number; exact: boolean };
   /** exact: false when the current file outgrew the exact budget and its numerics were sampled. */
   current: { path: string; format: TableFormat; rows: number; exact: boolean };
   schema: FeatureSchema;
@@ -74,6 +77,9 @@ export interface OfflineDriftReport {
   dataset: DatasetDriftResult & { threshold: number };
   timings: { referenceMs: number; currentMs: number; compareMs: number };
 }
+
+/** Numeric values each side keeps for an exact profile (8 bytes each): 128 MB per file. */
+export const EXACT_VALUE_BUDGET = 16 * 1024 * 1024;
 
 const METHODS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_THRESHOLDS));
 const NUMERIC_ONLY: ReadonlySet<string> = new Set(['ks', 'wasserstein']);
@@ -101,12 +107,17 @@ function inferredNumber(v: unknown): number | null {
 class ReferenceColumn {
   kind: ColumnKind | 'undecided';
   nums: Floats | null = null;
+  /** Set once the reference outgrew the exact budget (see spill()). */
+  acc: NumericAccumulator | null = null;
   cats: CategoryCounter | null = null;
   nonMissing = 0;
   /** Numbers first, text later: its categories must be counted in a second pass. */
   reread = false;
 
-  constructor(readonly pinned: ColumnKind | undefined) {
+  constructor(
+    readonly name: string,
+    readonly pinned: ColumnKind | undefined,
+  ) {
     this.kind = pinned ?? 'undecided';
     if (this.kind === 'numeric') this.nums = new Floats();
     if (this.kind === 'categorical') this.cats = new CategoryCounter();
@@ -114,8 +125,27 @@ class ReferenceColumn {
 
   /** The hot path: a value that is already a finite number, for a numeric column. */
   addNumber(x: number): void {
-    this.nums!.push(x);
+    if (this.acc === null) this.nums!.push(x);
+    else this.acc.add(x);
     this.nonMissing++;
+  }
+
+  kept(): number {
+    return this.nums === null ? 0 : this.nums.length;
+  }
+
+  /**
+   * Past the budget: PSI edges from the deciles of the values so far (any edges serve PSI, as
+   * both sides are binned on them; a shuffled file gives near-exact deciles), then a seeded
+   * accumulator that has seen those values in file order and takes the rest.
+   */
+  spill(seed: number): void {
+    if (this.nums === null || this.kind !== 'numeric') return;
+    const values = this.nums.buf.subarray(0, this.nums.length);
+    const edges = decileEdges(radixSortFloat64(Float64Array.from(values)));
+    this.acc = new NumericAccumulator(edges, { seed: (hashString(this.name) ^ seed) >>> 0 });
+    for (let i = 0; i < values.length; i++) this.acc.add(values[i]);
+    this.nums = null;
   }
 
   add(v: unknown): void {
@@ -134,6 +164,7 @@ class ReferenceColumn {
       if (this.pinned) return;
       this.kind = 'categorical';
       this.nums = null;
+      this.acc = null;
       this.cats = new CategoryCounter();
       this.reread = true;
       return;
@@ -152,6 +183,9 @@ class ReferenceColumn {
   }
 
   profile(rows: number): { kind: ColumnKind; profile: ColumnProfile } {
+    if (this.kind === 'numeric' && this.acc !== null) {
+      return { kind: 'numeric', profile: { ...this.acc.toProfile(), missing: rows - this.nonMissing } };
+    }
     if (this.kind === 'numeric') {
       const sorted = radixSortFloat64(this.nums!.buf.subarray(0, this.nums!.length));
       this.nums = null;
@@ -169,20 +203,40 @@ export interface ReferenceProfileResult {
   format: TableFormat;
   schema: FeatureSchema;
   profile: DatasetProfile;
+  /** False when the file outgrew the exact budget and its numerics were sampled. */
+  exact: boolean;
 }
 
 /** Exact profile of a reference file, its schema inferred (see the top of this file). */
 export async function profileReferenceFile(
   path: string,
-  opts: { features?: readonly string[]; pinned?: Readonly<Record<string, ColumnKind>> } & TableScanOptions = {},
+  opts: {
+    features?: readonly string[];
+    pinned?: Readonly<Record<string, ColumnKind>>;
+    /** Numeric values profiled exactly before the columns continue in accumulators (default EXACT_VALUE_BUDGET). */
+    exactValues?: number;
+    seed?: number;
+  } & TableScanOptions = {},
 ): Promise<ReferenceProfileResult> {
+  const budget = opts.exactValues ?? EXACT_VALUE_BUDGET;
   const wanted = opts.features ? new Set(opts.features) : null;
   const states: Array<ReferenceColumn | null> = [];
-  const make = (name: string): ReferenceColumn | null => (wanted && !wanted.has(name) ? null : new ReferenceColumn(opts.pinned?.[name]));
+  const make = (name: string): ReferenceColumn | null => (wanted && !wanted.has(name) ? null : new ReferenceColumn(name, opts.pinned?.[name]));
+  let rows = 0;
+  let exact = true;
+  const checkBudget = (): void => {
+    let kept = 0;
+    for (const s of states) if (s !== null) kept += s.kept();
+    if (kept <= budget) return;
+    exact = false;
+    for (const s of states) s?.spill(opts.seed ?? 0);
+  };
   const scan = await scanTable(
     path,
     (row, columns) => {
       if (states.length !== columns.names.length) extend(states, columns, make);
+      // Checked every 1024 rows; a column that turns numeric after a spill is caught by the next check.
+      if ((++rows & 1023) === 0) checkBudget();
       for (let i = 0; i < states.length; i++) {
         const s = states[i];
         if (s === null) continue;
@@ -198,6 +252,7 @@ export async function profileReferenceFile(
     opts,
   );
   extend(states, scan.columns, make);
+  checkBudget();
   if (wanted) {
     const missing = [...wanted].filter((f) => !scan.columns.index.has(f));
     if (missing.length > 0) throw new DriftInputError(`feature ${missing.map((f) => `"${f}"`).join(', ')} is not in the reference ${path}`);
@@ -223,7 +278,7 @@ export async function profileReferenceFile(
     columns[name] = profile;
     states[i] = null; // let the column's values go before the next one is sorted
   }
-  return { format: scan.format, schema, profile: { rows: scan.rows, columns } };
+  return { format: scan.format, schema, profile: { rows: scan.rows, columns }, exact };
 }
 
 export interface CurrentProfileResult {
@@ -237,8 +292,6 @@ export interface CurrentProfileResult {
   exact: boolean;
 }
 
-/** Numeric values the current side keeps for an exact profile (8 bytes each): 128 MB. */
-export const EXACT_VALUE_BUDGET = 16 * 1024 * 1024;
 
 /** One numeric column of the current file: exact values while the budget lasts, then its accumulator. */
 class CurrentNumeric {
@@ -384,7 +437,7 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
   const scanOpts: TableScanOptions = opts.model !== undefined ? { model: opts.model } : {};
 
   const t0 = performance.now();
-  const ref = await profileReferenceFile(referencePath, { features, pinned: opts.pinned, ...scanOpts });
+  const ref = await profileReferenceFile(referencePath, { features, pinned: opts.pinned, exactValues: opts.exactValues, seed: opts.seed, ...scanOpts });
   const overrides = featureOverrides(opts.perFeature ?? {}, ref.schema);
   const t1 = performance.now();
   const cur = await profileCurrentFile(currentPath, ref.schema, ref.profile, { sampleSize: opts.sampleSize, seed: opts.seed, exactValues: opts.exactValues, ...scanOpts });
@@ -411,7 +464,7 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
   const results = compareDatasets(compared, cur.profile, { features: overrides, only: common });
   const t3 = performance.now();
   return {
-    reference: { path: referencePath, format: ref.format, rows: ref.profile.rows },
+    reference: { path: referencePath, format: ref.format, rows: ref.profile.rows, exact: ref.exact },
     current: { path: currentPath, format: cur.format, rows: cur.profile.rows, exact: cur.exact },
     schema: ref.schema,
     features: results.map((r) => ({ ...r, note: notes.get(r.feature) ?? null })),

@@ -145,6 +145,32 @@ test('past the exact budget the current side continues in bounded reservoirs: mo
   for (const q of [10, 50, 90]) assert.ok(Math.abs(b.quantiles[q] - e.quantiles[q]) < 0.15, `q${q}`);
 });
 
+test('a reference past the exact budget continues in accumulators: counts and moments exact, deciles close', async () => {
+  const dir = tempDir();
+  const xs = normals(40_000, 3, 2, 11);
+  writeFileSync(join(dir, 'ref.csv'), `x,y\n${xs.map((x, i) => `${i % 40 === 0 ? '' : x},${i % 13}`).join('\n')}\n`);
+  const exact = await profileReferenceFile(join(dir, 'ref.csv'));
+  const bounded = await profileReferenceFile(join(dir, 'ref.csv'), { exactValues: 8192 });
+  assert.equal(exact.exact, true);
+  assert.equal(bounded.exact, false);
+  assert.deepEqual(bounded.schema, exact.schema);
+  const e = exact.profile.columns.x as NumericProfile;
+  const b = bounded.profile.columns.x as NumericProfile;
+  assert.equal(b.count, e.count);
+  assert.equal(b.missing, 1000);
+  assert.ok(Math.abs(b.mean - e.mean) < 1e-12);
+  assert.ok(Math.abs(b.std - e.std) < 1e-12);
+  assert.equal(b.binCounts.reduce((p, q) => p + q, 0), b.count);
+  for (let k = 1; k < 10; k++) assert.ok(Math.abs(b.binEdges[k] - e.binEdges[k]) < 0.25, `edge ${k}: ${b.binEdges[k]} vs ${e.binEdges[k]}`); // ~4,000 values read: SE of a decile ≈ 0.06
+  // Low-cardinality columns keep exact value counts either way.
+  assert.deepEqual((bounded.profile.columns.y as NumericProfile).valueCounts, (exact.profile.columns.y as NumericProfile).valueCounts);
+  const r = await offlineDrift(join(dir, 'ref.csv'), join(dir, 'ref.csv'), { exactValues: 8192 });
+  assert.equal(r.reference.exact, false);
+  assert.equal(r.current.exact, false);
+  assert.equal(r.dataset.drifted, false);
+  for (const f of r.features) assert.equal(f.level, 'ok');
+});
+
 test('schema inference: numbers then text is categorical with every spelling kept; pins win; booleans are categories', async () => {
   const dir = tempDir();
   const lines = ['zip,flag,n,code'];

@@ -74,9 +74,10 @@ export function formatReport(r: OfflineDriftReport): string {
     clean(listCats(f.newCategories)),
     clean(listCats(f.vanishedCategories)),
   ]);
+  const sampled = (exact: boolean): string => (exact ? '' : '; numerics sampled past the exact-profile budget');
   const out = [
-    `reference  ${r.reference.path}  ${r.reference.rows} rows (${r.reference.format})`,
-    `current    ${r.current.path}  ${r.current.rows} rows (${r.current.format})`,
+    `reference  ${clean(r.reference.path)}  ${r.reference.rows} rows (${r.reference.format}${sampled(r.reference.exact)})`,
+    `current    ${clean(r.current.path)}  ${r.current.rows} rows (${r.current.format}${sampled(r.current.exact)})`,
     '',
     table(
       ['feature', 'kind', 'method', 'statistic', 'p-value', 'threshold', 'level', 'PSI', 'missing ref→cur', 'new', 'vanished'],
