@@ -138,7 +138,8 @@ export function registerDrift(program: Command): void {
     .option('--share <x>', 'dataset drift when at least this share of compared features drifts (default: config drift.datasetShare, 0.5)')
     .option('--model <name>', 'prediction logs: only prediction lines of this model (shadow traffic repeats each request per model)')
     .addHelpText('after', `
-Exit codes: 0 no dataset drift, 1 dataset drift, 2 bad input (missing or unparseable file, unknown feature, bad flag).
+Exit codes: 0 no dataset drift, 1 dataset drift, 2 bad input (missing or unparseable file, unknown feature,
+bad flag or config) or no verdict.
 
 Method per feature (Evidently's defaults): up to 1,000 reference values, KS (numeric), chi-squared
 or a proportion Z-test (categorical), drift at p < 0.05; above, normalised Wasserstein (numeric) and
@@ -150,7 +151,7 @@ compared with the reference rows of the same periods (a one-day file against tha
 
 Examples:
   mlops-tui drift --reference train.csv.gz --current today.jsonl
-  mlops-tui drift --reference train.jsonl --current today.jsonl --json --features hour,origin || echo "drifted"`)
+  mlops-tui drift --reference train.jsonl --current today.jsonl --json --features hour,origin > drift.json`)
     .action(async (_o: DriftOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<DriftOptions>();
       let cfg;
@@ -175,7 +176,9 @@ Examples:
         });
       } catch (err) {
         if (err instanceof TableInputError || err instanceof DriftInputError) throw new UsageError(err.message);
-        throw err;
+        // Exit 1 means "drifted" to a CI gate; a failure that is not about the input must not read
+        // as a verdict either way, so it also exits 2.
+        throw new UsageError(`drift could not be computed: ${err instanceof Error ? err.message : String(err)}`);
       }
       process.stdout.write(opts.json ? `${JSON.stringify(reportJson(report), null, 2)}\n` : formatReport(report));
       // exitCode rather than exit(): stdout may be a pipe that has not drained yet.
