@@ -205,6 +205,8 @@ export interface ReferenceProfileResult {
   profile: DatasetProfile;
   /** False when the file outgrew the exact budget and its numerics were sampled. */
   exact: boolean;
+  /** Every column of the file, profiled or not (--features). */
+  columns: string[];
 }
 
 /** Exact profile of a reference file, its schema inferred (see the top of this file). */
@@ -278,7 +280,7 @@ export async function profileReferenceFile(
     columns[name] = profile;
     states[i] = null; // let the column's values go before the next one is sorted
   }
-  return { format: scan.format, schema, profile: { rows: scan.rows, columns }, exact };
+  return { format: scan.format, schema, profile: { rows: scan.rows, columns }, exact, columns: [...scan.columns.names] };
 }
 
 export interface CurrentProfileResult {
@@ -444,6 +446,7 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
   const t2 = performance.now();
 
   const presentSet = new Set(cur.present);
+  const refColumns = new Set(ref.columns);
   const common = Object.keys(ref.schema).filter((n) => presentSet.has(n));
   const onlyInReference = Object.keys(ref.schema).filter((n) => !presentSet.has(n));
   if (features) {
@@ -469,7 +472,7 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
     schema: ref.schema,
     features: results.map((r) => ({ ...r, note: notes.get(r.feature) ?? null })),
     onlyInReference,
-    onlyInCurrent: cur.extra,
+    onlyInCurrent: cur.extra.filter((n) => !refColumns.has(n)),
     dataset: { ...datasetDrift(results, share), threshold: share },
     timings: { referenceMs: t1 - t0, currentMs: t2 - t1, compareMs: t3 - t2 },
   };

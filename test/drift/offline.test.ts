@@ -246,6 +246,8 @@ test('offlineDrift: per-feature override validation and the dataset verdict', as
   assert.deepEqual(r.dataset.driftedColumns, ['x']);
   assert.equal(r.dataset.drifted, true, '1 of 2 reaches the default share of 0.5');
   assert.deepEqual(r.onlyInCurrent, ['extra']);
+  const onlyX = await offlineDrift(join(dir, 'ref.csv'), join(dir, 'cur.csv'), { features: ['x'] });
+  assert.deepEqual(onlyX.onlyInCurrent, ['extra'], 'a reference column left out by --features is not "only in the current"');
   const strict = await offlineDrift(join(dir, 'ref.csv'), join(dir, 'cur.csv'), { share: 0.6 });
   assert.equal(strict.dataset.drifted, false);
   await assert.rejects(offlineDrift(join(dir, 'ref.csv'), join(dir, 'cur.csv'), { perFeature: { c: { method: 'ks' } } }), /needs a numeric feature/);
