@@ -52,7 +52,7 @@ export async function renderConsole(props: AppProps, io: ConsoleIO = {}): Promis
       stderr,
       exitOnCtrlC: true,
       patchConsole: true,
-      incrementalRendering: true,
+      incrementalRendering: false,
       maxFps: 30,
     });
     await instance.waitUntilExit();

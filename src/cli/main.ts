@@ -4,6 +4,8 @@ import { fail } from './context.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerStatus } from './commands/status.js';
 import { registerTrain } from './commands/train.js';
+import { registerDemo } from './commands/demo.js';
+import { registerConsole } from './commands/consoleCmd.js';
 import { registerReplay } from './commands/replay.js';
 import { registerCompare } from './commands/compare.js';
 import { registerPromote } from './commands/promote.js';
@@ -24,6 +26,8 @@ const program = new Command('mlops-tui')
 
 registerIngest(program);
 registerStatus(program);
+registerConsole(program);
+registerDemo(program);
 registerTrain(program);
 registerReplay(program);
 registerCompare(program);

@@ -3,34 +3,52 @@
  * (one day by default, configurable).
  *
  * Features of the active model's predictions go into a DatasetAccumulator
- * binned on the model's reference profile, so closing or refreshing a window
- * costs the same whatever the history. Closed windows are stored, so a
- * restart shows their history.
+ * binned on the model's reference profile, so closing a window costs the same
+ * whatever the history. A window closes once event time has passed its end
+ * plus a grace period (a tenth of the window), so rows that arrive a little
+ * out of order still count where they belong; later ones are counted as late.
+ * Closed windows are stored, so a restart shows their history. The screen
+ * shows the last complete window: a half-filled day holds only some hours and
+ * would look drifted on hour of day by construction.
  *
- * Calendar features (day of week, month, and any listed in the config): a
- * daily window holds a single weekday, so against the whole reference it looks
- * maximally drifted. They are compared with the same period of the reference:
- * the reference is restricted to the categories the window covers and
- * renormalised. A shifted distribution within those periods still shows.
+ * Periods: a daily window holds one weekday. When the model was trained with
+ * a time column its artifact has per-weekday profiles, and a window of a day
+ * or less is compared with the same weekday of the reference. Calendar
+ * features (day of week, month, any listed in the config) are in addition
+ * compared only over the categories the window covers.
  *
  * Labels: the window's class shares against the training data's class counts.
- * Scores: each model's score distribution against its own first closed window
- * (a pinned reference: the artifact holds no training-time scores).
+ * Scores: each model's score distribution against its scores on its own
+ * training rows (same weekday when available).
  */
 import { CategoricalAccumulator, DatasetAccumulator, NumericAccumulator } from '../drift/accumulators.js';
 import { compareColumn, type ColumnDriftResult, type CompareOptions } from '../drift/columnDrift.js';
 import { datasetDrift } from '../drift/datasetDrift.js';
 import type { CategoricalProfile, ColumnProfile, DatasetProfile, FeatureSchema, NumericProfile } from '../drift/profile.js';
+import type { PeriodProfiles } from '../models/periodProfiles.js';
 import type { FeatureDriftRow, Histogram, Level } from './snapshot.js';
 
 export const DEFAULT_CALENDAR = ['dow', 'weekday', 'day_of_week', 'dayofweek', 'month'];
 const HISTORY = 30;
+const DAY_MS = 86_400_000;
+/** A weekday profile with fewer fitted rows than this is too thin to compare with. */
+const MIN_PERIOD_ROWS = 500;
 
 export interface DriftSettings {
   windowMs: number;
   datasetShare: number;
   perFeature: Record<string, CompareOptions>;
   calendar: string[];
+}
+
+export interface DriftReference {
+  schema: FeatureSchema;
+  profile: DatasetProfile;
+  label: string;
+  classCounts: Record<string, number>;
+  periods?: PeriodProfiles;
+  /** the active model's scores on its training rows */
+  scores?: NumericProfile;
 }
 
 export interface ClosedWindow {
@@ -43,48 +61,65 @@ export interface ClosedWindow {
   driftedColumns: string[];
 }
 
-interface Window<T> {
-  key: number;
-  acc: T;
+interface LastWindow {
+  start: number;
+  rows: number;
+  drifted: boolean;
+  share: number;
+  features: FeatureDriftRow[];
 }
 
 export class DriftMonitor {
-  /** Open feature windows by key; a window closes once event time passes its end plus a grace period. */
   private readonly open = new Map<number, DatasetAccumulator>();
   private readonly template: DatasetAccumulator;
   private maxTs = -Infinity;
-  /** Rows that arrived after their window had closed: counted, not silently mixed into another window. */
+  /** Rows that arrived after their window had closed: counted, not mixed into another window. */
   lateRows = 0;
-  private labels: Window<CategoricalAccumulator> | null = null;
-  private readonly scores = new Map<string, Window<NumericAccumulator>>();
-  private readonly scoreReference = new Map<string, NumericProfile>();
+  private labels: { key: number; acc: CategoricalAccumulator } | null = null;
+  private readonly scores = new Map<string, { key: number; acc: NumericAccumulator }>();
   private readonly history = new Map<string, number[]>();
   private readonly labelReference: CategoricalProfile;
   private readonly calendar: Set<string>;
-  private lastClosed: ClosedWindow | null = null;
-  private lastComputed: { at: number; rows: FeatureDriftRow[]; status: { rows: number; drifted: boolean; share: number } } | null = null;
+  private last: LastWindow | null = null;
+  private lastLabel: FeatureDriftRow | null = null;
+  private readonly lastScores = new Map<string, FeatureDriftRow>();
 
   constructor(
     readonly model: string,
-    private readonly schema: FeatureSchema,
-    private readonly reference: DatasetProfile,
-    readonly labelName: string,
-    classCounts: Record<string, number>,
+    private readonly ref: DriftReference,
     private readonly settings: DriftSettings,
     private readonly onClose: (w: ClosedWindow) => void,
   ) {
-    const count = Object.values(classCounts).reduce((s, c) => s + c, 0);
-    this.labelReference = { kind: 'categorical', count, missing: 0, counts: { ...classCounts } };
+    const count = Object.values(ref.classCounts).reduce((s, c) => s + c, 0);
+    this.labelReference = { kind: 'categorical', count, missing: 0, counts: { ...ref.classCounts } };
     this.calendar = new Set([...DEFAULT_CALENDAR, ...settings.calendar]);
-    this.template = new DatasetAccumulator(schema, reference);
+    this.template = new DatasetAccumulator(ref.schema, ref.profile);
+  }
+
+  private key(ts: number): number {
+    return Math.floor(ts / this.settings.windowMs);
   }
 
   private get graceMs(): number {
     return this.settings.windowMs / 10;
   }
 
-  private key(ts: number): number {
-    return Math.floor(ts / this.settings.windowMs);
+  /** The weekday a window of at most a day falls on, when per-weekday references exist. */
+  private weekday(key: number): string | null {
+    if (!this.ref.periods || this.settings.windowMs > DAY_MS) return null;
+    return String(new Date(key * this.settings.windowMs).getUTCDay());
+  }
+
+  private featureReference(key: number): { profile: DatasetProfile; period: boolean } {
+    const d = this.weekday(key);
+    const p = d === null ? undefined : this.ref.periods?.features[d];
+    return p && p.rows >= MIN_PERIOD_ROWS ? { profile: p, period: true } : { profile: this.ref.profile, period: false };
+  }
+
+  private scoreReference(key: number): NumericProfile | undefined {
+    const d = this.weekday(key);
+    const p = d === null ? undefined : this.ref.periods?.scores[d];
+    return p && p.count >= MIN_PERIOD_ROWS ? p : this.ref.scores;
   }
 
   /** Seeds the sparkline history from stored windows (restart). */
@@ -122,24 +157,17 @@ export class DriftMonitor {
     acc.add(features);
   }
 
-  /** The newest open window: what the Drift screen shows as "current". */
-  private get features(): Window<DatasetAccumulator> | null {
-    let best: number | null = null;
-    for (const k of this.open.keys()) if (best === null || k > best) best = k;
-    return best === null ? null : { key: best, acc: this.open.get(best)! };
-  }
-
   /** Adds a label; returns the label drift of the window it closed, if it closed one. */
   addLabel(ts: number, label: string): { start: number; result: ColumnDriftResult } | null {
     const k = this.key(ts);
     let closed: { start: number; result: ColumnDriftResult } | null = null;
     if (this.labels === null || k > this.labels.key) {
-      if (this.labels !== null) {
-        const r = this.compareLabels(this.labels.acc);
-        if (r) {
-          this.pushHistory(r.feature, r.statistic);
-          closed = { start: this.labels.key * this.settings.windowMs, result: r };
-        }
+      if (this.labels !== null && this.labels.acc.count > 0 && this.labelReference.count > 0) {
+        const cur = this.labels.acc.toProfile();
+        const r = compareColumn(`label:${this.ref.label}`, this.labelReference, cur, this.settings.perFeature[this.ref.label] ?? {});
+        this.pushHistory(r.feature, r.statistic);
+        this.lastLabel = this.row(r, this.labelReference, cur, `label drift on ${day(this.labels.key * this.settings.windowMs)}: class shares against the training data`);
+        closed = { start: this.labels.key * this.settings.windowMs, result: r };
       }
       this.labels = { key: k, acc: new CategoricalAccumulator() };
     }
@@ -150,16 +178,18 @@ export class DriftMonitor {
   addScore(model: string, ts: number, score: number): void {
     const k = this.key(ts);
     let w = this.scores.get(model);
-    if (w === undefined) {
-      w = { key: k, acc: new NumericAccumulator([]) };
+    if (w === undefined || k > w.key) {
+      if (w !== undefined && w.acc.count > 0) {
+        const ref = this.scoreReference(w.key);
+        const cur = w.acc.toProfile();
+        if (ref) {
+          const r = compareColumn(`score:${model}`, ref, cur);
+          this.pushHistory(r.feature, r.statistic);
+          this.lastScores.set(model, { ...this.row(r, ref, cur, `prediction drift on ${day(w.key * this.settings.windowMs)}: against the model's scores on its training rows`), kind: 'score' });
+        }
+      }
+      w = { key: k, acc: new NumericAccumulator(this.scoreReference(k)?.binEdges ?? []) };
       this.scores.set(model, w);
-    } else if (k > w.key) {
-      const profile = w.acc.toProfile();
-      const ref = this.scoreReference.get(model);
-      if (ref === undefined) this.scoreReference.set(model, profile);
-      else this.pushHistory(`score:${model}`, compareColumn(`score:${model}`, ref, profile).statistic);
-      w.key = k;
-      w.acc = new NumericAccumulator(this.scoreReference.get(model)?.binEdges ?? []);
     }
     w.acc.add(score);
   }
@@ -175,98 +205,67 @@ export class DriftMonitor {
     return count > 0 ? { ...ref, counts, count } : ref;
   }
 
-  private compareFeatures(cur: DatasetProfile): ColumnDriftResult[] {
-    const names = Object.keys(this.schema).filter((n) => this.reference.columns[n] && cur.columns[n]);
-    return names.map((n) => {
-      const ref = this.adjusted(n, this.reference.columns[n], cur.columns[n]);
-      const own = this.settings.perFeature[n] ?? {};
-      return compareColumn(n, ref, cur.columns[n], own);
+  private closeWindow(key: number, acc: DatasetAccumulator): void {
+    if (acc.rows === 0) return;
+    const cur = acc.toProfile();
+    const { profile: reference, period } = this.featureReference(key);
+    const start = key * this.settings.windowMs;
+    const results: ColumnDriftResult[] = [];
+    const rows: FeatureDriftRow[] = [];
+    for (const n of Object.keys(this.ref.schema)) {
+      if (!reference.columns[n] || !cur.columns[n]) continue;
+      const ref = this.adjusted(n, reference.columns[n], cur.columns[n]);
+      const r = compareColumn(n, ref, cur.columns[n], this.settings.perFeature[n] ?? {});
+      results.push(r);
+      this.pushHistory(n, r.statistic);
+      const notes = [period ? `compared with ${WEEKDAYS[new Date(start).getUTCDay()]}s of the reference` : null,
+        this.calendar.has(n) && ref.kind === 'categorical' ? 'calendar feature: only the periods the window covers' : null].filter(Boolean);
+      rows.push(this.row(r, ref, cur.columns[n], notes.length > 0 ? notes.join('; ') : null));
+    }
+    const verdict = datasetDrift(results, this.settings.datasetShare);
+    this.last = { start, rows: acc.rows, drifted: verdict.drifted, share: verdict.share, features: rows };
+    this.onClose({
+      start, end: start + this.settings.windowMs, rows: acc.rows, datasetDrifted: verdict.drifted, share: verdict.share,
+      results, driftedColumns: verdict.driftedColumns,
     });
   }
 
-  private compareLabels(acc: CategoricalAccumulator): ColumnDriftResult | null {
-    if (acc.count === 0 || this.labelReference.count === 0) return null;
-    return compareColumn(`label:${this.labelName}`, this.labelReference, acc.toProfile(), this.settings.perFeature[this.labelName] ?? {});
+  /** The newest open window's start and size (the one still filling). */
+  get filling(): { start: number; rows: number } | null {
+    let best: number | null = null;
+    for (const k of this.open.keys()) if (best === null || k > best) best = k;
+    return best === null ? null : { start: best * this.settings.windowMs, rows: this.open.get(best)!.rows };
   }
 
-  private closeWindow(key: number, acc: DatasetAccumulator): void {
-    if (acc.rows === 0) return;
-    const results = this.compareFeatures(acc.toProfile());
-    for (const r of results) this.pushHistory(r.feature, r.statistic);
-    const verdict = datasetDrift(results, this.settings.datasetShare);
-    const w: ClosedWindow = {
-      start: key * this.settings.windowMs,
-      end: (key + 1) * this.settings.windowMs,
-      rows: acc.rows,
-      datasetDrifted: verdict.drifted,
-      share: verdict.share,
-      results,
-      driftedColumns: verdict.driftedColumns,
-    };
-    this.lastClosed = w;
-    this.lastComputed = null;
-    this.onClose(w);
-  }
-
-  /** Label drift of the window that just ended, for alerts (null when none). */
-  currentLabelDrift(): ColumnDriftResult | null {
-    return this.labels ? this.compareLabels(this.labels.acc) : null;
-  }
-
-  get currentWindowStart(): number | null {
-    return this.features ? this.features.key * this.settings.windowMs : null;
-  }
-
-  /** Drift of the window in progress; recomputed at most once a second. */
-  rows(now = Date.now()): { rows: FeatureDriftRow[]; status: { rows: number; drifted: boolean; share: number } } {
-    if (this.lastComputed && now - this.lastComputed.at < 1000) return this.lastComputed;
-    const out: FeatureDriftRow[] = [];
-    let status = { rows: 0, drifted: false, share: 0 };
-    if (this.features && this.features.acc.rows > 0) {
-      const cur = this.features.acc.toProfile();
-      const results = this.compareFeatures(cur);
-      const v = datasetDrift(results, this.settings.datasetShare);
-      status = { rows: this.features.acc.rows, drifted: v.drifted, share: v.share };
-      for (const r of results) {
-        const ref = this.adjusted(r.feature, this.reference.columns[r.feature], cur.columns[r.feature]);
-        out.push(this.row(r, ref, cur.columns[r.feature], this.calendar.has(r.feature) && ref.kind === 'categorical' ? 'calendar feature: compared with the same periods of the reference' : null));
-      }
-    }
-    if (this.labels) {
-      const r = this.compareLabels(this.labels.acc);
-      if (r) out.push(this.row(r, this.labelReference, this.labels.acc.toProfile(), 'label drift: class shares against the training data'));
-    }
-    for (const [model, w] of this.scores) {
-      const ref = this.scoreReference.get(model);
-      if (!ref || w.acc.count === 0) continue;
-      const cur = w.acc.toProfile();
-      const r = compareColumn(`score:${model}`, ref, cur);
-      out.push({ ...this.row(r, ref, cur, 'prediction drift: against this model\'s first window'), kind: 'score' });
-    }
-    this.lastComputed = { at: now, rows: out, status };
-    return this.lastComputed;
-  }
-
-  get closed(): ClosedWindow | null {
-    return this.lastClosed;
+  /** The last complete window's rows for the Drift screen, then label and prediction drift. */
+  view(): { window: LastWindow | null; rows: FeatureDriftRow[] } {
+    const rows = [...(this.last?.features ?? []), ...(this.lastLabel ? [this.lastLabel] : []), ...this.lastScores.values()];
+    return { window: this.last, rows };
   }
 
   private row(r: ColumnDriftResult, ref: ColumnProfile, cur: ColumnProfile, note: string | null): FeatureDriftRow {
     const missing = r.missingRate.current;
+    const isBinary = ref.kind === 'categorical' && Object.keys(ref.counts).length === 2;
     return {
       name: r.feature,
-      kind: r.kind === 'categorical' && Object.keys((ref as CategoricalProfile).counts ?? {}).length === 2 ? 'binary' : r.kind,
+      kind: isBinary ? 'binary' : r.kind,
       method: r.method,
       statistic: Number.isFinite(r.statistic) ? r.statistic : 0,
       pValue: r.pValue,
       threshold: r.threshold,
       level: r.level as Level,
       missingRate: Number.isFinite(missing) ? missing : null,
-      history: [...(this.history.get(r.feature) ?? []), Number.isFinite(r.statistic) ? r.statistic : 0],
+      history: [...(this.history.get(r.feature) ?? [])],
       histogram: histogram(ref, cur),
       note,
     };
   }
+}
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
 }
 
 function shares(xs: number[]): number[] {
@@ -277,8 +276,9 @@ function shares(xs: number[]): number[] {
 export function histogram(ref: ColumnProfile, cur: ColumnProfile, maxBars = 10): Histogram {
   if (ref.kind === 'numeric' && cur.kind === 'numeric') {
     const e = ref.binEdges;
-    const labels = ref.binCounts.map((_, i) => (i === 0 ? `<${fmt(e[1] ?? e[0])}` : i === ref.binCounts.length - 1 ? `>=${fmt(e[i])}` : `${fmt(e[i])}-${fmt(e[i + 1])}`));
-    const curCounts = cur.binCounts.length === ref.binCounts.length ? cur.binCounts : ref.binCounts.map(() => 0);
+    const n = ref.binCounts.length;
+    const labels = ref.binCounts.map((_, i) => (i === 0 ? `<${fmt(e[1])}` : i === n - 1 ? `>=${fmt(e[i])}` : `${fmt(e[i])}-${fmt(e[i + 1])}`));
+    const curCounts = cur.binCounts.length === n ? cur.binCounts : ref.binCounts.map(() => 0);
     return { labels, reference: shares(ref.binCounts), current: shares(curCounts) };
   }
   if (ref.kind === 'categorical' && cur.kind === 'categorical') {
@@ -288,10 +288,12 @@ export function histogram(ref: ColumnProfile, cur: ColumnProfile, maxBars = 10):
     keys.sort((a, b) => Math.max(rs(b), cs(b)) - Math.max(rs(a), cs(a)));
     const top = keys.slice(0, maxBars - 1);
     const rest = keys.slice(maxBars - 1);
-    const labels = [...top, ...(rest.length > 0 ? ['(other)'] : [])];
-    const reference = [...top.map(rs), ...(rest.length > 0 ? [rest.reduce((s, k) => s + rs(k), 0)] : [])];
-    const current = [...top.map(cs), ...(rest.length > 0 ? [rest.reduce((s, k) => s + cs(k), 0)] : [])];
-    return { labels, reference, current };
+    const other = rest.length > 0;
+    return {
+      labels: [...top, ...(other ? ['(other)'] : [])],
+      reference: [...top.map(rs), ...(other ? [rest.reduce((s, k) => s + rs(k), 0)] : [])],
+      current: [...top.map(cs), ...(other ? [rest.reduce((s, k) => s + cs(k), 0)] : [])],
+    };
   }
   return { labels: [], reference: [], current: [] };
 }
@@ -300,4 +302,3 @@ function fmt(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return '?';
   return Math.abs(x) >= 100 ? x.toFixed(0) : Number(x.toPrecision(3)).toString();
 }
-

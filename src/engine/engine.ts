@@ -21,7 +21,8 @@ import { recentQuarantine, storeCounts } from '../../store/statusQueries.js';
 import { IngestService } from '../ingest/ingestService.js';
 import type { Config } from '../config.js';
 import { PairAccumulator } from '../compare/pairs.js';
-import type { ColumnDriftResult } from '../drift/columnDrift.js';
+import { isHeldOut } from '../compare/heldOut.js';
+import type { ColumnDriftResult, CompareOptions } from '../drift/columnDrift.js';
 import { loadArtifact } from '../registry/saveArtifact.js';
 import type { ModelArtifact } from '../models/artifact.js';
 import { parseDuration } from '../util/duration.js';
@@ -49,6 +50,8 @@ interface PairState {
   b: string;
   all: PairAccumulator;
   labelled: PairAccumulator;
+  /** labelled pairs in the gate's held-out set */
+  heldOut: number;
 }
 
 export class Engine extends EventEmitter implements SnapshotSource {
@@ -86,7 +89,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     });
     this.reader = new AnalyticsReader(this.db);
     this.windowMs = parseDuration(opts.config.drift.window);
-    for (const a of openAlerts(this.db, 5000)) this.openAlertKeys.add(alertKey(a.kind, a.detector, a.subject, a.eventTime));
+    for (const a of openAlerts(this.db, 5000)) this.openAlertKeys.add(alertKey(a.kind, a.kind === 'concept-drift' ? null : a.detector, a.subject, a.eventTime));
     const max = this.reader.maxIds();
     const lookback = opts.lookback ?? 500_000;
     this.predCursor = Math.max(0, max.predictions - lookback);
@@ -117,11 +120,22 @@ export class Engine extends EventEmitter implements SnapshotSource {
   kick(): void {
     if (this.stopped || this.stepping) return;
     this.stepping = (async () => {
+      // Yield first: were the pass to finish synchronously, its `finally` would
+      // run before `this.stepping` is assigned and leave a settled promise there.
+      await Promise.resolve();
       try {
         let done = false;
+        let published = Date.now();
         while (!done && !this.stopped) {
           done = this.step();
-          if (!done) await new Promise((r) => setImmediate(r));
+          if (!done) {
+            // While catching up on a long history, still show progress at the snapshot rate.
+            if (Date.now() - published >= (this.opts.snapshotMs ?? 250)) {
+              this.publish();
+              published = Date.now();
+            }
+            await new Promise((r) => setImmediate(r));
+          }
         }
         if (!this.stopped) this.publish();
       } catch (err) {
@@ -184,8 +198,9 @@ export class Engine extends EventEmitter implements SnapshotSource {
     const a = this.artifactOf(ref);
     if (!a) return null;
     const cfg = this.opts.config.drift;
-    const d = new DriftMonitor(ref, a.schema, a.profile, a.label, a.trainedOn.classCounts,
-      { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature as Record<string, { method?: never; threshold?: number }>, calendar: cfg.calendar },
+    const d = new DriftMonitor(ref,
+      { schema: a.schema, profile: a.profile, label: a.label, classCounts: a.trainedOn.classCounts, periods: a.periodProfiles, scores: a.scoreProfile },
+      { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature as Record<string, CompareOptions>, calendar: cfg.calendar },
       (w) => this.windowClosed(ref, w));
     d.seedHistory(driftWindows(this.db, ref, 30).map((w) => ({ results: JSON.parse(w.results) as ColumnDriftResult[] })));
     return d;
@@ -210,7 +225,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
    * one alert per day, not hundreds.
    */
   private alert(kind: string, detector: string | null, subject: string, level: string, message: string, eventTime: number | null): void {
-    const key = alertKey(kind, detector, subject, eventTime);
+    // Detectors of one model firing the same day are one alert (the first names itself).
+    const key = alertKey(kind, kind === 'concept-drift' ? null : detector, subject, eventTime);
     if (this.openAlertKeys.has(key)) return;
     this.openAlertKeys.add(key);
     openAlert(this.db, { kind, detector, subject, level, message, eventTime });
@@ -238,7 +254,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
   step(): boolean {
     this.refreshRegistry();
     const max = this.reader.maxIds();
-    const stepRows = this.opts.stepRows ?? 5000;
+    const stepRows = this.opts.stepRows ?? 2000;
     const upP = Math.min(max.predictions, this.predCursor + stepRows);
     if (upP > this.predCursor) {
       const facts = this.reader.predictionsBetween(this.predCursor, upP, this.labelCursor);
@@ -258,7 +274,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     const key = `${a}|${b}`;
     let p = this.pairs.get(key);
     if (!p) {
-      p = { a, b, all: new PairAccumulator(), labelled: new PairAccumulator() };
+      p = { a, b, all: new PairAccumulator(), labelled: new PairAccumulator(), heldOut: 0 };
       this.pairs.set(key, p);
     }
     return p;
@@ -299,7 +315,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
       const pos = mon.space.binary ? f.score : null;
       this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.labelTs);
       labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
-      if (f.labelId !== lastLabelId && this.drift && (ref === this.activeRef || !facts.some((g) => g.labelId === f.labelId && `${g.model}@${g.version}` === this.activeRef))) {
+      // A label belongs to the request, not to a model: count it once (facts come ordered by label id).
+      if (f.labelId !== lastLabelId && this.drift) {
         lastLabelId = f.labelId;
         let v: unknown = f.label;
         try { v = JSON.parse(f.label); } catch { /* keep raw */ }
@@ -316,6 +333,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
 
   private labelled(mon: ModelMonitor, label: number, predicted: number, pos: number | null, probTrue: number | null, eventTime: number): void {
     for (const f of mon.onLabelled(label, predicted, pos, probTrue, eventTime)) {
+      if (mon.ref === this.activeRef) this.emit('detector', f.detector, mon.ref);
       const when = new Date(f.eventTime).toISOString().slice(0, 16).replace('T', ' ');
       this.alert('concept-drift', f.detector, mon.ref, 'drift', `${f.detector} fired on the error stream of ${mon.ref} at ${when} (rolling accuracy ${(mon.rolling.accuracy() * 100).toFixed(1)}%)`, f.eventTime);
     }
@@ -349,12 +367,16 @@ export class Engine extends EventEmitter implements SnapshotSource {
       if (!m) { m = new Map(); byRequest.set(r.requestId, m); }
       m.set(r.ref, r);
     }
-    for (const m of byRequest.values()) {
+    const share = this.opts.config.gate.heldOutShare;
+    for (const [requestId, m] of byRequest) {
       const a = m.get(active);
       if (!a || a.label < 0) continue;
+      const held = isHeldOut(requestId, share);
       for (const [ref, b] of m) {
         if (ref === active) continue;
-        this.pairState(active, ref).labelled.add({ predictedA: a.predicted, scoreA: a.score, predictedB: b.predicted, scoreB: b.score, label: a.label });
+        const p = this.pairState(active, ref);
+        p.labelled.add({ predictedA: a.predicted, scoreA: a.score, predictedB: b.predicted, scoreB: b.score, label: a.label });
+        if (held) p.heldOut++;
       }
     }
   }
@@ -401,12 +423,14 @@ export class Engine extends EventEmitter implements SnapshotSource {
     }));
     let drift: DriftStatus = { window: 'no active model with a reference profile', rows: 0, datasetDrifted: false, share: 0, shareThreshold: this.opts.config.drift.datasetShare, features: [] };
     if (this.drift) {
-      const d = this.drift.rows();
-      const start = this.drift.currentWindowStart;
+      const v = this.drift.view();
+      const filling = this.drift.filling;
+      const fill = filling ? `; filling ${new Date(filling.start).toISOString().slice(0, 16).replace('T', ' ')} (${filling.rows} rows)` : '';
       drift = {
-        window: start === null ? 'waiting for predictions' : `${this.opts.config.drift.window} window from ${new Date(start).toISOString().slice(0, 16).replace('T', ' ')}`,
-        rows: d.status.rows, datasetDrifted: d.status.drifted, share: d.status.share, shareThreshold: this.opts.config.drift.datasetShare,
-        features: d.rows,
+        window: v.window === null ? `waiting for the first complete ${this.opts.config.drift.window} window${fill}`
+          : `${this.opts.config.drift.window} window from ${new Date(v.window.start).toISOString().slice(0, 16).replace('T', ' ')}${fill}`,
+        rows: v.window?.rows ?? 0, datasetDrifted: v.window?.drifted ?? false, share: v.window?.share ?? 0,
+        shareThreshold: this.opts.config.drift.datasetShare, features: v.rows,
       };
     }
     const pairs: PairRow[] = [...this.pairs.values()].filter((p) => p.a === this.activeRef).map((p) => {
@@ -451,6 +475,11 @@ export class Engine extends EventEmitter implements SnapshotSource {
       })),
       quarantine: recentQuarantine(this.db, 100).map((q) => ({ at: q.at, file: q.path, line: q.line, reason: q.reason, text: q.text.slice(0, 200) })),
     };
+  }
+
+  /** Labelled pairs of (a, b) in the gate's held-out set, as seen since start. */
+  heldOutPairs(a: string, b: string): number {
+    return this.pairs.get(`${a}|${b}`)?.heldOut ?? 0;
   }
 
   get cursors(): { predictions: number; labels: number } {

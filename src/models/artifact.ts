@@ -1,7 +1,8 @@
 // A trained model as one plain object, and its two-part storage form: JSON for everything
 // readable, a byte buffer for the weights. The store keeps them in SQLite (JSON column + BLOB),
 // never as loose files; tfjs-node's file:// handler is not needed, so this works on any backend.
-import type { DatasetProfile, FeatureSchema } from '../drift/profile.js';
+import type { DatasetProfile, FeatureSchema, NumericProfile } from '../drift/profile.js';
+import type { PeriodProfiles } from './periodProfiles.js';
 import { tf } from './backend.js';
 import type { EncoderState } from './encoder.js';
 import type { ClassLabel, Task } from './labels.js';
@@ -42,6 +43,10 @@ export interface ModelArtifact {
   metrics: ModelMetrics;
   /** Reference profile of the fitted rows' features, for drift. */
   profile: DatasetProfile;
+  /** The model's scores on its fitted rows (binary): the reference for prediction drift. */
+  scoreProfile?: NumericProfile;
+  /** Per-weekday profiles of the fitted rows, when trained with a time column. */
+  periodProfiles?: PeriodProfiles;
   trainedOn: TrainedOn;
   training: TrainingRun;
   topology: object;

@@ -3,6 +3,8 @@
 import { buildProfile } from '../drift/profile.js';
 import { isMissing } from '../drift/values.js';
 import { ARTIFACT_FORMAT, captureModel, type ModelArtifact } from './artifact.js';
+import { scoreProfile, weekdayProfiles } from './periodProfiles.js';
+import { predictProbabilities } from './scoring.js';
 import { DEFAULTS, trainModel, type TrainOptions } from './train.js';
 
 export interface TrainArtifactOptions extends TrainOptions {
@@ -40,6 +42,16 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
     }
     const held = span(labelledHoldout, options.time);
     const weights = await captureModel(trained.model);
+    const profile = buildProfile(labelled, options.schema);
+    // The model's scores on its own fitted rows: the reference for prediction drift.
+    let scores: Float32Array | null = null;
+    if (trained.task === 'binary' && labelled.length > 0) {
+      const { probs, width } = predictProbabilities(trained.model, trained.encoder, labelled);
+      scores = new Float32Array(labelled.length);
+      for (let i = 0; i < labelled.length; i++) scores[i] = probs[i * width + (width - 1)];
+    }
+    const overallScores = scores ? scoreProfile(scores) : null;
+    const periods = options.time ? weekdayProfiles(labelled, scores, options.time, options.schema, profile, overallScores) : null;
     return {
       format: ARTIFACT_FORMAT,
       type: trained.type,
@@ -50,7 +62,9 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
       classes: trained.classes,
       encoder: trained.encoder.state,
       metrics: trained.metrics,
-      profile: buildProfile(labelled, options.schema),
+      profile,
+      ...(overallScores ? { scoreProfile: overallScores } : {}),
+      ...(periods ? { periodProfiles: periods } : {}),
       trainedOn: {
         rows: trained.fitRows,
         ...span(labelled, options.time),

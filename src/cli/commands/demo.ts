@@ -1,0 +1,110 @@
+/**
+ * `mlops-tui demo` (= `npm start`): the whole loop on real data. Trains an
+ * active logistic regression and a shadow MLP on January 2001 flights, starts
+ * the replay of February–March into the watched directory as a separate
+ * process (the stand-in for a serving system), and opens the console. The
+ * replay carries the demo's one simulated incident (hour shifted +6 h from
+ * 2001-03-01), announced in the header.
+ */
+import type { Command } from 'commander';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDb } from '../../../store/db.js';
+import { listModels } from '../../../store/registry.js';
+import { currentOperator } from '../../../store/audit.js';
+import { initBackend } from '../../models/backend.js';
+import { runTrainingInWorker } from '../../models/trainJob.js';
+import type { ModelType } from '../../models/train.js';
+import { saveArtifact } from '../../registry/saveArtifact.js';
+import { DEFAULT_CONFIG, type Config } from '../../config.js';
+import { openConsole, requireTerminal } from '../openConsole.js';
+import { progressPrinter } from '../progress.js';
+import { UsageError, type GlobalOptions } from '../context.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const DEMO_DATA = join(ROOT, 'sample-data', 'flights-2001q1.csv.gz');
+export const DEMO_FEATURES = ['hour', 'dow', 'distance', 'origin', 'destination'];
+export const DEMO_INCIDENT = 'hour+6h@2001-03-01';
+
+interface DemoOptions extends GlobalOptions {
+  dir: string;
+  rate: string;
+  fresh?: boolean;
+  noIncident?: boolean;
+  incident: boolean;
+}
+
+export function demoConfig(dir: string): Config {
+  const cfg = structuredClone(DEFAULT_CONFIG);
+  cfg.db = join(dir, 'mlops.db');
+  cfg.watch = join(dir, 'predictions');
+  cfg.drift.window = '1d';
+  return cfg;
+}
+
+async function trainDemoModels(cfg: Config): Promise<void> {
+  const backend = await initBackend();
+  process.stderr.write(`mlops-tui demo: training on January 2001 flights with the ${backend.name} backend\n`);
+  const db = openDb(cfg.db);
+  try {
+    const plan: Array<[string, ModelType]> = [['flights-logreg', 'logreg'], ['flights-mlp', 'mlp']];
+    for (const [name, type] of plan) {
+      const artifact = await runTrainingInWorker({
+        type, label: 'delayed', time: 'ts',
+        csv: { data: DEMO_DATA, features: DEMO_FEATURES, until: '2001-02-01' },
+      }, { onProgress: progressPrinter(process.stderr, `${name.padEnd(15)} `) });
+      const info = saveArtifact(db, name, artifact, currentOperator());
+      const m = artifact.metrics;
+      process.stderr.write(`\nregistered ${info.name}@${info.version} as ${info.alias} (held-out AUC ${m.auc?.toFixed(3) ?? '-'}, accuracy ${m.accuracy.toFixed(3)})\n`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+function startReplay(cfg: Config, dir: string, rate: number, incident: boolean): ChildProcess {
+  const log = openSync(join(dir, 'replay.log'), 'a');
+  const args = [join(ROOT, 'bin', 'mlops-tui.js'), 'replay', '--db', cfg.db, '--data', DEMO_DATA, '--label', 'delayed', '--time', 'ts',
+    '--from', '2001-02-01', '--out', cfg.watch, '--rate', String(rate), '--label-delay', '2h'];
+  if (incident) args.push('--incident', DEMO_INCIDENT);
+  return spawn(process.execPath, args, { stdio: ['ignore', log, log], detached: false });
+}
+
+export function registerDemo(program: Command): void {
+  program.command('demo')
+    .description('The live demo on real data: train on January 2001 flights, replay February–March, open the console')
+    .option('--dir <dir>', 'demo working directory (database, logs)', './demo')
+    .option('--rate <n>', 'replayed flights per second', '400')
+    .option('--fresh', 'start over: delete the demo directory first')
+    .option('--no-incident', 'replay without the simulated time-zone incident')
+    .addHelpText('after', '\nExamples:\n  npm start\n  mlops-tui demo --rate 1000 --fresh')
+    .action(async (_o: DemoOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<DemoOptions>();
+      requireTerminal();
+      const rate = Number(opts.rate);
+      if (!(rate > 0)) throw new UsageError('--rate must be a positive number');
+      if (!existsSync(DEMO_DATA)) throw new Error(`the demo data ${DEMO_DATA} is missing`);
+      const dir = resolve(opts.dir);
+      if (opts.fresh) rmSync(dir, { recursive: true, force: true });
+      const cfg = demoConfig(dir);
+      if (opts.db) cfg.db = resolve(opts.db);
+      mkdirSync(cfg.watch, { recursive: true });
+      const db = openDb(cfg.db);
+      const trained = listModels(db).length > 0;
+      db.close();
+      if (!trained) await trainDemoModels(cfg);
+      const replay = startReplay(cfg, dir, rate, opts.incident !== false);
+      const stopReplay = (): void => { if (replay.exitCode === null) replay.kill('SIGTERM'); };
+      process.once('exit', stopReplay);
+      try {
+        await openConsole(cfg, {
+          notice: opts.incident !== false ? 'DEMO: replaying Feb-Mar 2001; simulated upstream incident from 2001-03-01 (hour arrives +6h)' : 'DEMO: replaying Feb-Mar 2001',
+        });
+      } finally {
+        stopReplay();
+      }
+      process.exit(process.exitCode ?? 0);
+    });
+}

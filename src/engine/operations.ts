@@ -1,0 +1,142 @@
+/**
+ * What the console can ask of the engine (promote, rollback, retrain, cancel),
+ * and the retrain policy that may ask for a retrain on its own. Everything
+ * that changes the registry goes through src/registry/switch.ts, so the
+ * console, the headless commands and the policy share one gate and one audit.
+ */
+import type { Engine } from './engine.js';
+import type { CommandResult, EngineCommands, GatePreview as UiGatePreview, RetrainOptions, Snapshot } from './snapshot.js';
+import type { Config } from '../config.js';
+import { gatePreview, promoteWithGate, rollback } from '../registry/switch.js';
+import { JobRunner, type JobInfo } from '../retrain/jobRunner.js';
+import { toSnapshotJob } from '../retrain/jobView.js';
+import { RetrainPolicy, type RetrainDecision } from '../retrain/policy.js';
+import { appendAudit, currentOperator, type AuditInput } from '../../store/audit.js';
+import { readGateState } from '../../store/gateState.js';
+import { parseCondition, rowsNeeded } from '../compare/gate.js';
+
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class Operations implements EngineCommands {
+  readonly runner: JobRunner;
+  readonly policy: RetrainPolicy;
+  private readonly operator: AuditInput;
+  private readonly needRows: number;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private readonly autoPromoteJobs = new Set<number>();
+
+  constructor(private readonly engine: Engine, private readonly cfg: Config) {
+    this.operator = currentOperator();
+    this.runner = new JobRunner({ db: engine.db, config: cfg, operator: this.operator });
+    this.policy = new RetrainPolicy(cfg.retrain);
+    let need = 0;
+    try { need = rowsNeeded(parseCondition(cfg.gate.condition), cfg.gate.reliability, cfg.gate.evaluations); } catch { need = 0; }
+    this.needRows = need;
+    engine.decorate = (s) => this.decorate(s);
+    engine.on('window', ({ window }: { window: { datasetDrifted: boolean } }) => this.act(this.policy.onWindow(window.datasetDrifted, Date.now())));
+    engine.on('detector', (detector: string) => this.act(this.policy.onDetector(Date.now(), detector)));
+    this.runner.subscribe((e) => {
+      if (e.kind === 'status') this.jobChanged(e.job);
+      engine.kick();
+    });
+    this.tickTimer = setInterval(() => this.act(this.policy.tick(Date.now())), 60_000);
+    this.tickTimer.unref();
+  }
+
+  close(): void {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.runner.close();
+  }
+
+  private act(d: RetrainDecision | null): void {
+    if (d === null) return;
+    appendAudit(this.engine.db, { operator: 'policy', client: null, action: d.retrain ? 'policy-retrain' : 'policy-held', subject: d.trigger, before: null, after: null, details: d.reason });
+    if (!d.retrain) return;
+    try {
+      const id = this.runner.start({ trigger: `policy:${d.trigger}` });
+      if (d.autoPromote) this.autoPromoteJobs.add(id);
+    } catch (e) {
+      this.engine.emit('error', e);
+    }
+  }
+
+  private jobChanged(job: JobInfo): void {
+    if (job.status !== 'done' || !this.autoPromoteJobs.has(job.id) || job.result === null) return;
+    this.autoPromoteJobs.delete(job.id);
+    void promoteWithGate(this.engine.db, job.result, this.cfg, { operator: { operator: 'policy', client: null } }).catch((e) => this.engine.emit('error', e));
+  }
+
+  private decorate(s: Snapshot): void {
+    s.jobs = this.runner.list(50).map(toSnapshotJob);
+    for (const p of s.pairs) {
+      const st = readGateState(this.engine.db, p.b, p.a);
+      p.gate = {
+        remaining: Math.max(0, this.cfg.gate.evaluations - st.evaluationsUsed),
+        allowed: this.cfg.gate.evaluations,
+        needRows: this.needRows,
+        haveRows: this.engine.heldOutPairs(p.a, p.b),
+      };
+    }
+  }
+
+  async promote(target: string, opts: { force?: boolean } = {}): Promise<CommandResult> {
+    try {
+      const o = await promoteWithGate(this.engine.db, target, this.cfg, { force: opts.force === true, operator: this.operator });
+      this.engine.kick();
+      return { ok: o.changed, message: o.message };
+    } catch (e) {
+      return { ok: false, message: errorMessage(e) };
+    }
+  }
+
+  async rollback(name?: string): Promise<CommandResult> {
+    try {
+      const o = await rollback(this.engine.db, name, this.cfg, { operator: this.operator });
+      this.engine.kick();
+      return { ok: o.changed, message: o.message };
+    } catch (e) {
+      return { ok: false, message: errorMessage(e) };
+    }
+  }
+
+  async gatePreview(target: string): Promise<UiGatePreview> {
+    try {
+      const p = gatePreview(this.engine.db, target, this.cfg);
+      const f = p.figures;
+      if (f === null) {
+        return {
+          target: p.target, active: p.active, pass: false, condition: `${this.cfg.gate.condition} @ ${this.cfg.gate.reliability}`,
+          estimate: null, interval: null, pValue: null, rows: 0, budget: null,
+          reason: p.status === 'already-active' ? `${p.target} is already active` : 'there is no active model to compare with',
+        };
+      }
+      return {
+        target: p.target, active: p.active, pass: f.pass, condition: `${f.condition} @ ${f.reliability}`,
+        estimate: f.estimate, interval: f.interval, pValue: null, rows: f.heldOutRows,
+        budget: { remaining: f.remainingEvaluations, allowed: f.evaluationsAllowed, needRows: f.needRows, haveRows: f.heldOutRows },
+        reason: f.message,
+      };
+    } catch (e) {
+      return {
+        target, active: null, pass: false, condition: this.cfg.gate.condition, estimate: null, interval: null, pValue: null, rows: 0, budget: null,
+        reason: errorMessage(e),
+      };
+    }
+  }
+
+  async retrain(opts: RetrainOptions = {}): Promise<CommandResult> {
+    try {
+      const id = this.runner.start({ model: opts.model, type: opts.type, rows: opts.rows, trigger: 'operator' });
+      this.engine.kick();
+      return { ok: true, message: `retrain job ${id} started` };
+    } catch (e) {
+      return { ok: false, message: errorMessage(e) };
+    }
+  }
+
+  async cancelJob(id: string): Promise<CommandResult> {
+    const ok = this.runner.cancel(Number(id));
+    this.engine.kick();
+    return { ok, message: ok ? `job ${id} is being cancelled` : `job ${id} is not running or queued` };
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Reference profiles per weekday, and of the model's own scores.
+ *
+ * A daily window holds one weekday, and flights (like most traffic) differ by
+ * weekday: Saturdays fly other hours and distances. Against the whole training
+ * set such a day looks drifted although nothing changed. Profiles of the
+ * training rows per weekday let the engine compare a day with the same weekday
+ * of the reference ("the same period"). They are binned on the overall
+ * profile's edges so live windows line up with them.
+ *
+ * Scores: the distribution of the model's scores on its own training rows is
+ * the reference for prediction drift (without it, the first live window would
+ * have to serve, and that is just one weekday).
+ */
+import { buildProfile, type DatasetProfile, type FeatureSchema, type NumericProfile } from '../drift/profile.js';
+import { parseTime } from './trainFromCsv.js';
+
+export interface PeriodProfiles {
+  period: 'weekday';
+  /** keyed by UTC day of week 0 (Sunday) … 6 */
+  features: Record<string, DatasetProfile>;
+  scores: Record<string, NumericProfile>;
+}
+
+export function weekdayOf(value: unknown): number | null {
+  const t = parseTime(value);
+  return t === null ? null : new Date(t).getUTCDay();
+}
+
+export function scoreProfile(scores: ArrayLike<number>, reference?: NumericProfile): NumericProfile {
+  const rows: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < scores.length; i++) rows.push({ score: scores[i] });
+  const ref = reference ? { rows: reference.count, columns: { score: reference } } : undefined;
+  return buildProfile(rows, { score: 'numeric' }, ref).columns.score as NumericProfile;
+}
+
+export function weekdayProfiles(
+  rows: readonly Record<string, unknown>[],
+  scores: ArrayLike<number> | null,
+  time: string,
+  schema: FeatureSchema,
+  overall: DatasetProfile,
+  overallScores: NumericProfile | null,
+): PeriodProfiles | null {
+  const groups = new Map<number, number[]>();
+  rows.forEach((r, i) => {
+    const d = weekdayOf(r[time]);
+    if (d === null) return;
+    const g = groups.get(d);
+    if (g) g.push(i);
+    else groups.set(d, [i]);
+  });
+  if (groups.size < 2) return null;
+  const features: Record<string, DatasetProfile> = {};
+  const scoreProfiles: Record<string, NumericProfile> = {};
+  for (const [d, idx] of groups) {
+    features[String(d)] = buildProfile(idx.map((i) => rows[i]), schema, overall);
+    if (scores && overallScores) scoreProfiles[String(d)] = scoreProfile(idx.map((i) => scores[i]), overallScores);
+  }
+  return { period: 'weekday', features, scores: scoreProfiles };
+}
