@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { GATE_BOUNDS, type GateBound } from './compare/gate.js';
 
 export type FeatureKind = 'numeric' | 'categorical';
 
@@ -23,7 +24,13 @@ export interface Config {
     /** Calendar features compared against the same period of the reference. */
     calendar: string[];
   };
-  gate: { condition: string; reliability: number; evaluations: number; heldOutShare: number };
+  /**
+   * bound: the gate's concentration bound (src/compare/gate.ts). 'hoeffding' is ease.ml/ci's;
+   * 'bernstein' (empirical Bernstein) uses the variance of the per-row difference, small when
+   * the models disagree on few rows, so it decides `n - o` conditions on far fewer rows.
+   * Optional in the type so callers built before it existed stay valid; absent = 'hoeffding'.
+   */
+  gate: { condition: string; reliability: number; evaluations: number; heldOutShare: number; bound?: GateBound };
   /** rows: labelled predictions a retrain learns from when no time range is given (the latest ones). */
   retrain: { onDatasetDriftWindows: number; onDetector: boolean; scheduleHours: number; cooldownMinutes: number; maxPerDay: number; autoPromote: boolean; rows: number };
   on_switch: string | null;
@@ -35,7 +42,7 @@ export const DEFAULT_CONFIG: Config = {
   ingest: { maxLineBytes: 1024 * 1024, pollMs: 1000 },
   features: {},
   drift: { window: '1d', datasetShare: 0.5, perFeature: {}, calendar: [] },
-  gate: { condition: 'n - o > 0.01 +/- 0.01', reliability: 0.999, evaluations: 8, heldOutShare: 0.3 },
+  gate: { condition: 'n - o > 0.01 +/- 0.01', reliability: 0.999, evaluations: 8, heldOutShare: 0.3, bound: 'hoeffding' },
   retrain: { onDatasetDriftWindows: 0, onDetector: false, scheduleHours: 0, cooldownMinutes: 60, maxPerDay: 4, autoPromote: false, rows: 50000 },
   on_switch: null,
 };
@@ -50,7 +57,7 @@ const SHAPE: Shape = {
   ingest: { maxLineBytes: 'number', pollMs: 'number' },
   features: 'kind-map',
   drift: { window: 'string', datasetShare: 'number', perFeature: 'per-feature', calendar: 'string[]' },
-  gate: { condition: 'string', reliability: 'number', evaluations: 'number', heldOutShare: 'number' },
+  gate: { condition: 'string', reliability: 'number', evaluations: 'number', heldOutShare: 'number', bound: 'string' },
   retrain: { onDatasetDriftWindows: 'number', onDetector: 'boolean', scheduleHours: 'number', cooldownMinutes: 'number', maxPerDay: 'number', autoPromote: 'boolean', rows: 'number' },
   on_switch: 'string|null',
 };
@@ -108,6 +115,8 @@ export function parseConfig(text: string, source = 'mlops.config.json'): Config 
   const cfg = merge(DEFAULT_CONFIG, raw);
   if (cfg.drift.datasetShare > 1) throw new ConfigError(`${source}: config key "drift.datasetShare" must be between 0 and 1`);
   if (cfg.gate.reliability >= 1) throw new ConfigError(`${source}: config key "gate.reliability" must be below 1`);
+  // a typo such as "bernstien" must not silently fall back to Hoeffding
+  if (cfg.gate.bound !== undefined && !GATE_BOUNDS.includes(cfg.gate.bound)) throw new ConfigError(`${source}: config key "gate.bound" must be "hoeffding" or "bernstein"`);
   return cfg;
 }
 

@@ -4,6 +4,8 @@
  * The gate (src/compare/gate.ts, after ease.ml/ci) is evaluated on the held-out labelled
  * requests (isHeldOut on the request id, cfg.gate.heldOutShare) that both the candidate and
  * the active version scored: n = candidate accuracy, o = active accuracy, d = disagreement.
+ * The discordant counts (rows only the candidate got right, only the active got right) go
+ * with them, so cfg.gate.bound 'bernstein' can use the variance of the per-row difference.
  * Each real evaluation, pass or fail, spends one of cfg.gate.evaluations from the pair's
  * budget in gate_state; a refusal for too few rows spends nothing. When the budget is spent
  * the held-out set is closed (its newest label id becomes the floor), and only held-out labels
@@ -22,7 +24,7 @@ import { heldOutLabelledPairs } from '../../store/compareQueries.js';
 import { readGateState, writeGateState, type GateState } from '../../store/gateState.js';
 import { activeModel, findModel, parseRef, previousActive, promoteModel, refOf, RegistryError, type ModelInfo, type SwitchResult } from '../../store/registry.js';
 import type { Config } from '../config.js';
-import { evaluateGate, parseCondition, rowsNeeded, type GateResult } from '../compare/gate.js';
+import { evaluateGate, gateRowsNeeded, parseCondition, type GateBound, type GateObservation, type GateResult } from '../compare/gate.js';
 import { isHeldOut } from '../compare/heldOut.js';
 import { LoggedClasses } from '../compare/fromStore.js';
 import { runHook, type HookResult, type SwitchEvent } from './hook.js';
@@ -36,6 +38,8 @@ export interface GateFigures {
   active: string;
   condition: string;
   reliability: number;
+  /** the bound behind interval and needRows (Hoeffding when Bernstein cannot apply) */
+  bound: GateBound;
   heldOutShare: number;
   /** held-out labelled requests both versions scored, with label id > freshAfterLabelId */
   heldOutRows: number;
@@ -44,6 +48,10 @@ export interface GateFigures {
   n: number;
   o: number;
   d: number;
+  /** b: rows only the candidate got right, c: only the active version */
+  discordant: { b: number; c: number };
+  /** Bernstein: sample variance of the per-row n − o difference; null for Hoeffding */
+  variance: number | null;
   estimate: number;
   interval: [number, number];
   pass: boolean;
@@ -97,13 +105,16 @@ interface HeldOutCounts {
   rows: number;
   nCorrect: number;
   oCorrect: number;
+  /** only the candidate right, only the active right */
+  newOnly: number;
+  oldOnly: number;
   disagree: number;
   maxLabelId: number;
 }
 
 function heldOutCounts(db: Db, candidate: ModelInfo, active: ModelInfo, share: number, afterLabelId: number): HeldOutCounts {
   const classes = new LoggedClasses();
-  const c: HeldOutCounts = { rows: 0, nCorrect: 0, oCorrect: 0, disagree: 0, maxLabelId: afterLabelId };
+  const c: HeldOutCounts = { rows: 0, nCorrect: 0, oCorrect: 0, newOnly: 0, oldOnly: 0, disagree: 0, maxLabelId: afterLabelId };
   for (const r of heldOutLabelledPairs(db, candidate, active, afterLabelId, share, isHeldOut)) {
     const pn = classes.slot(r[1]);
     const po = classes.slot(r[2]);
@@ -111,6 +122,8 @@ function heldOutCounts(db: Db, candidate: ModelInfo, active: ModelInfo, share: n
     c.rows++;
     if (pn === y) c.nCorrect++;
     if (po === y) c.oCorrect++;
+    if (pn === y && po !== y) c.newOnly++;
+    if (po === y && pn !== y) c.oldOnly++;
     if (pn !== po) c.disagree++;
     if (r[4] > c.maxLabelId) c.maxLabelId = r[4];
   }
@@ -134,25 +147,29 @@ function evaluate(db: Db, candidate: ModelInfo, active: ModelInfo, gate: GateCon
   const cand = refOf(candidate);
   const act = refOf(active);
   const state: GateState = readGateState(db, cand, act);
-  const needRows = rowsNeeded(condition, gate.reliability, allowed);
+  const bound: GateBound = gate.bound ?? 'hoeffding';
   const counts = heldOutCounts(db, candidate, active, gate.heldOutShare, state.freshAfterLabelId);
+  const rows = counts.rows;
+  const d = rows > 0 ? counts.disagree / rows : 0;
+  const observed: GateObservation = {
+    n: rows > 0 ? counts.nCorrect / rows : 0,
+    o: rows > 0 ? counts.oCorrect / rows : 0,
+    d,
+    rows,
+    discordant: { b: counts.newOnly, c: counts.oldOnly },
+  };
+  // With Bernstein the rows needed depend on the observed variance of the fresh set.
+  const needRows = gateRowsNeeded(condition, observed, gate.reliability, allowed, { bound });
   let restarted = false;
   if (state.evaluationsUsed >= allowed && counts.rows >= needRows) {
     // A fresh held-out set large enough for the condition: the budget starts again on it.
     state.evaluationsUsed = 0;
     restarted = true;
   }
-  const rows = counts.rows;
-  const observed = {
-    n: rows > 0 ? counts.nCorrect / rows : 0,
-    o: rows > 0 ? counts.oCorrect / rows : 0,
-    d: rows > 0 ? counts.disagree / rows : 0,
-    rows,
-  };
-  const result: GateResult = evaluateGate(condition, observed, { heldOutRows: rows, evaluationsAllowed: allowed, evaluationsUsed: state.evaluationsUsed }, { reliability: gate.reliability });
+  const result: GateResult = evaluateGate(condition, observed, { heldOutRows: rows, evaluationsAllowed: allowed, evaluationsUsed: state.evaluationsUsed }, { reliability: gate.reliability, bound });
   let message = result.message;
   if (result.refused === 'budget-spent') {
-    message = `refused: the held-out labels have served all ${allowed} gate evaluations of ${cand} against ${act}; wait for fresh labels (${rows} fresh held-out rows of the ${needRows} needed)`;
+    message = `refused: the held-out labels have served all ${allowed} gate evaluations of ${cand} against ${act}; wait for fresh labels (${rows} fresh held-out rows of the ${needRows} the ${result.bound === 'bernstein' ? 'empirical Bernstein' : 'Hoeffding'} bound needs)`;
   }
   const used = state.evaluationsUsed;
   if (spend && result.refused === undefined) {
@@ -168,12 +185,15 @@ function evaluate(db: Db, candidate: ModelInfo, active: ModelInfo, gate: GateCon
     active: act,
     condition: condition.text,
     reliability: gate.reliability,
+    bound: result.bound,
     heldOutShare: gate.heldOutShare,
     heldOutRows: rows,
     needRows: result.needRows,
     n: observed.n,
     o: observed.o,
-    d: observed.d,
+    d,
+    discordant: { b: counts.newOnly, c: counts.oldOnly },
+    variance: result.variance,
     estimate: result.estimate,
     interval: result.interval,
     pass: result.pass,

@@ -198,3 +198,39 @@ test('two processes calling promoteWithGate at the same instant: one switch, one
   assert.equal(readGateState(check, 'new@1', 'old@1').evaluationsUsed, 1);
   check.close();
 });
+
+test('gate.bound bernstein: the discordant counts reach the gate, which decides on rows Hoeffding refuses, and the figures name the bound', async () => {
+  const BERNSTEIN = { ...GATE, bound: 'bernstein' as const };
+  const { db, cfg } = setup(BETTER, 7000);
+  const hoeffding = gatePreview(db, 'new@1', cfg).figures!;
+  assert.equal(hoeffding.bound, 'hoeffding');
+  assert.equal(hoeffding.refused, 'not-enough-rows');
+  assert.equal(hoeffding.variance, null);
+
+  const preview = gatePreview(db, 'new@1', { gate: BERNSTEIN }).figures!;
+  const { b, c } = preview.discordant;
+  const rows = preview.heldOutRows;
+  assert.equal(preview.bound, 'bernstein');
+  assert.ok(rows < 6636 && preview.needRows < rows, `held out ${rows}, Bernstein needs ${preview.needRows}`);
+  // the counts are the per-row difference's: its mean is n − o, its variance follows from b + c
+  assert.ok(Math.abs((b - c) / rows - (preview.n - preview.o)) < 1e-12);
+  assert.ok(Math.abs(preview.variance! - (b + c - (b - c) ** 2 / rows) / (rows - 1)) < 1e-12);
+  assert.equal(preview.pass, true, preview.message);
+  assert.match(preview.message, /empirical Bernstein, reliability 0\.999/);
+
+  const out = await promoteWithGate(db, 'new@1', { ...cfg, gate: BERNSTEIN }, { operator: OPERATOR });
+  assert.equal(out.changed, true, out.message);
+  const details = JSON.parse(auditTrail(db, 1)[0].details ?? '{}');
+  assert.equal(details.gate.bound, 'bernstein');
+  assert.deepEqual(details.gate.discordant, { b, c });
+  db.close();
+
+  // equally good models: Bernstein on the same number of rows does not pass
+  const equal = setup(EQUAL, 7000);
+  const same = await promoteWithGate(equal.db, 'new@1', { ...equal.cfg, gate: BERNSTEIN }, { operator: OPERATOR });
+  assert.equal(same.changed, false);
+  assert.equal(same.gate?.refused, null);
+  assert.equal(same.gate?.pass, false);
+  assert.match(same.refusal ?? '', /^fail: .*empirical Bernstein/);
+  equal.db.close();
+});

@@ -17,6 +17,11 @@
  * 80,054 March rows for (a). The default `n - o > 0.01 +/- 0.01` at 0.999 would need 152,019.
  * With only the 30 % held-out share of March 8–31 (≈ 18,600 rows) this gate could not decide
  * (b) at all; the test prints what it says there.
+ *
+ * The variance-aware gate (cfg.gate.bound 'bernstein', the empirical Bernstein bound on the
+ * per-row difference) can: the two models disagree on a few per cent of rows, so on the
+ * held-out share alone `n - o > 0 +/- 0.01` at reliability 0.99 over 8 evaluations passes
+ * (b) and still fails (a).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -83,6 +88,17 @@ function gate(d: Duel) {
   return evaluateGate(GATE.condition, { n: d.cmp.accuracyA, o: d.cmp.accuracyB, rows: d.rows }, { heldOutRows: d.rows, evaluationsAllowed: 1, evaluationsUsed: 0 }, { reliability: GATE.reliability });
 }
 
+/** The held-out share as the product evaluates it, with the variance-aware bound. */
+const BERNSTEIN_GATE = { condition: 'n - o > 0 +/- 0.01', reliability: 0.99, evaluations: 8 };
+function bernsteinGate(d: Duel) {
+  return evaluateGate(
+    BERNSTEIN_GATE.condition,
+    { n: d.cmp.accuracyA, o: d.cmp.accuracyB, rows: d.rows, discordant: d.cmp.discordant },
+    { heldOutRows: d.rows, evaluationsAllowed: BERNSTEIN_GATE.evaluations, evaluationsUsed: 0 },
+    { reliability: BERNSTEIN_GATE.reliability, bound: 'bernstein' },
+  );
+}
+
 function describe(d: Duel): string {
   const log10p = d.cmp.mcnemar!.logPValue / Math.LN10;
   return `accuracy ${d.cmp.accuracyA.toFixed(4)} vs ${d.cmp.accuracyB.toFixed(4)}, only-new-right ${d.cmp.discordant.b} vs only-old-right ${d.cmp.discordant.c}, McNemar log10 p ${log10p.toFixed(1)}, AUC ${d.aucNew.toFixed(3)} vs ${d.aucOld.toFixed(3)} on ${d.rows} rows`;
@@ -111,6 +127,12 @@ test('flights: a February retrain is not better than the January model on March,
   console.log(`(a) gate: ${g.message}`);
   assert.equal(g.refused, undefined);
   assert.equal(g.pass, false);
+  const held = await duel(february, january, between(rows, '2001-03-01', '2001-04-01').filter((r) => isHeldOut(r.id, SHARE)));
+  const gh = bernsteinGate(held);
+  console.log(`(a) on the ${SHARE} held-out share only: ${describe(held)}; Bernstein gate: ${gh.message}`);
+  assert.equal(gh.bound, 'bernstein');
+  assert.equal(gh.refused, undefined, gh.message);
+  assert.equal(gh.pass, false, gh.message);
 });
 
 test('flights with the time-zone incident: a retrain on March 1–7 beats the January model on March 8–31 and passes the gate', async () => {
@@ -130,4 +152,9 @@ test('flights with the time-zone incident: a retrain on March 1–7 beats the Ja
   const held = later.filter((r) => isHeldOut(r.id, SHARE));
   const dh = await duel(week, january, held);
   console.log(`(b) on the ${SHARE} held-out share only: ${describe(dh)}; gate: ${gate(dh).message}`);
+  assert.equal(gate(dh).refused, 'not-enough-rows');
+  const gh = bernsteinGate(dh);
+  console.log(`(b) on the ${SHARE} held-out share only, Bernstein gate: ${gh.message} (needs ${gh.needRows} rows)`);
+  assert.equal(gh.bound, 'bernstein');
+  assert.equal(gh.pass, true, gh.message);
 });
