@@ -16,12 +16,14 @@
 // The kind is decided from the first non-missing value; a column that later turns out to hold
 // text is re-read from the reference as categorical, since its earlier values' spelling
 // ("02134" vs 2134) was not kept.
+import { statSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { restrictToCurrentPeriods, CALENDAR_NOTE } from './calendar.js';
 import { CategoryCounter } from './categoryCounter.js';
 import { DatasetAccumulator, NumericAccumulator } from './accumulators.js';
 import { compareDatasets, DEFAULT_THRESHOLDS, type ColumnDriftResult, type CompareOptions, type DriftMethod } from './columnDrift.js';
 import { datasetDrift, type DatasetDriftResult } from './datasetDrift.js';
-import type { ColumnKind, ColumnProfile, DatasetProfile, FeatureSchema } from './profile.js';
+import type { CategoricalProfile, ColumnKind, ColumnProfile, DatasetProfile, FeatureSchema } from './profile.js';
 import { numericProfileFromSorted } from './profile.js';
 import { radixSortFloat64 } from './radixSort.js';
 import { hashString } from './random.js';
@@ -56,6 +58,8 @@ export interface OfflineDriftOptions {
   sampleSize?: number;
   /** Numeric values of each file profiled exactly before switching to reservoirs (default EXACT_VALUE_BUDGET). */
   exactValues?: number;
+  /** Scan the current file in a worker while the reference is profiled (default: when it has PARALLEL_MIN_BYTES). */
+  parallel?: boolean;
   seed?: number;
 }
 
@@ -75,7 +79,8 @@ export interface OfflineDriftReport {
   onlyInReference: string[];
   onlyInCurrent: string[];
   dataset: DatasetDriftResult & { threshold: number };
-  timings: { referenceMs: number; currentMs: number; compareMs: number };
+  /** currentMs is the wait after the reference when the current file was scanned in parallel. */
+  timings: { referenceMs: number; currentMs: number; compareMs: number; parallel: boolean };
 }
 
 /** Numeric values each side keeps for an exact profile (8 bytes each): 128 MB per file. */
@@ -195,6 +200,14 @@ class ReferenceColumn {
   }
 }
 
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
 function extend<T>(states: Array<T | null>, columns: TableColumns, make: (name: string) => T | null): void {
   for (let i = states.length; i < columns.names.length; i++) states.push(make(columns.names[i]));
 }
@@ -300,10 +313,10 @@ class CurrentNumeric {
   readonly kind = 'numeric' as const;
   values: Floats | null = new Floats();
   missing = 0;
-  constructor(readonly acc: NumericAccumulator) {}
+  constructor(readonly acc: NumericAccumulator | null) {}
   add(v: unknown): void {
     if (this.values === null) {
-      this.acc.add(v);
+      this.acc!.add(v);
       return;
     }
     if (typeof v === 'number' && Number.isFinite(v)) {
@@ -318,31 +331,44 @@ class CurrentNumeric {
   spill(): void {
     if (this.values === null) return;
     const buf = this.values.buf;
-    for (let i = 0; i < this.values.length; i++) this.acc.add(buf[i]);
-    this.acc.missing += this.missing;
+    for (let i = 0; i < this.values.length; i++) this.acc!.add(buf[i]);
+    this.acc!.missing += this.missing;
     this.values = null;
   }
   backfillMissing(rows: number): void {
-    if (this.values === null) this.acc.missing += rows;
+    if (this.values === null) this.acc!.missing += rows;
     else this.missing += rows;
   }
 }
 
+/** A current file with more numeric values than the exact budget, scanned without a reference to spill into. */
+export class ExactBudgetExceeded extends Error {}
+
+/** What a scan of the current file gathers before the reference's bin edges are applied. */
+export interface CurrentColumns {
+  format: TableFormat;
+  rows: number;
+  /** Schema columns the file has (a CSV header column, or a key seen in some JSONL row). */
+  present: string[];
+  /** Columns of the file that are not in the schema. */
+  extra: string[];
+  /** Each numeric column's non-missing values, ascending, and its missing count (empty when spilled). */
+  numerics: Record<string, { sorted: Float64Array; missing: number }>;
+  categoricals: Record<string, CategoricalProfile>;
+}
+
 /**
- * Profile of a current file against a reference. Numeric columns are profiled exactly (their
- * values sorted once, binned on the reference's edges, systematic sample) while the file holds
- * at most `exactValues` numeric values in all; past that they continue in a DatasetAccumulator's
- * bounded reservoirs, so memory stays bounded for any file size. Categorical columns are
- * counted exactly either way.
+ * Scans a current file with a known schema. Numeric values are kept and sorted while the file
+ * holds at most `budget` of them; past that they go to `acc`'s reservoirs, or, without an
+ * accumulator (a scan that has no reference yet), the scan stops with ExactBudgetExceeded.
  */
-export async function profileCurrentFile(
+async function scanCurrent(
   path: string,
   schema: FeatureSchema,
-  reference: DatasetProfile,
-  opts: { sampleSize?: number; seed?: number; exactValues?: number } & TableScanOptions = {},
-): Promise<CurrentProfileResult> {
+  acc: DatasetAccumulator | null,
+  opts: { exactValues?: number } & TableScanOptions,
+): Promise<{ columns: CurrentColumns; exact: boolean }> {
   const budget = opts.exactValues ?? EXACT_VALUE_BUDGET;
-  const acc = new DatasetAccumulator(schema, reference, { sampleSize: opts.sampleSize, seed: opts.seed });
   const numerics = new Map<string, CurrentNumeric>();
   const cats = new Map<string, CategoryCounter>();
   const targets: Array<CurrentNumeric | CategoryCounter | null> = [];
@@ -353,23 +379,24 @@ export async function profileCurrentFile(
   const grow = (columns: TableColumns): void => {
     for (let i = targets.length; i < columns.names.length; i++) {
       const name = columns.names[i];
-      const a = Object.hasOwn(acc.columns, name) ? acc.columns[name] : null;
-      if (a === null) {
+      const kind = Object.hasOwn(schema, name) ? schema[name] : null;
+      if (kind === null) {
         targets.push(null);
         continue;
       }
       let t: CurrentNumeric | CategoryCounter;
-      if (a.kind === 'numeric') {
-        t = new CurrentNumeric(a);
+      if (kind === 'numeric') {
+        const a = acc?.columns[name];
+        t = new CurrentNumeric(a && a.kind === 'numeric' ? a : null);
         if (!exact) t.spill();
         numerics.set(name, t);
+        // A JSONL key first seen now was missing from every earlier row.
+        t.backfillMissing(rows);
       } else {
         t = new CategoryCounter();
         cats.set(name, t);
       }
       targets.push(t);
-      // A JSONL key first seen now was missing from every earlier row.
-      if (t instanceof CurrentNumeric) t.backfillMissing(rows);
       active.push(i);
     }
   };
@@ -387,6 +414,7 @@ export async function profileCurrentFile(
       if (exact) {
         kept += numerics.size;
         if (kept > budget) {
+          if (acc === null) throw new ExactBudgetExceeded(`${path} has more than ${budget} numeric values`);
           exact = false;
           for (const n of numerics.values()) n.spill();
         }
@@ -395,22 +423,150 @@ export async function profileCurrentFile(
     opts,
   );
   grow(scan.columns);
-  acc.rows = scan.rows;
-  const profile = acc.toProfile();
-  // Categories were counted here, not in the accumulator (which saw none of them).
-  for (const [name, c] of cats) profile.columns[name] = c.profile(scan.rows);
+  const out: CurrentColumns = {
+    format: scan.format,
+    rows: scan.rows,
+    present: scan.columns.names.filter((n) => Object.hasOwn(schema, n)),
+    extra: scan.columns.names.filter((n) => !Object.hasOwn(schema, n)),
+    numerics: {},
+    categoricals: {},
+  };
+  for (const [name, c] of cats) out.categoricals[name] = c.profile(scan.rows);
   if (exact) {
     for (const [name, n] of numerics) {
-      const ref = reference.columns[name];
-      const edges = ref && ref.kind === 'numeric' ? ref.binEdges : [];
-      const sorted = radixSortFloat64(n.values!.buf.subarray(0, n.values!.length));
+      out.numerics[name] = { sorted: radixSortFloat64(n.values!.buf.subarray(0, n.values!.length)), missing: n.missing };
       n.values = null;
-      profile.columns[name] = numericProfileFromSorted(sorted, n.missing, edges);
     }
   }
-  const present = scan.columns.names.filter((n) => Object.hasOwn(schema, n));
-  const extra = scan.columns.names.filter((n) => !Object.hasOwn(schema, n));
-  return { format: scan.format, profile, present, extra, exact };
+  return { columns: out, exact };
+}
+
+/** Exact scan of a current file that needs no reference yet (what the parallel worker runs). */
+export async function collectCurrentColumns(
+  path: string,
+  schema: FeatureSchema,
+  opts: { exactValues?: number } & TableScanOptions = {},
+): Promise<CurrentColumns> {
+  return (await scanCurrent(path, schema, null, opts)).columns;
+}
+
+/** The current profile from an exact scan: numeric columns binned on the reference's edges. */
+export function currentProfileFromColumns(columns: CurrentColumns, reference: DatasetProfile): DatasetProfile {
+  const profile: DatasetProfile = { rows: columns.rows, columns: {} };
+  for (const [name, n] of Object.entries(columns.numerics)) {
+    const ref = reference.columns[name];
+    const edges = ref && ref.kind === 'numeric' ? ref.binEdges : [];
+    profile.columns[name] = numericProfileFromSorted(n.sorted, n.missing, edges);
+  }
+  for (const [name, c] of Object.entries(columns.categoricals)) profile.columns[name] = c;
+  return profile;
+}
+
+/**
+ * Profile of a current file against a reference. Numeric columns are profiled exactly (their
+ * values sorted once, binned on the reference's edges, systematic sample) while the file holds
+ * at most `exactValues` numeric values in all; past that they continue in a DatasetAccumulator's
+ * bounded reservoirs, so memory stays bounded for any file size. Categorical columns are
+ * counted exactly either way.
+ */
+export async function profileCurrentFile(
+  path: string,
+  schema: FeatureSchema,
+  reference: DatasetProfile,
+  opts: { sampleSize?: number; seed?: number; exactValues?: number } & TableScanOptions = {},
+): Promise<CurrentProfileResult> {
+  const acc = new DatasetAccumulator(schema, reference, { sampleSize: opts.sampleSize, seed: opts.seed });
+  const { columns, exact } = await scanCurrent(path, schema, acc, opts);
+  let profile: DatasetProfile;
+  if (exact) profile = currentProfileFromColumns(columns, reference);
+  else {
+    acc.rows = columns.rows;
+    profile = acc.toProfile();
+    // Categories were counted by the scan, not by the accumulator.
+    for (const [name, c] of Object.entries(columns.categoricals)) profile.columns[name] = c;
+  }
+  return { format: columns.format, profile, present: columns.present, extra: columns.extra, exact };
+}
+
+export interface CurrentWorkerInput {
+  path: string;
+  schema: FeatureSchema;
+  exactValues?: number;
+  model?: string;
+}
+
+type CurrentWorkerOutput = { ok: true; columns: CurrentColumns } | { ok: false; budget: boolean; message: string };
+
+/** Files at least this large have their current side scanned in a worker, in parallel with the reference. */
+export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
+
+/** Rows of the reference read to guess the schema the worker scans the current file with. */
+const SCHEMA_SNIFF_ROWS = 2000;
+
+function startCurrentWorker(input: CurrentWorkerInput): { result: Promise<CurrentWorkerOutput>; stop: () => void } {
+  const isTs = import.meta.url.endsWith('.ts');
+  let worker: Worker;
+  if (!isTs) worker = new Worker(new URL('./offlineWorker.js', import.meta.url), { workerData: input });
+  else {
+    // Node 20 ignores loader flags in a worker's execArgv (nodejs/node#47747): under tsx the
+    // worker registers tsx's hooks itself, as the training worker does.
+    const api = import.meta.resolve('tsx/esm/api');
+    const entry = new URL('./offlineWorker.ts', import.meta.url).href;
+    const bootstrap = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
+    worker = new Worker(bootstrap, { eval: true, workerData: input });
+  }
+  const result = new Promise<CurrentWorkerOutput>((resolve) => {
+    let settled = false;
+    const done = (out: CurrentWorkerOutput): void => {
+      if (settled) return;
+      settled = true;
+      resolve(out);
+    };
+    worker.once('message', (m: CurrentWorkerOutput) => done(m));
+    worker.once('error', (e) => done({ ok: false, budget: false, message: e.message }));
+    worker.once('exit', (code) => done({ ok: false, budget: false, message: `worker exited with code ${code}` }));
+  });
+  return { result, stop: () => void worker.terminate() };
+}
+
+/**
+ * The kinds of the reference's first rows: what the current file is scanned with before the
+ * reference is done. A column whose kind changes later in the reference, or that appears only
+ * later, makes the two schemas differ, and the current file is then scanned again.
+ */
+async function sniffSchema(
+  path: string,
+  opts: { features?: readonly string[]; pinned?: Readonly<Record<string, ColumnKind>> } & TableScanOptions,
+): Promise<FeatureSchema | null> {
+  const wanted = opts.features ? new Set(opts.features) : null;
+  const states: Array<ReferenceColumn | null> = [];
+  let rows = 0;
+  const stop = new Error('enough rows');
+  try {
+    await scanTable(
+      path,
+      (row, columns) => {
+        if (states.length !== columns.names.length) extend(states, columns, (name) => (wanted && !wanted.has(name) ? null : new ReferenceColumn(name, opts.pinned?.[name])));
+        for (let i = 0; i < states.length; i++) states[i]?.add(states[i]!.kind === 'categorical' ? row.value(i) : row.numeric(i));
+        if (++rows >= SCHEMA_SNIFF_ROWS) throw stop;
+      },
+      opts,
+    );
+  } catch (e) {
+    if (e !== stop) return null; // the full read reports what is wrong with the file
+  }
+  const schema: FeatureSchema = {};
+  for (const s of states) {
+    if (s === null) continue;
+    if (s.kind === 'undecided') return null;
+    schema[s.name] = s.kind;
+  }
+  return schema;
+}
+
+function sameSchema(a: FeatureSchema, b: FeatureSchema): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
 }
 
 /** Validates per-feature overrides from the config against the schema's kinds. */
@@ -439,10 +595,34 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
   const scanOpts: TableScanOptions = opts.model !== undefined ? { model: opts.model } : {};
 
   const t0 = performance.now();
-  const ref = await profileReferenceFile(referencePath, { features, pinned: opts.pinned, exactValues: opts.exactValues, seed: opts.seed, ...scanOpts });
+  // The current file is scanned in a worker while the reference is profiled here, when it is big
+  // enough to repay starting one; anything unexpected falls back to scanning it afterwards.
+  let worker: ReturnType<typeof startCurrentWorker> | null = null;
+  let hint: FeatureSchema | null = null;
+  if (opts.parallel ?? fileBytes(currentPath) >= PARALLEL_MIN_BYTES) {
+    hint = await sniffSchema(referencePath, { features, pinned: opts.pinned, ...scanOpts });
+    if (hint) worker = startCurrentWorker({ path: currentPath, schema: hint, exactValues: opts.exactValues, model: opts.model });
+  }
+  let ref: ReferenceProfileResult;
+  try {
+    ref = await profileReferenceFile(referencePath, { features, pinned: opts.pinned, exactValues: opts.exactValues, seed: opts.seed, ...scanOpts });
+  } catch (e) {
+    worker?.stop();
+    throw e;
+  }
   const overrides = featureOverrides(opts.perFeature ?? {}, ref.schema);
   const t1 = performance.now();
-  const cur = await profileCurrentFile(currentPath, ref.schema, ref.profile, { sampleSize: opts.sampleSize, seed: opts.seed, exactValues: opts.exactValues, ...scanOpts });
+  let cur: CurrentProfileResult | null = null;
+  let parallel = false;
+  if (worker) {
+    const out = await worker.result;
+    if (out.ok && hint && sameSchema(hint, ref.schema)) {
+      const c = out.columns;
+      cur = { format: c.format, profile: currentProfileFromColumns(c, ref.profile), present: c.present, extra: c.extra, exact: true };
+      parallel = true;
+    }
+  }
+  cur ??= await profileCurrentFile(currentPath, ref.schema, ref.profile, { sampleSize: opts.sampleSize, seed: opts.seed, exactValues: opts.exactValues, ...scanOpts });
   const t2 = performance.now();
 
   const presentSet = new Set(cur.present);
@@ -474,6 +654,6 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
     onlyInReference,
     onlyInCurrent: cur.extra.filter((n) => !refColumns.has(n)),
     dataset: { ...datasetDrift(results, share), threshold: share },
-    timings: { referenceMs: t1 - t0, currentMs: t2 - t1, compareMs: t3 - t2 },
+    timings: { referenceMs: t1 - t0, currentMs: t2 - t1, compareMs: t3 - t2, parallel },
   };
 }

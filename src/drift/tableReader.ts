@@ -233,7 +233,9 @@ export async function scanTable(path: string, visit: RowVisitor, opts: TableScan
     if (format === 'csv') rows = await scanCsv(path, columns, visit);
     else rows = await scanJsonl(path, columns, visit, opts);
   } catch (e) {
-    if (e instanceof TableInputError) throw e;
+    // Read and gunzip failures (they carry a code) are the file's fault; anything else, such as
+    // a visitor stopping the scan early, goes to the caller untouched.
+    if (e instanceof TableInputError || typeof (e as NodeJS.ErrnoException)?.code !== 'string') throw e;
     throw new TableInputError(describeIoError(path, e));
   }
   if (rows === 0) throw new TableInputError(`${path} has no data rows`);

@@ -255,3 +255,29 @@ test('offlineDrift: per-feature override validation and the dataset verdict', as
   assert.equal(psi.features[0].method, 'psi');
   assert.equal(psi.features[0].threshold, 0.1);
 });
+
+test('the current file scanned in a worker (in parallel with the reference) gives the same report as scanning it after', async () => {
+  const dir = tempDir();
+  const u = mulberry32(12);
+  const row = (i: number, shift: number, late: boolean): string =>
+    `${normals(1, shift, 1, i)[0]},${Math.floor(u() * 30)},c${Math.floor(u() * u() * 12)},${late && i > 2500 ? 'text' : i % 17}`;
+  writeFileSync(join(dir, 'ref.csv'), `x,n,c,mixed\n${Array.from({ length: 4000 }, (_, i) => row(i, 0, true)).join('\n')}\n`);
+  writeFileSync(join(dir, 'cur.csv'), `x,n,c,mixed\n${Array.from({ length: 3000 }, (_, i) => row(i + 10_000, 0.3, false)).join('\n')}\n`);
+  const strip = (r: Awaited<ReturnType<typeof offlineDrift>>): unknown => ({ features: r.features, dataset: r.dataset, current: r.current, onlyInCurrent: r.onlyInCurrent });
+  const sequential = await offlineDrift(join(dir, 'ref.csv'), join(dir, 'cur.csv'), { parallel: false });
+  assert.equal(sequential.timings.parallel, false);
+  // "mixed" is numeric in the reference's first rows and text later: the worker's guess is wrong, so the current file is scanned again.
+  const guessedWrong = await offlineDrift(join(dir, 'ref.csv'), join(dir, 'cur.csv'), { parallel: true });
+  assert.equal(guessedWrong.timings.parallel, false);
+  assert.deepEqual(strip(guessedWrong), strip(sequential));
+  const opts = { parallel: true, features: ['x', 'n', 'c'] };
+  const par = await offlineDrift(join(dir, 'ref.csv'), join(dir, 'cur.csv'), opts);
+  assert.equal(par.timings.parallel, true);
+  assert.deepEqual(strip(par), strip(await offlineDrift(join(dir, 'ref.csv'), join(dir, 'cur.csv'), { ...opts, parallel: false })));
+  // Past the budget the worker gives up and the current file is scanned after, into reservoirs.
+  const big = await offlineDrift(join(dir, 'ref.csv'), join(dir, 'cur.csv'), { ...opts, exactValues: 3000 });
+  assert.equal(big.timings.parallel, false);
+  assert.equal(big.current.exact, false);
+  // A bad current file is still reported as such.
+  await assert.rejects(offlineDrift(join(dir, 'ref.csv'), join(dir, 'missing.csv'), opts), /missing\.csv does not exist/);
+});
