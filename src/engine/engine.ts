@@ -20,7 +20,7 @@ import { auditTrail } from '../../store/audit.js';
 import { recentQuarantine, storeCounts } from '../../store/statusQueries.js';
 import { IngestService } from '../ingest/ingestService.js';
 import type { Config } from '../config.js';
-import { PairAccumulator } from '../compare/pairs.js';
+import { PairAccumulator, type PairComparison } from '../compare/pairs.js';
 import { isHeldOut } from '../compare/heldOut.js';
 import type { ColumnDriftResult, CompareOptions } from '../drift/columnDrift.js';
 import { loadArtifact } from '../registry/saveArtifact.js';
@@ -475,6 +475,12 @@ export class Engine extends EventEmitter implements SnapshotSource {
       })),
       quarantine: recentQuarantine(this.db, 100).map((q) => ({ at: q.at, file: q.path, line: q.line, reason: q.reason, text: q.text.slice(0, 200) })),
     };
+  }
+
+  /** The labelled comparison of (a, b) since start, or null before any pair. */
+  pairLabelled(a: string, b: string): PairComparison | null {
+    const p = this.pairs.get(`${a}|${b}`);
+    return p ? p.labelled.result() : null;
   }
 
   /** Labelled pairs of (a, b) in the gate's held-out set, as seen since start. */

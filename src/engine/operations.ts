@@ -13,7 +13,7 @@ import { toSnapshotJob } from '../retrain/jobView.js';
 import { RetrainPolicy, type RetrainDecision } from '../retrain/policy.js';
 import { appendAudit, currentOperator, type AuditInput } from '../../store/audit.js';
 import { readGateState } from '../../store/gateState.js';
-import { parseCondition, rowsNeeded } from '../compare/gate.js';
+import { gateRowsNeeded, parseCondition, rowsNeeded, type GateCondition } from '../compare/gate.js';
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -21,7 +21,7 @@ export class Operations implements EngineCommands {
   readonly runner: JobRunner;
   readonly policy: RetrainPolicy;
   private readonly operator: AuditInput;
-  private readonly needRows: number;
+  private readonly condition: GateCondition | null;
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly autoPromoteJobs = new Set<number>();
 
@@ -29,9 +29,9 @@ export class Operations implements EngineCommands {
     this.operator = currentOperator();
     this.runner = new JobRunner({ db: engine.db, config: cfg, operator: this.operator });
     this.policy = new RetrainPolicy(cfg.retrain);
-    let need = 0;
-    try { need = rowsNeeded(parseCondition(cfg.gate.condition), cfg.gate.reliability, cfg.gate.evaluations); } catch { need = 0; }
-    this.needRows = need;
+    let condition: GateCondition | null = null;
+    try { condition = parseCondition(cfg.gate.condition); } catch { condition = null; }
+    this.condition = condition;
     engine.decorate = (s) => this.decorate(s);
     engine.on('window', ({ window }: { window: { datasetDrifted: boolean } }) => this.act(this.policy.onWindow(window.datasetDrifted, Date.now())));
     engine.on('detector', (detector: string) => this.act(this.policy.onDetector(Date.now(), detector)));
@@ -73,9 +73,29 @@ export class Operations implements EngineCommands {
       p.gate = {
         remaining: Math.max(0, this.cfg.gate.evaluations - st.evaluationsUsed),
         allowed: this.cfg.gate.evaluations,
-        needRows: this.needRows,
+        needRows: this.needRows(p.a, p.b),
         haveRows: this.engine.heldOutPairs(p.a, p.b),
       };
+    }
+  }
+
+  /**
+   * Held-out rows the gate condition needs. The variance-aware bound depends on
+   * how often the two models disagree, estimated here from all labelled pairs
+   * seen (the gate itself uses the held-out rows only).
+   */
+  private needRows(a: string, b: string): number {
+    if (this.condition === null) return 0;
+    const { reliability, evaluations } = this.cfg.gate;
+    const bound = this.cfg.gate.bound ?? 'hoeffding';
+    const lab = this.engine.pairLabelled(a, b);
+    try {
+      if (lab && lab.labelled >= 100) {
+        return gateRowsNeeded(this.condition, { n: lab.accuracyB, o: lab.accuracyA, rows: lab.labelled, discordant: { b: lab.discordant.c, c: lab.discordant.b } }, reliability, evaluations, { bound });
+      }
+      return rowsNeeded(this.condition, reliability, evaluations, 'none', bound);
+    } catch {
+      return 0;
     }
   }
 
