@@ -478,7 +478,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
   }
 
   /** The labelled comparison of (a, b) since start, or null before any pair. */
-  pairLabelled(a: string, b: string): PairComparison | null {
+  labelledComparison(a: string, b: string): PairComparison | null {
     const p = this.pairs.get(`${a}|${b}`);
     return p ? p.labelled.result() : null;
   }

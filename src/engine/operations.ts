@@ -88,7 +88,7 @@ export class Operations implements EngineCommands {
     if (this.condition === null) return 0;
     const { reliability, evaluations } = this.cfg.gate;
     const bound = this.cfg.gate.bound ?? 'hoeffding';
-    const lab = this.engine.pairLabelled(a, b);
+    const lab = this.engine.labelledComparison(a, b);
     try {
       if (lab && lab.labelled >= 100) {
         return gateRowsNeeded(this.condition, { n: lab.accuracyB, o: lab.accuracyA, rows: lab.labelled, discordant: { b: lab.discordant.c, c: lab.discordant.b } }, reliability, evaluations, { bound });
