@@ -3,8 +3,10 @@
 // windows, plus the dataset verdict.
 //
 // Memory: each file is profiled exactly while its numeric values fit a budget (EXACT_VALUE_BUDGET,
-// 128 MB as Float64Arrays; never row objects), the reference's dropped before the current file
-// is read. Beyond the budget the columns continue in accumulators (exact moments, PSI bins and
+// 128 MB as Float64Arrays; never row objects). A current file of PARALLEL_MIN_BYTES or more is
+// scanned in a worker while the reference is profiled (both within their budgets at once,
+// about 550 MB RSS for two 10^6-row files against 330 MB one after the other); a smaller one
+// after the reference's values are dropped. Beyond the budget the columns continue in accumulators (exact moments, PSI bins and
 // low-cardinality value counts, a 5,000-value reservoir for KS and Wasserstein; the current's
 // binned on the reference's edges, the reference's on the deciles of what it had read), so
 // files of any size take bounded memory.
