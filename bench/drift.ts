@@ -30,7 +30,7 @@ import { compareDatasets } from '../src/drift/columnDrift.js';
 import { ksPValue, ksStatisticSorted } from '../src/drift/ks.js';
 import { offlineDrift } from '../src/drift/offline.js';
 import { buildProfile, type FeatureSchema } from '../src/drift/profile.js';
-import { mulberry32 } from '../src/drift/random.js';
+import { mulberry32 } from '../src/util/random.js';
 import type { BenchResult, BenchRow } from './types.js';
 
 export const TARGET_REFRESH_RATIO = 1.5;

@@ -128,12 +128,22 @@ export function estimateRocAuc(calibrated: ArrayLike<number>, scores: ArrayLike<
   const order = Array.from({ length: n }, (_, i) => i);
   order.sort((a, b) => scores[a] - scores[b]);
   order.reverse();
-  const round5 = (v: number) => Math.round(v * 1e5) / 1e5;
+  return aucFromExpectedPositives(n, (i) => calibrated[order[i]]);
+}
+
+/**
+ * NannyML's curve arithmetic: over the rows in descending score order, the
+ * cumulative expected true and false positives (rounded to 5 decimals, as
+ * NannyML does) trace the estimated ROC curve; its trapezoid area is the AUC.
+ * `pAt(i)` is the calibrated probability of the i-th row in that order.
+ */
+export function aucFromExpectedPositives(n: number, pAt: (i: number) => number): number {
+  const round5 = (v: number): number => Math.round(v * 1e5) / 1e5;
   const tps = new Float64Array(n + 1);
   const fps = new Float64Array(n + 1);
   let cum = 0;
   for (let i = 0; i < n; i++) {
-    cum += calibrated[order[i]];
+    cum += pAt(i);
     tps[i + 1] = round5(cum);
     fps[i + 1] = round5(i + 1 - cum);
   }
@@ -141,9 +151,7 @@ export function estimateRocAuc(calibrated: ArrayLike<number>, scores: ArrayLike<
   const fpTotal = fps[n];
   if (!(tpTotal > 0) || !(fpTotal > 0)) return NaN;
   let area = 0;
-  for (let i = 1; i <= n; i++) {
-    area += ((fps[i] - fps[i - 1]) / fpTotal) * ((tps[i] + tps[i - 1]) / tpTotal) * 0.5;
-  }
+  for (let i = 1; i <= n; i++) area += ((fps[i] - fps[i - 1]) / fpTotal) * ((tps[i] + tps[i - 1]) / tpTotal) * 0.5;
   return area;
 }
 

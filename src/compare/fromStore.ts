@@ -22,7 +22,7 @@
 import type { Db } from '../../store/db.js';
 import { earliestLabelledRows, latestPredictionTs, logsClassScores, pairedRows, type ModelKey, type PairScope, type ReferenceRow } from '../../store/compareQueries.js';
 import { servingSet } from '../../store/registry.js';
-import { CbpeAccumulator, calibrateBinary, fitBinaryCalibrator, fitMulticlassCalibrator, calibrateMulticlass, type BinaryCbpeCalibrator, type MulticlassCbpeCalibrator } from './cbpe.js';
+import { CbpeAccumulator, aucFromExpectedPositives, calibrateBinary, fitBinaryCalibrator, fitMulticlassCalibrator, calibrateMulticlass, type BinaryCbpeCalibrator, type MulticlassCbpeCalibrator } from './cbpe.js';
 import { predictIsotonicMany } from './isotonic.js';
 import { binaryLogLossTerm } from './metrics.js';
 import { mcnemarExact, type McNemarResult } from './mcnemar.js';
@@ -394,28 +394,16 @@ export function estimateRocAucMonotone(calibrator: BinaryCbpeCalibrator, scores:
   const n = scores.length;
   if (n === 0) return NaN;
   const sorted = Float64Array.from(scores).sort();
-  const round5 = (v: number): number => Math.round(v * 1e5) / 1e5;
-  const tps = new Float64Array(n + 1);
-  const fps = new Float64Array(n + 1);
-  let cum = 0;
   let lastScore = NaN;
   let lastP = 0;
-  for (let i = 0; i < n; i++) {
+  return aucFromExpectedPositives(n, (i) => {
     const s = sorted[n - 1 - i];
     if (s !== lastScore) {
       lastScore = s;
       lastP = calibrateBinary(calibrator, s);
     }
-    cum += lastP;
-    tps[i + 1] = round5(cum);
-    fps[i + 1] = round5(i + 1 - cum);
-  }
-  const tpTotal = tps[n];
-  const fpTotal = fps[n];
-  if (!(tpTotal > 0) || !(fpTotal > 0)) return NaN;
-  let area = 0;
-  for (let i = 1; i <= n; i++) area += ((fps[i] - fps[i - 1]) / fpTotal) * ((tps[i] + tps[i - 1]) / tpTotal) * 0.5;
-  return area;
+    return lastP;
+  });
 }
 
 function binaryCalibrator(rows: ReferenceRow[], classes: LoggedClasses, pos: number): BinaryCbpeCalibrator | null {

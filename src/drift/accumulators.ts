@@ -15,7 +15,7 @@ import { binCountOf, binIndex } from './bins.js';
 import type { CategoricalProfile, ColumnProfile, DatasetProfile, FeatureSchema, NumericProfile } from './profile.js';
 import { DISTINCT_CAP, QUANTILE_STEPS, SAMPLE_CAP, VALUE_COUNTS_CAP } from './profile.js';
 import { evenQuantiles } from './quantile.js';
-import { hashString, mulberry32 } from './random.js';
+import { hashString, mulberry32 } from '../util/random.js';
 import { toCategory, toNumber } from './values.js';
 
 export interface NumericAccumulatorOptions {

@@ -28,7 +28,7 @@ import { datasetDrift, type DatasetDriftResult } from './datasetDrift.js';
 import type { CategoricalProfile, ColumnKind, ColumnProfile, DatasetProfile, FeatureSchema } from './profile.js';
 import { numericProfileFromSorted } from './profile.js';
 import { radixSortFloat64 } from './radixSort.js';
-import { hashString } from './random.js';
+import { hashString } from '../util/random.js';
 import { decileEdges } from './bins.js';
 import { scanTable, type TableColumns, type TableFormat, type TableScanOptions } from './tableReader.js';
 import { isMissing, toCategory, toNumber } from './values.js';

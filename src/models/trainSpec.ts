@@ -2,18 +2,10 @@
 // progress it reports back.
 import type { FeatureSchema } from '../drift/profile.js';
 import type { TrainingDataSpec } from './trainFromCsv.js';
-import type { EpochProgress, ModelType } from './train.js';
+import type { EpochProgress, ModelType, TrainOptions } from './train.js';
 
-export interface TrainTuning {
-  epochs?: number;
-  batchSize?: number;
-  learningRate?: number;
-  patience?: number;
-  validationFraction?: number;
-  holdoutFraction?: number;
-  topK?: number;
-  seed?: number;
-}
+/** The training knobs of TrainOptions that a job may set (plain data, crosses the worker boundary). */
+export type TrainTuning = Partial<Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'patience' | 'validationFraction' | 'holdoutFraction' | 'topK' | 'seed'>>;
 
 export interface TrainSpec {
   type: ModelType;

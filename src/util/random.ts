@@ -37,3 +37,13 @@ export function normalSampler(rng: Rng): (mean?: number, sd?: number) => number 
 export function bernoulli(rng: Rng, p: number): 0 | 1 {
   return rng() < p ? 1 : 0;
 }
+
+/** FNV-1a hash of a string, to derive a per-column seed. */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

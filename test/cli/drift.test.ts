@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { mulberry32 } from '../../src/drift/random.js';
+import { mulberry32 } from '../../src/util/random.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mlops-tui.js');

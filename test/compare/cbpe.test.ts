@@ -11,19 +11,11 @@ import {
   identityBinaryCalibrator,
 } from '../../src/compare/cbpe.js';
 import { accuracy, rocAuc } from '../../src/compare/metrics.js';
+import { mulberry32 } from '../../src/util/random.js';
 import { assertClose, fixtures } from './fixtures.js';
 
-/** Deterministic uniform generator (mulberry32) so the synthetic streams are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform generator so the synthetic streams are reproducible. */
+const rng = mulberry32;
 
 /** Binary stream: model score s, true P(label = 1) = truth(s). */
 function binaryStream(n: number, seed: number, truth: (s: number) => number) {

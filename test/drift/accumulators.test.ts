@@ -4,7 +4,7 @@ import { CategoricalAccumulator, DatasetAccumulator, NumericAccumulator } from '
 import { buildProfile, SAMPLE_CAP } from '../../src/drift/profile.js';
 import { ks2samp, ksStatisticSorted } from '../../src/drift/ks.js';
 import { wasserstein, wassersteinSorted, populationStd } from '../../src/drift/wasserstein.js';
-import { mulberry32 } from '../../src/drift/random.js';
+import { mulberry32 } from '../../src/util/random.js';
 
 function normals(n: number, mean: number, sd: number, seed: number): number[] {
   const u = mulberry32(seed);

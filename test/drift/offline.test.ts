@@ -7,7 +7,7 @@ import { CategoryCounter } from '../../src/drift/categoryCounter.js';
 import { offlineDrift, profileCurrentFile, profileReferenceFile } from '../../src/drift/offline.js';
 import { buildProfile, type CategoricalProfile, type NumericProfile } from '../../src/drift/profile.js';
 import { radixSortFloat64 } from '../../src/drift/radixSort.js';
-import { mulberry32 } from '../../src/drift/random.js';
+import { mulberry32 } from '../../src/util/random.js';
 import { scanTable } from '../../src/drift/tableReader.js';
 import { tempDir } from '../helpers/tmp.js';
 
