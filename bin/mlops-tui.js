@@ -2,12 +2,16 @@
 // Runs the compiled CLI when `npm run build` has made it, else the TypeScript
 // sources through tsx (a fresh clone after `npm ci`).
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const dist = new URL('../dist/src/cli/main.js', import.meta.url);
 if (existsSync(dist)) {
   await import(dist.href);
 } else {
   const { register } = await import('tsx/esm/api');
-  register();
+  // tsx looks for tsconfig.json from the working directory; without ours the JSX of the
+  // console compiles to React.createElement and fails ("React is not defined") when run
+  // from anywhere but the repository root.
+  register({ tsconfig: fileURLToPath(new URL('../tsconfig.json', import.meta.url)) });
   await import(new URL('../src/cli/main.ts', import.meta.url).href);
 }
