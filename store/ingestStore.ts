@@ -41,13 +41,17 @@ export interface SchemaField {
   source: 'inferred' | 'pinned';
 }
 
+/** Another process committed this file's lines first; this batch was rolled back. */
+export class ConcurrentIngestError extends Error {}
+
 export class IngestStore {
   private readonly insPred: Statement;
   private readonly insLabel: Statement;
   private readonly insQuar: Statement;
   private readonly updFile: Statement;
   private readonly insField: Statement;
-  private readonly commitTx: (fileId: number, offset: number, lineNo: number, preds: PredictionRecord[], labels: LabelRecord[], bad: QuarantinedLine[], path: string, fields: SchemaField[]) => BatchResult;
+  private readonly fileOffset: Statement;
+  private readonly commitTx: { immediate: (fileId: number, fromOffset: number, offset: number, lineNo: number, preds: PredictionRecord[], labels: LabelRecord[], bad: QuarantinedLine[], path: string, fields: SchemaField[]) => BatchResult };
 
   constructor(private readonly db: Db) {
     this.insPred = db.prepare(`INSERT OR IGNORE INTO predictions
@@ -60,7 +64,14 @@ export class IngestStore {
     this.insField = db.prepare(`INSERT INTO schema_fields (name, kind, source) VALUES (?, ?, ?)
       ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, source = excluded.source
       WHERE schema_fields.source = 'inferred' OR excluded.source = 'pinned'`);
-    this.commitTx = db.transaction((fileId, offset, lineNo, preds, labels, bad, path, fields) => {
+    this.fileOffset = db.prepare('SELECT offset, superseded FROM files WHERE id = ?');
+    // IMMEDIATE: the offset check and the writes happen under one write lock, so
+    // two ingesters on one database cannot both commit the same lines.
+    this.commitTx = db.transaction((fileId: number, fromOffset: number, offset: number, lineNo: number, preds: PredictionRecord[], labels: LabelRecord[], bad: QuarantinedLine[], path: string, fields: SchemaField[]) => {
+      const cur = this.fileOffset.get(fileId) as { offset: number; superseded: number } | undefined;
+      if (!cur || cur.superseded !== 0 || cur.offset !== fromOffset) {
+        throw new ConcurrentIngestError(`another process has committed ${path} past offset ${fromOffset}`);
+      }
       for (const f of fields) this.insField.run(f.name, f.kind, f.source);
       let p = 0;
       let d = 0;
@@ -114,9 +125,15 @@ export class IngestStore {
     this.db.prepare('UPDATE files SET head_hash = ?, head_len = ? WHERE id = ?').run(headHash, headLen, fileId);
   }
 
-  commitBatch(file: { id: number; path: string }, offset: number, lineNo: number, preds: PredictionRecord[],
+  /**
+   * Commits a batch read from `file` starting at `file.offset` (the offset the
+   * reader started from) and moves the file's offset to `offset`. Throws
+   * ConcurrentIngestError, committing nothing, when the stored offset is no
+   * longer `file.offset`.
+   */
+  commitBatch(file: { id: number; path: string; offset: number }, offset: number, lineNo: number, preds: PredictionRecord[],
     labels: LabelRecord[], bad: QuarantinedLine[], newFields: SchemaField[] = []): BatchResult {
-    return this.commitTx(file.id, offset, lineNo, preds, labels, bad, file.path, newFields);
+    return this.commitTx.immediate(file.id, file.offset, offset, lineNo, preds, labels, bad, file.path, newFields);
   }
 
   schema(): SchemaField[] {

@@ -11,7 +11,7 @@
 import { closeSync, fstatSync, openSync, readSync, createReadStream, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
-import type { BatchResult, FileRow, IngestStore } from '../../store/ingestStore.js';
+import { ConcurrentIngestError, type BatchResult, type FileRow, type IngestStore } from '../../store/ingestStore.js';
 import { LineBatcher, type Batch } from './lineBatcher.js';
 import type { SchemaTracker } from './schemaTracker.js';
 
@@ -101,19 +101,24 @@ export class FileIngestor {
     return { row: this.store.registerFile(path, inode, headHash, head.length, gz), generation: 'new' };
   }
 
-  private commit(row: FileRow, path: string, batch: Batch, total: BatchResult): void {
+  /** Commits a batch; false when another process got there first (the scan of this file stops). */
+  private commit(row: FileRow, path: string, batch: Batch, total: BatchResult): boolean {
     const fields = this.schema.observe(batch.predictions);
     let result: BatchResult;
     try {
-      result = this.store.commitBatch({ id: row.id, path }, batch.endOffset, batch.endLine, batch.predictions, batch.labels, batch.quarantined, fields);
+      result = this.store.commitBatch({ id: row.id, path, offset: row.offset }, batch.endOffset, batch.endLine, batch.predictions, batch.labels, batch.quarantined, fields);
     } catch (err) {
-      // The rows roll back (a locked database, a full disk) and are read again
-      // next time; their new fields must be written with them then.
+      // The rows roll back (a locked database, a full disk, another ingester)
+      // and are read again next time; their new fields must be written with them then.
       this.schema.forget(fields);
+      if (err instanceof ConcurrentIngestError) return false;
       throw err;
     }
     add(total, result);
     this.onCommit?.({ path, fileId: row.id, result, batch });
+    row.offset = batch.endOffset;
+    row.line_no = batch.endLine;
+    return true;
   }
 
   /** Ingests everything new in `path`. Returns null when the file vanished. */
@@ -148,11 +153,7 @@ export class FileIngestor {
       pos += n;
       batcher.push(Buffer.from(buf.subarray(0, n)));
       const batch = batcher.take();
-      if (batch.endOffset > row.offset || batch.quarantined.length > 0) {
-        this.commit(row, path, batch, total);
-        row.offset = batch.endOffset;
-        row.line_no = batch.endLine;
-      }
+      if ((batch.endOffset > row.offset || batch.quarantined.length > 0) && !this.commit(row, path, batch, total)) break;
       // Let timers and key presses run between transactions.
       await new Promise((r) => setImmediate(r));
     }
@@ -172,7 +173,7 @@ export class FileIngestor {
           stream.destroy();
           const batch = batcher.take();
           if (batch.endOffset > row.offset) this.commit(row, path, batch, total);
-          return batch.endLine;
+          return row.line_no;
         }
         let c = chunk;
         if (seen + c.length <= row.offset) { seen += c.length; continue; }
@@ -182,10 +183,10 @@ export class FileIngestor {
         pending += c.length;
         if (pending >= this.limits.chunkBytes) {
           pending = 0;
-          const batch = batcher.take();
-          this.commit(row, path, batch, total);
-          row.offset = batch.endOffset;
-          row.line_no = batch.endLine;
+          if (!this.commit(row, path, batcher.take(), total)) {
+            stream.destroy();
+            return row.line_no;
+          }
         }
       }
     } catch (err) {
@@ -194,13 +195,13 @@ export class FileIngestor {
       if (code !== 'Z_BUF_ERROR' && code !== 'Z_DATA_ERROR') throw err;
       const batch = batcher.take();
       if (batch.endOffset > row.offset) this.commit(row, path, batch, total);
-      return batch.endLine;
+      return row.line_no;
     }
     batcher.finish();
     const batch = batcher.take();
     if (batch.endOffset > row.offset || batch.quarantined.length > 0 || batch.predictions.length + batch.labels.length > 0) {
       this.commit(row, path, batch, total);
     }
-    return batch.endLine;
+    return row.line_no;
   }
 }

@@ -170,3 +170,21 @@ test('feature types are inferred from the first rows and persisted; pinned types
   ]);
   void service;
 });
+
+test('two ingesters on one database commit each line once', async () => {
+  const root = tempDir();
+  const dbPath = join(root, 'shared.db');
+  let text = '';
+  for (let i = 0; i < 3000; i++) text += `${predictionLine(i)}\n${i % 100 === 0 ? 'bad line\n' : ''}`;
+  writeFileSync(join(root, 'a.jsonl'), text);
+  const dbs = [openDb(dbPath), openDb(dbPath)];
+  const services = dbs.map((d) => new IngestService(new IngestStore(d), { dir: root, limits: { chunkBytes: 16 * 1024 } }));
+  await Promise.all(services.map((s) => s.scanOnce()));
+  await Promise.all(services.map((s) => s.scanOnce()));
+  const db = dbs[0];
+  assert.equal(count(db, 'predictions'), 3000);
+  assert.equal(count(db, 'quarantine'), 30, 'each bad line quarantined once');
+  assert.equal(db.prepare('SELECT sum(duplicates) FROM files').pluck().get(), 0, 'no line read twice');
+  const f = db.prepare('SELECT offset, line_no FROM files WHERE superseded = 0').get() as { offset: number; line_no: number };
+  assert.deepEqual(f, { offset: statSync(join(root, 'a.jsonl')).size, line_no: 3030 });
+});
