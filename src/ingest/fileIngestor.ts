@@ -122,26 +122,64 @@ export class FileIngestor {
   }
 
   /** Ingests everything new in `path`. Returns null when the file vanished. */
+  /**
+   * Plain files stay open between scans. When logrotate renames a file to a
+   * name we do not watch (app.jsonl -> app.jsonl.1) and creates a new one, the
+   * lines written to the old file after our last read are still reachable
+   * through the open descriptor: they are drained before the new file is read.
+   */
+  private readonly handles = new Map<string, { fd: number; inode: string }>();
+
+  private async drain(path: string, total: BatchResult): Promise<void> {
+    const h = this.handles.get(path);
+    if (!h) return;
+    this.handles.delete(path);
+    try {
+      const row = this.store.currentFile(path);
+      if (row && row.inode === h.inode) await this.scanPlain(h.fd, path, row, total);
+    } finally {
+      closeSync(h.fd);
+    }
+  }
+
+  /** Closes the descriptors kept between scans. */
+  close(): void {
+    for (const h of this.handles.values()) closeSync(h.fd);
+    this.handles.clear();
+  }
+
+  /** Ingests everything new in `path`. Returns null when the file vanished. */
   async scan(path: string): Promise<FileScan | null> {
+    const total = zero();
+    const gz = path.endsWith('.gz');
     let fd: number;
     try {
       fd = openSync(path, 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        await this.drain(path, total);
+        return null;
+      }
       throw err;
     }
+    let keep = false;
     try {
       const st = fstatSync(fd);
+      const inode = `${st.dev}:${st.ino}`;
+      const held = this.handles.get(path);
+      if (held && held.inode !== inode) await this.drain(path, total);
       const { row, generation } = this.identify(path, fd, st);
-      const total = zero();
-      const lines = path.endsWith('.gz')
-        ? await this.scanGzip(path, row, total)
-        : await this.scanPlain(fd, path, row, total);
+      const lines = gz ? await this.scanGzip(path, row, total) : await this.scanPlain(fd, path, row, total);
+      if (!gz && !this.handles.has(path)) {
+        this.handles.set(path, { fd, inode });
+        keep = true;
+      }
       return { path, lines, result: total, generation };
     } finally {
-      closeSync(fd);
+      if (!keep) closeSync(fd);
     }
   }
+
 
   private async scanPlain(fd: number, path: string, row: FileRow, total: BatchResult): Promise<number> {
     const batcher = new LineBatcher(row.offset, row.line_no, this.limits.maxLineBytes);

@@ -177,7 +177,9 @@ export class IngestService extends EventEmitter {
       try { this.sizes.set(p, statSync(p).size); } catch { /* gone again */ }
       this.schedule(p);
     };
-    this.watcher.on('add', onFile).on('change', onFile).on('error', (e) => this.emit('error', e));
+    // unlink: a file renamed away still has unread lines behind our open descriptor.
+    this.watcher.on('add', onFile).on('change', onFile).on('unlink', (p: string) => { if (isLogFile(p)) this.schedule(p); })
+      .on('error', (e) => this.emit('error', e));
     await new Promise<void>((r) => this.watcher!.once('ready', () => r()));
     this.poll = setInterval(() => this.pollNow(), this.pollMs);
     this.poll.unref();
@@ -190,5 +192,6 @@ export class IngestService extends EventEmitter {
     if (this.poll) clearInterval(this.poll);
     await this.watcher?.close();
     await this.worker;
+    this.ingestor.close();
   }
 }

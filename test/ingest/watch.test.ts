@@ -188,3 +188,16 @@ test('two ingesters on one database commit each line once', async () => {
   const f = db.prepare('SELECT offset, line_no FROM files WHERE superseded = 0').get() as { offset: number; line_no: number };
   assert.deepEqual(f, { offset: statSync(join(root, 'a.jsonl')).size, line_no: 3030 });
 });
+
+test('logrotate to an unwatched name: lines written just before the rename are not lost', async () => {
+  const { dir, db, service } = setup();
+  const f = join(dir, 'app.jsonl');
+  writeFileSync(f, lines(0, 10));
+  await service.scanOnce();
+  appendFileSync(f, lines(10, 15)); // written after our last read...
+  renameSync(f, join(dir, 'app.jsonl.1')); // ...then rotated away to a name we do not watch
+  writeFileSync(f, lines(15, 18));
+  await service.scanOnce();
+  assert.equal(count(db, 'predictions'), 18);
+  await service.stop();
+});
