@@ -299,6 +299,9 @@ export class Engine extends EventEmitter implements SnapshotSource {
         const label = classIndex(mon.space, f.label);
         this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.labelTs);
         labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
+        // A label whose prediction was analysed after it (catching up on history, or a
+        // label logged first) is paired here, not in handleLabels: label drift must see it too.
+        if (ref === this.activeRef) this.labelDrift(f.labelTs, f.label);
       }
     }
     this.pairLabelled(labelled);
@@ -306,7 +309,6 @@ export class Engine extends EventEmitter implements SnapshotSource {
 
   private handleLabels(facts: LabelFact[]): void {
     const labelled: Array<{ requestId: string; ref: string; predicted: number; score: number; label: number }> = [];
-    let lastLabelId = -1;
     for (const f of facts) {
       const ref = `${f.model}@${f.version}`;
       const mon = this.monitor(ref);
@@ -315,20 +317,24 @@ export class Engine extends EventEmitter implements SnapshotSource {
       const pos = mon.space.binary ? f.score : null;
       this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.labelTs);
       labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
-      // A label belongs to the request, not to a model: count it once (facts come ordered by label id).
-      if (f.labelId !== lastLabelId && this.drift) {
-        lastLabelId = f.labelId;
-        let v: unknown = f.label;
-        try { v = JSON.parse(f.label); } catch { /* keep raw */ }
-        const closed = this.drift.addLabel(f.labelTs, String(v));
-        if (closed && closed.result.level === 'drift') {
-          const day = new Date(closed.start).toISOString().slice(0, 10);
-          this.alert('label-drift', closed.result.method, closed.result.feature, 'drift',
-            `label shares drifted on ${day} (${closed.result.method} ${closed.result.statistic.toFixed(3)} vs threshold ${closed.result.threshold})`, closed.start);
-        }
-      }
+      // A label belongs to the request, not to a model: it is counted once, with the active
+      // model's prediction of the request. That pair is made exactly once, here or in
+      // handlePredictions, whichever of the two rows is analysed later.
+      if (ref === this.activeRef) this.labelDrift(f.labelTs, f.label);
     }
     this.pairLabelled(labelled);
+  }
+
+  private labelDrift(labelTs: number, labelJson: string): void {
+    if (!this.drift) return;
+    let v: unknown = labelJson;
+    try { v = JSON.parse(labelJson); } catch { /* keep raw */ }
+    const closed = this.drift.addLabel(labelTs, String(v));
+    if (closed && closed.result.level === 'drift') {
+      const day = new Date(closed.start).toISOString().slice(0, 10);
+      this.alert('label-drift', closed.result.method, closed.result.feature, 'drift',
+        `label shares drifted on ${day} (${closed.result.method} ${closed.result.statistic.toFixed(3)} vs threshold ${closed.result.threshold})`, closed.start);
+    }
   }
 
   private labelled(mon: ModelMonitor, label: number, predicted: number, pos: number | null, probTrue: number | null, eventTime: number): void {
