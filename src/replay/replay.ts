@@ -106,8 +106,10 @@ export async function runReplay(db: Db, opts: ReplayOptions): Promise<ReplayProg
     const now = batch.length > 0 ? batch[batch.length - 1].ts : progress.eventTime;
     progress.eventTime = now;
     let n = 0;
+    // A label goes to the file the event clock is in, after the predictions that moved the clock
+    // past its due time: a reader of any one file never sees a label before its time.
     while (n < pending.length && pending[n].due <= now) {
-      push(dayFile(opts.out, pending[n].due), pending[n].line);
+      push(dayFile(opts.out, now), pending[n].line);
       n++;
     }
     pending.splice(0, n);
