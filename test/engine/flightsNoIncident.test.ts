@@ -1,0 +1,205 @@
+/**
+ * The live engine on the real flights stream, without the demo's incident: a logistic
+ * regression trained on January 2001 (active) and one trained on January 1–21 (shadow);
+ * February–March replayed into daily JSONL logs with labels two hours late, ingested and
+ * analysed by the engine as the console runs it.
+ *
+ * What the data holds (DESIGN.md, "What the flights data really shows"): the inputs barely
+ * drift, the labels swing (storms on 2001-02-09 and 02-23). So the engine must say "no drift"
+ * at month level and in daily windows, never flag day of week because a day holds one
+ * weekday, and raise label drift and concept-drift alerts on the storm days. Where it also
+ * fires on calm days, the test states it and prints the figures.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { comparePairFromStore } from '../../src/compare/fromStore.js';
+import { compareDatasets, type ColumnDriftResult } from '../../src/drift/columnDrift.js';
+import { datasetDrift } from '../../src/drift/datasetDrift.js';
+import { buildProfile } from '../../src/drift/profile.js';
+import { classSpace, classIndex } from '../../src/engine/classes.js';
+import { ModelMonitor } from '../../src/engine/modelMonitor.js';
+import { loadTrainingRows } from '../../src/models/trainFromCsv.js';
+import { FLIGHTS_CSV } from '../models/flights.js';
+import { alertsOf, FLIGHT_FEATURES, flightsStream, isoDay, labelShareByDay, runEngine } from '../helpers/flightsStream.js';
+
+const stream = await flightsStream({ shadow: true });
+const { engine, windows } = await runEngine(stream.config);
+const db = engine.db;
+const january = stream.january;
+const active = stream.active;
+const STORMS = ['2001-02-09', '2001-02-23'];
+const CALM_EXAMPLES = ['2001-02-12', '2001-03-07', '2001-03-13'];
+const janCounts = january.trainedOn.classCounts;
+const janShare = janCounts['1']! / (janCounts['0']! + janCounts['1']!);
+
+/** All of January, binned as the model's reference: what scipy compared February and March with. */
+const fullJanuary = buildProfile((await loadTrainingRows({ data: FLIGHTS_CSV, label: 'delayed', time: 'ts', features: FLIGHT_FEATURES, until: '2001-02-01' })).rows,
+  january.schema, january.profile);
+
+// Registered after every top-level await: the root's after hook runs once no test is queued.
+test.after(() => engine.stop());
+
+test('the replay reached the engine: every prediction and label counted once', () => {
+  const s = engine.current()!;
+  assert.equal(stream.replay.rows, 151_872);
+  assert.equal(s.ingest.predictions, 2 * 151_872);
+  assert.equal(s.ingest.labels, 151_872);
+  assert.equal(s.ingest.quarantined, 0);
+  const t = s.traffic.find((r) => r.model === active)!;
+  assert.equal(t.alias, 'active');
+  assert.equal(t.predictions, 151_872);
+  assert.equal(t.labelled, 151_872);
+});
+
+function monthProfile(month: '02' | '03') {
+  const rows = (db.prepare('SELECT features FROM predictions WHERE model = ? AND version = 1 AND ts >= ? AND ts < ?')
+    .all('flights', Date.parse(`2001-${month}-01T00:00:00Z`), Date.parse(`2001-${month === '02' ? '03' : '04'}-01T00:00:00Z`)) as Array<{ features: string }>)
+    .map((r) => JSON.parse(r.features) as Record<string, unknown>);
+  return buildProfile(rows, january.schema, january.profile);
+}
+
+test('month level: February and March against January are "no drift"', (t) => {
+  for (const month of ['02', '03'] as const) {
+    const current = monthProfile(month);
+    const results = compareDatasets(fullJanuary, current);
+    const by = Object.fromEntries(results.map((r) => [r.feature, r])) as Record<string, ColumnDriftResult>;
+    t.diagnostic(`2001-${month} vs all of January: ${results.map((r) => `${r.feature} ${r.method} ${r.statistic.toFixed(4)} ${r.level}`).join(', ')}`);
+    assert.equal(by.origin.method, 'jensenshannon');
+    assert.ok(by.origin.statistic >= 0.02 && by.origin.statistic <= 0.04, `origin JS ${by.origin.statistic}`);
+    assert.equal(by.hour.method, 'wasserstein');
+    assert.ok(by.hour.statistic < 0.01, `hour normalised Wasserstein ${by.hour.statistic}`);
+    assert.equal(by.distance.method, 'wasserstein');
+    assert.ok(by.distance.statistic < 0.01, `distance normalised Wasserstein ${by.distance.statistic}`);
+    for (const r of results) assert.equal(r.level, 'ok', `${r.feature} in 2001-${month}`);
+    assert.equal(datasetDrift(results, engine.current()!.drift.shareThreshold).drifted, false);
+
+    // The model's own reference is its fitted rows only (January 1 to 25, 18:30; the rest is
+    // held out for its metrics), so the figures differ a little (hour: the truncated 25th
+    // lacks its evening), and the verdict is the same.
+    const own = compareDatasets(january.profile, current);
+    t.diagnostic(`2001-${month} vs the model's reference: ${own.map((r) => `${r.feature} ${r.statistic.toFixed(4)} ${r.level}`).join(', ')}`);
+    for (const r of own) assert.equal(r.level, 'ok', `${r.feature} in 2001-${month} vs the model's reference (${r.statistic})`);
+    assert.equal(datasetDrift(own, engine.current()!.drift.shareThreshold).drifted, false);
+  }
+});
+
+test('daily windows: day of week is never drift, no window is dataset drift; what else reaches "drift" is printed', (t) => {
+  // Feb 1 … Mar 30 closed; Mar 31 is the window still filling when the stream ends.
+  assert.equal(windows.length, 58);
+  assert.equal(isoDay(windows[0]!.start), '2001-02-01');
+  assert.equal(isoDay(windows.at(-1)!.start), '2001-03-30');
+  const stored = db.prepare('SELECT count(*) FROM drift_windows WHERE model = ?').pluck().get(active);
+  assert.equal(stored, 58, 'every closed window is stored');
+  const drifted: string[] = [];
+  for (const w of windows) {
+    const dow = w.results.find((r) => r.feature === 'dow')!;
+    assert.ok(dow, 'day of week is compared');
+    assert.notEqual(dow.level, 'drift', `dow on ${isoDay(w.start)}: ${dow.method} ${dow.statistic}`);
+    assert.ok(dow.statistic < 1e-9, 'compared with the same weekday of the reference, a one-weekday day is no change at all');
+    assert.equal(w.datasetDrifted, false, `dataset drift on ${isoDay(w.start)}`);
+    for (const r of w.results) if (r.level === 'drift') drifted.push(`${isoDay(w.start)} ${r.feature} ${r.method} ${r.statistic.toFixed(3)}`);
+  }
+  const share = windows.filter((w) => w.datasetDrifted).length / windows.length;
+  assert.equal(share, 0);
+  t.diagnostic(`feature-level 'drift' in daily windows without the incident: ${drifted.length ? drifted.join('; ') : 'none'}`);
+  // Only hour, and on at most two days (the Thursdays 02-15 and 03-08 at the time of writing:
+  // see the report; the Thursday reference holds a truncated 2001-01-25).
+  assert.ok(drifted.every((d) => d.includes(' hour ')), drifted.join('; '));
+  assert.ok(drifted.length <= 2, drifted.join('; '));
+  const alerts = alertsOf(db, 'dataset-drift');
+  assert.equal(alerts.length, 0);
+});
+
+test('label drift fires on the storm days and not on days whose delayed share is within 0.05 of January', (t) => {
+  const shares = labelShareByDay(db);
+  const fired = new Set(alertsOf(db, 'label-drift').map((a) => isoDay(a.eventTime)));
+  t.diagnostic(`January delayed share ${janShare.toFixed(3)}; label-drift alerts on ${[...fired].join(', ')}`);
+  for (const d of STORMS) {
+    assert.ok(shares.get(d)!.share > 0.4, `${d} is a storm day (${shares.get(d)!.share})`);
+    assert.ok(fired.has(d), `label drift on ${d}`);
+  }
+  for (const d of CALM_EXAMPLES) assert.ok(Math.abs(shares.get(d)!.share - janShare) <= 0.05, `${d} is calm`);
+  let calm = 0;
+  for (const [d, s] of shares) {
+    if (s.rows < 1000) continue; // the few labels of 04-01 that trail the last flights
+    if (Math.abs(s.share - janShare) <= 0.05) {
+      calm++;
+      assert.ok(!fired.has(d), `label drift on calm ${d} (delayed share ${s.share.toFixed(3)})`);
+    }
+    // Far from January either way (storms, or the quietest days) it must fire.
+    if (Math.abs(s.share - janShare) >= 0.15) assert.ok(fired.has(d), `no label drift on ${d} (delayed share ${s.share.toFixed(3)})`);
+  }
+  assert.ok(calm >= 20, `${calm} calm days`);
+});
+
+interface Firing { detector: string; day: string }
+
+/** The active model's labelled stream in label order, through the engine's ModelMonitor: which detector fired when. */
+function detectorFirings(): Firing[] {
+  const space = classSpace(january.classes);
+  const mon = new ModelMonitor(active, space);
+  const rows = db.prepare(`SELECT l.ts AS labelTs, l.label, p.prediction, p.score FROM labels l
+    JOIN predictions p ON p.request_id = l.request_id AND p.model = 'flights' AND p.version = 1 ORDER BY l.id`)
+    .all() as Array<{ labelTs: number; label: string; prediction: string; score: number }>;
+  const out: Firing[] = [];
+  for (const r of rows) {
+    const label = classIndex(space, r.label);
+    const predicted = classIndex(space, r.prediction);
+    for (const f of mon.onLabelled(label, predicted, r.score, label === 1 ? r.score : 1 - r.score, r.labelTs)) {
+      out.push({ detector: f.detector, day: isoDay(f.eventTime) });
+    }
+  }
+  return out;
+}
+
+test('concept drift: the detectors fire on the storm days, and (measured, not hidden) on most calm days too', (t) => {
+  const shares = labelShareByDay(db);
+  const alerts = alertsOf(db, 'concept-drift').filter((a) => a.subject === active);
+  const alertDays = new Set(alerts.map((a) => isoDay(a.eventTime)));
+  for (const d of STORMS) assert.ok(alertDays.has(d), `a concept-drift alert on ${d}`);
+
+  const days = [...shares].filter(([, s]) => s.rows >= 1000).map(([d]) => d);
+  const calmDays = days.filter((d) => Math.abs(shares.get(d)!.share - janShare) <= 0.05);
+  const firings = detectorFirings();
+  const per = (det: string, set: string[]) => set.filter((d) => firings.some((f) => f.detector === det && f.day === d)).length;
+  const lines = ['page-hinkley', 'adwin', 'ddm'].map((det) => {
+    const n = firings.filter((f) => f.detector === det).length;
+    return `${det}: ${n} firings, on ${per(det, days)}/${days.length} days, ${per(det, calmDays)}/${calmDays.length} calm days, storm days ${STORMS.filter((d) => per(det, [d]) > 0).join(' ') || 'none'}`;
+  });
+  const calmAlerted = calmDays.filter((d) => alertDays.has(d));
+  t.diagnostic(`concept-drift alerts (one per model and day) on ${alertDays.size}/${days.length} days, ${calmAlerted.length}/${calmDays.length} calm days (${calmAlerted.join(' ')})`);
+  for (const l of lines) t.diagnostic(l);
+
+  // The engine's alerts are the same detectors on the same stream.
+  const firingDays = new Set(firings.map((f) => f.day));
+  const agree = [...alertDays].filter((d) => firingDays.has(d)).length;
+  assert.ok(agree >= alertDays.size - 2, `alert days ${alertDays.size}, of which ${agree} match the recomputed firings`);
+  // What is true today: the error stream of a day has its own cycle (evening departures are
+  // delayed more often), and ADWIN at delta 0.002 splits it nearly every day, calm or not.
+  // Issue 5 asks for quiet calm days; the engine does not deliver that yet.
+  assert.ok(calmAlerted.length / calmDays.length > 0.5, `concept-drift alerts on ${calmAlerted.length}/${calmDays.length} calm days`);
+});
+
+test('shadow comparison in the snapshot agrees with comparePairFromStore on the same database', (t) => {
+  const s = engine.current()!;
+  const row = s.pairs.find((p) => p.a === active && p.b === stream.shadow);
+  assert.ok(row, 'a pair row for active vs shadow');
+  const store = comparePairFromStore(db, { name: 'flights-short', version: 1 }, { name: 'flights', version: 1 });
+  t.diagnostic(`snapshot: n ${row.n}, labelled ${row.labelled}, acc ${row.accA?.toFixed(4)} vs ${row.accB?.toFixed(4)}, diff ${row.diff?.toFixed(4)} [${row.ci?.map((x) => x.toFixed(4)).join(', ')}], p ${row.pValue}, ${row.verdict}; store: ${store.verdict} p ${store.mcnemar?.pValue}`);
+  assert.equal(row.n, 151_872);
+  assert.equal(row.labelled, 151_872);
+  assert.equal(store.n, row.n);
+  assert.equal(store.labelled, row.labelled);
+  assert.ok(Math.abs(row.agreement - store.agreementRate) < 1e-12);
+  assert.ok(Math.abs(row.meanAbsDiff - store.meanAbsScoreDifference) < 1e-6);
+  assert.ok(Math.abs(row.accA! - store.models.baseline.accuracy) < 1e-12);
+  assert.ok(Math.abs(row.accB! - store.models.candidate.accuracy) < 1e-12);
+  // Both report the candidate minus the active model.
+  assert.ok(Math.abs(row.diff! - store.difference!.difference) < 1e-12);
+  assert.ok(Math.abs(row.ci![0] - store.difference!.lower) < 1e-12 && Math.abs(row.ci![1] - store.difference!.upper) < 1e-12);
+  assert.ok(row.ci![0] <= row.diff! && row.diff! <= row.ci![1]);
+  assert.ok(row.pValue !== null && Math.abs(row.pValue - store.mcnemar!.pValue) <= 1e-9 * Math.max(1e-300, store.mcnemar!.pValue));
+  const mapped = store.verdict === 'better' ? 'better' : store.verdict === 'worse' ? 'worse' : 'no-difference';
+  assert.notEqual(row.verdict, 'insufficient');
+  assert.equal(row.verdict, mapped);
+});
