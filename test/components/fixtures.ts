@@ -108,4 +108,17 @@ export function recorder(gate: Partial<GatePreview> = {}, result: CommandResult 
 
 export const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Waits until `cond` holds (polling), failing after `timeoutMs`. First frames can take a
+ * while on a loaded machine (CI runs tests two at a time on two cores): a fixed sleep there
+ * makes a test flaky, a deadline does not.
+ */
+export async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await tick(10);
+  }
+}
+
 export const count = (calls: Call[], name: string) => calls.filter((c) => c.name === name).length;

@@ -3,7 +3,7 @@ import React from 'react';
 import { render } from 'ink-testing-library';
 import { App } from '../../components/App.js';
 import type { Snapshot } from '../../src/engine/snapshot.js';
-import { makeSnapshot, recorder, source, tick, type Recorder, type Source } from './fixtures.js';
+import { makeSnapshot, recorder, source, tick, until, type Recorder, type Source } from './fixtures.js';
 
 export const KEY = {
   enter: '\r',
@@ -33,6 +33,8 @@ export async function open(opts: { snapshot?: Snapshot | null; commands?: Record
     <App snapshots={src} commands={commands} readOnly={opts.readOnly} noColor
       size={{ columns: opts.columns ?? 80, rows: opts.rows ?? 24 }} />,
   );
+  // The first frame, then Ink's input handling, must be in place before keys are typed.
+  await until(() => (r.lastFrame() ?? '').trim().length > 0, 'the first frame');
   await tick(40);
   const press = async (...keys: string[]) => {
     for (const k of keys) {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { renderConsole, NO_TTY_MESSAGE } from '../../components/render.js';
-import { makeSnapshot, recorder, source, tick } from './fixtures.js';
+import { makeSnapshot, recorder, source, tick, until } from './fixtures.js';
 
 void React;
 
@@ -74,7 +74,8 @@ test('enters the alternate screen, draws the console, leaves it when q quits', a
   const t = io();
   let done = false;
   const p = renderConsole(props(), t.as).then(() => (done = true));
-  await tick(80);
+  await until(() => /1 Overview/.test(t.stdout.text), 'the console to draw');
+  await tick(40);
   assert.ok(t.stdout.text.startsWith('\u001b[?1049h'));
   assert.match(t.stdout.text, /1 Overview/);
   assert.ok(!t.stdout.text.includes('\u001b[?1049l'));
@@ -89,7 +90,7 @@ test('SIGTERM unmounts, restores the screen and resolves', async () => {
   const t = io();
   const before = process.listenerCount('SIGTERM');
   const p = renderConsole(props(), t.as);
-  await tick(50);
+  await until(() => /1 Overview/.test(t.stdout.text), 'the console to draw');
   const saved = process.exitCode;
   process.emit('SIGTERM', 'SIGTERM');
   await p;
