@@ -1,13 +1,11 @@
 /**
- * The console: engine (ingest + analytics + operations) in this process, the
- * Ink app on the alternate screen. Without a terminal it refuses before doing
- * any work, pointing to the headless commands.
+ * The console: the engine (ingest, analytics, jobs, registry) on its own
+ * thread, the Ink app on this one, on the alternate screen. Without a terminal
+ * it refuses before doing any work, pointing to the headless commands.
  */
 import { renderConsole, NO_TTY_MESSAGE } from '../../components/render.js';
 import type { Config } from '../config.js';
-import { Engine } from '../engine/engine.js';
-import { Operations } from '../engine/operations.js';
-import { initBackend } from '../models/backend.js';
+import { EngineHost } from '../engine/engineHost.js';
 
 export function requireTerminal(): void {
   if (!process.stdout.isTTY || !process.stdin.isTTY) throw new Error(NO_TTY_MESSAGE);
@@ -16,23 +14,18 @@ export function requireTerminal(): void {
 export interface ConsoleOptions {
   notice?: string | null;
   readOnly?: boolean;
-  onEngine?: (engine: Engine) => void;
 }
 
 export async function openConsole(cfg: Config, opts: ConsoleOptions = {}): Promise<void> {
   requireTerminal();
-  const backend = await initBackend();
-  const engine = new Engine({ config: cfg, backend: backend.name, notice: opts.notice ?? null });
-  const ops = new Operations(engine, cfg);
-  const errors: string[] = [];
-  engine.on('error', (e: Error) => { errors.push(e.message); });
-  opts.onEngine?.(engine);
+  const engine = new EngineHost(cfg, opts.notice ?? null);
   await engine.start();
   try {
-    await renderConsole({ snapshots: engine, commands: ops, readOnly: opts.readOnly });
+    await renderConsole({ snapshots: engine, commands: engine, readOnly: opts.readOnly });
   } finally {
-    ops.close();
     await engine.stop();
   }
-  if (errors.length > 0) process.stderr.write(`mlops-tui: ${errors.length} engine error(s), the last: ${errors[errors.length - 1]}\n`);
+  if (engine.errors.length > 0) {
+    process.stderr.write(`mlops-tui: ${engine.errors.length} engine error(s), the last: ${engine.errors[engine.errors.length - 1]}\n`);
+  }
 }

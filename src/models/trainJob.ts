@@ -3,7 +3,8 @@
 // from this package, so it works from any cwd); from compiled dist/ it is plain .js.
 // Cancel: the worker is asked to stop between batches and answers with an AbortError; if it
 // does not answer within CANCEL_GRACE_MS it is terminated. Either way nothing is returned.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/moduleWorker.js';
 import type { ModelArtifact } from './artifact.js';
 import type { TrainProgress, TrainSpec } from './trainSpec.js';
 
@@ -22,14 +23,7 @@ type WorkerMessage =
   | { type: 'error'; name: string; message: string };
 
 function startWorker(spec: TrainSpec): Worker {
-  const isTs = import.meta.url.endsWith('.ts');
-  if (!isTs) return new Worker(new URL('./trainWorker.js', import.meta.url), { workerData: spec });
-  // Node 20 ignores loader flags in a worker's execArgv (nodejs/node#47747), so under tsx a tiny
-  // JS bootstrap registers tsx's ESM hooks inside the worker, then imports the .ts entry.
-  const api = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./trainWorker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: spec });
+  return startModuleWorker(import.meta.url, './trainWorker', spec);
 }
 
 function abortError(message = 'training was cancelled'): Error {

@@ -1,0 +1,26 @@
+/** Messages between the console thread (EngineHost) and the engine thread (engineWorker). */
+import type { Config } from '../config.js';
+import type { CommandResult, GatePreview, RetrainOptions, Snapshot } from './snapshot.js';
+
+export interface EngineWorkerData {
+  config: Config;
+  notice: string | null;
+}
+
+export type CommandCall =
+  | { name: 'promote'; args: [string, { force?: boolean }?] }
+  | { name: 'rollback'; args: [string?] }
+  | { name: 'gatePreview'; args: [string] }
+  | { name: 'retrain'; args: [RetrainOptions?] }
+  | { name: 'cancelJob'; args: [string] };
+
+export type ToEngine =
+  | { type: 'command'; id: number; call: CommandCall }
+  | { type: 'stop' };
+
+export type FromEngine =
+  | { type: 'ready'; backend: string }
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'result'; id: number; result: CommandResult | GatePreview }
+  | { type: 'error'; message: string }
+  | { type: 'stopped' };
