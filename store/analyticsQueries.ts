@@ -40,6 +40,7 @@ export class AnalyticsReader {
   private readonly labels;
   private readonly maxPred;
   private readonly maxLabel;
+  private readonly firstTs;
 
   constructor(db: Db) {
     this.preds = db.prepare(`SELECT p.id, p.request_id AS requestId, p.model, p.version, p.ts, p.features, p.prediction, p.score, p.scores,
@@ -52,6 +53,12 @@ export class AnalyticsReader {
       WHERE l.id > ? AND l.id <= ? ORDER BY l.id`);
     this.maxPred = db.prepare('SELECT coalesce(max(id), 0) FROM predictions').pluck();
     this.maxLabel = db.prepare('SELECT coalesce(max(id), 0) FROM labels').pluck();
+    this.firstTs = db.prepare('SELECT ts FROM predictions WHERE id > ? ORDER BY id LIMIT 1').pluck();
+  }
+
+  /** Event time of the first prediction after `cursor` (null when there is none). */
+  tsAfter(cursor: number): number | null {
+    return (this.firstTs.get(cursor) as number | undefined) ?? null;
   }
 
   maxIds(): { predictions: number; labels: number } {

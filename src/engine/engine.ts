@@ -60,6 +60,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
   readonly ingest: IngestService | null;
   private readonly reader: AnalyticsReader;
   private predCursor = 0;
+  /** Where reading began at start: windows before it are seeded from the store. */
+  private startCursor = 0;
   private labelCursor = 0;
   private readonly monitors = new Map<string, ModelMonitor>();
   private readonly artifacts = new Map<string, ModelArtifact | null>();
@@ -93,6 +95,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     const max = this.reader.maxIds();
     const lookback = opts.lookback ?? 500_000;
     this.predCursor = Math.max(0, max.predictions - lookback);
+    this.startCursor = this.predCursor;
     this.labelCursor = Math.max(0, max.labels - lookback);
     this.refreshRegistry(true);
   }
@@ -202,7 +205,10 @@ export class Engine extends EventEmitter implements SnapshotSource {
       { schema: a.schema, profile: a.profile, label: a.label, classCounts: a.trainedOn.classCounts, periods: a.periodProfiles, scores: a.scoreProfile },
       { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature as Record<string, CompareOptions>, calendar: cfg.calendar },
       (w) => this.windowClosed(ref, w));
-    d.seedHistory(driftWindows(this.db, ref, 30).map((w) => ({ results: JSON.parse(w.results) as ColumnDriftResult[] })));
+    // Windows older than the rows read back at start are history; later ones are recomputed.
+    const replayFrom = this.reader.tsAfter(this.startCursor);
+    const stored = driftWindows(this.db, ref, 30).filter((w) => replayFrom === null ? true : w.windowEnd <= replayFrom);
+    d.seedHistory(stored.map((w) => ({ results: JSON.parse(w.results) as ColumnDriftResult[] })));
     return d;
   }
 
