@@ -26,6 +26,8 @@ import { compareColumn, type ColumnDriftResult, type CompareOptions } from '../d
 import { datasetDrift } from '../drift/datasetDrift.js';
 import type { CategoricalProfile, ColumnProfile, DatasetProfile, FeatureSchema, NumericProfile } from '../drift/profile.js';
 import type { PeriodProfiles } from '../models/periodProfiles.js';
+import { checkReconstruction, type ReconstructionCheck, type ReconstructionModel } from '../drift/multivariate.js';
+import { mulberry32 } from '../util/random.js';
 import type { FeatureDriftRow, Histogram, Level } from './snapshot.js';
 
 export const DEFAULT_CALENDAR = ['dow', 'weekday', 'day_of_week', 'dayofweek', 'month'];
@@ -49,6 +51,8 @@ export interface DriftReference {
   periods?: PeriodProfiles;
   /** the active model's scores on its training rows */
   scores?: NumericProfile;
+  /** multivariate drift: PCA fitted on the encoded training sample, and the encoder */
+  multivariate?: { model: ReconstructionModel; encode: (rows: Record<string, unknown>[]) => number[][] };
 }
 
 export interface ClosedWindow {
@@ -59,6 +63,8 @@ export interface ClosedWindow {
   share: number;
   results: ColumnDriftResult[];
   driftedColumns: string[];
+  /** PCA reconstruction error of the window's sample against the reference band, when fitted */
+  multivariate: ReconstructionCheck | null;
 }
 
 interface LastWindow {
@@ -71,6 +77,9 @@ interface LastWindow {
 
 export class DriftMonitor {
   private readonly open = new Map<number, DatasetAccumulator>();
+  /** Per open window, a bounded sample of raw rows for the multivariate check. */
+  private readonly samples = new Map<number, { seen: number; rows: Record<string, unknown>[] }>();
+  private readonly rand = mulberry32(20010301);
   private readonly template: DatasetAccumulator;
   private maxTs = -Infinity;
   /** Rows that arrived after their window had closed: counted, not mixed into another window. */
@@ -155,6 +164,22 @@ export class DriftMonitor {
       this.open.set(k, acc);
     }
     acc.add(features);
+    if (this.ref.multivariate) this.sample(k, features);
+  }
+
+  /** Reservoir sampling (Algorithm R), so the sample is uniform over the window. */
+  private sample(k: number, features: Record<string, unknown>): void {
+    let s = this.samples.get(k);
+    if (!s) {
+      s = { seen: 0, rows: [] };
+      this.samples.set(k, s);
+    }
+    s.seen++;
+    if (s.rows.length < MULTIVARIATE_SAMPLE) s.rows.push(features);
+    else {
+      const j = Math.floor(this.rand() * s.seen);
+      if (j < MULTIVARIATE_SAMPLE) s.rows[j] = features;
+    }
   }
 
   /** Adds a label; returns the label drift of the window it closed, if it closed one. */
@@ -223,10 +248,24 @@ export class DriftMonitor {
       rows.push(this.row(r, ref, cur.columns[n], notes.length > 0 ? notes.join('; ') : null));
     }
     const verdict = datasetDrift(results, this.settings.datasetShare);
+    let multivariate: ReconstructionCheck | null = null;
+    const sample = this.samples.get(key);
+    this.samples.delete(key);
+    const mv = this.ref.multivariate;
+    if (mv && sample && sample.rows.length >= 100) {
+      multivariate = checkReconstruction(mv.model, mv.encode(sample.rows));
+      this.pushHistory(MULTIVARIATE, multivariate.error);
+      rows.push({
+        name: MULTIVARIATE, kind: 'numeric', method: 'pca-reconstruction', statistic: multivariate.error, pValue: null,
+        threshold: multivariate.upper, level: multivariate.alert ? 'drift' : 'ok', missingRate: null,
+        history: [...(this.history.get(MULTIVARIATE) ?? [])], histogram: { labels: [], reference: [], current: [] },
+        note: `mean reconstruction error of ${sample.rows.length} sampled rows; reference band ${(mv.model.lower ?? 0).toFixed(3)}–${mv.model.upper.toFixed(3)} (mean ± 3 sd of the training chunks)`,
+      });
+    }
     this.last = { start, rows: acc.rows, drifted: verdict.drifted, share: verdict.share, features: rows };
     this.onClose({
       start, end: start + this.settings.windowMs, rows: acc.rows, datasetDrifted: verdict.drifted, share: verdict.share,
-      results, driftedColumns: verdict.driftedColumns,
+      results, driftedColumns: verdict.driftedColumns, multivariate,
     });
   }
 
@@ -261,6 +300,9 @@ export class DriftMonitor {
     };
   }
 }
+
+export const MULTIVARIATE = 'multivariate (PCA)';
+const MULTIVARIATE_SAMPLE = 500;
 
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 

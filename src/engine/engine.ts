@@ -28,7 +28,10 @@ import type { ModelArtifact } from '../models/artifact.js';
 import { parseDuration } from '../util/duration.js';
 import { classIndex, classSpace, probabilityOf, type ClassSpace } from './classes.js';
 import { ModelMonitor } from './modelMonitor.js';
-import { DriftMonitor, type ClosedWindow } from './driftMonitor.js';
+import { DriftMonitor, type ClosedWindow, type DriftReference } from './driftMonitor.js';
+import { encoderFromState } from '../models/encoder.js';
+import { fitReconstruction } from '../drift/multivariate.js';
+import { REFERENCE_CHUNK_ROWS } from '../models/trainArtifact.js';
 import type { AlertRow, DriftStatus, PairRow, Snapshot, SnapshotSource, TrafficRow } from './snapshot.js';
 
 export interface EngineOptions {
@@ -202,7 +205,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     if (!a) return null;
     const cfg = this.opts.config.drift;
     const d = new DriftMonitor(ref,
-      { schema: a.schema, profile: a.profile, label: a.label, classCounts: a.trainedOn.classCounts, periods: a.periodProfiles, scores: a.scoreProfile },
+      { schema: a.schema, profile: a.profile, label: a.label, classCounts: a.trainedOn.classCounts, periods: a.periodProfiles, scores: a.scoreProfile, multivariate: multivariateReference(a) },
       { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature as Record<string, CompareOptions>, calendar: cfg.calendar },
       (w) => this.windowClosed(ref, w));
     // Windows older than the rows read back at start are history; later ones are recomputed.
@@ -247,6 +250,9 @@ export class Engine extends EventEmitter implements SnapshotSource {
     for (const r of w.results) {
       if (r.level !== 'drift') continue;
       this.alert('data-drift', r.method, r.feature, 'drift', `${r.feature} drifted in the window from ${day} (${r.method} ${r.statistic.toFixed(3)} vs threshold ${r.threshold})`, w.start);
+    }
+    if (w.multivariate?.alert) {
+      this.alert('multivariate', 'pca-reconstruction', model, 'drift', `PCA reconstruction error ${w.multivariate.error.toFixed(3)} outside the reference band (up to ${w.multivariate.upper.toFixed(3)}) in the window from ${day}`, w.start);
     }
     if (w.datasetDrifted) {
       this.alert('dataset-drift', null, model, 'drift', `${Math.round(w.share * 100)}% of features drifted in the window from ${day}: ${w.driftedColumns.join(', ')}`, w.start);
@@ -514,6 +520,30 @@ export class Engine extends EventEmitter implements SnapshotSource {
 
   modelMonitor(ref: string): ModelMonitor | undefined {
     return this.monitors.get(ref);
+  }
+}
+
+/**
+ * NannyML's data reconstruction drift: PCA keeping 65% of the variance, fitted
+ * on the model's encoded training sample, whose chunks (one training day of 500
+ * rows each) give the reference band; live windows are checked on 500-row
+ * samples, so both sides average the same number of rows.
+ */
+function multivariateReference(a: ModelArtifact): DriftReference['multivariate'] {
+  const sample = a.referenceSample;
+  if (!sample || sample.length < 2 * REFERENCE_CHUNK_ROWS) return undefined;
+  const encoder = encoderFromState(a.encoder);
+  const encode = (rows: Record<string, unknown>[]): number[][] => {
+    const flat = encoder.transform(rows);
+    const d = encoder.dim;
+    const out: number[][] = [];
+    for (let i = 0; i < rows.length; i++) out.push(Array.from(flat.subarray(i * d, (i + 1) * d)));
+    return out;
+  };
+  try {
+    return { model: fitReconstruction(encode(sample), { chunkSize: REFERENCE_CHUNK_ROWS }), encode };
+  } catch {
+    return undefined;
   }
 }
 

@@ -45,6 +45,8 @@ export interface ModelArtifact {
   profile: DatasetProfile;
   /** The model's scores on its fitted rows (binary): the reference for prediction drift. */
   scoreProfile?: NumericProfile;
+  /** An evenly spaced sample of the fitted rows' features (multivariate drift). */
+  referenceSample?: Record<string, unknown>[];
   /** Per-weekday profiles of the fitted rows, when trained with a time column. */
   periodProfiles?: PeriodProfiles;
   trainedOn: TrainedOn;

@@ -5,7 +5,52 @@ import { isMissing } from '../drift/values.js';
 import { ARTIFACT_FORMAT, captureModel, type ModelArtifact } from './artifact.js';
 import { scoreProfile, weekdayProfiles } from './periodProfiles.js';
 import { predictProbabilities } from './scoring.js';
+import { parseTime } from './trainFromCsv.js';
 import { DEFAULTS, trainModel, type TrainOptions } from './train.js';
+
+/** Rows of the training data kept with the artifact for multivariate drift: 10 chunks of 500. */
+export const REFERENCE_CHUNKS = 10;
+export const REFERENCE_CHUNK_ROWS = 500;
+
+/**
+ * A sample of the fitted rows' features for multivariate drift (PCA
+ * reconstruction needs joint rows, which per-column profiles do not keep).
+ * The reference band comes from the spread of its chunks' errors, and live
+ * windows are days: so each chunk is one day of the training data (10 days
+ * spread over the span, 500 rows each), and the band holds day-to-day
+ * variation. Without a time column, evenly spaced blocks of rows stand in.
+ */
+export function sampleReference(rows: readonly Record<string, unknown>[], features: string[], time?: string): Record<string, unknown>[] {
+  const groups: Array<readonly Record<string, unknown>[]> = [];
+  if (time) {
+    const byDay = new Map<string, Record<string, unknown>[]>();
+    for (const r of rows) {
+      const t = parseTime(r[time]);
+      if (t === null) continue;
+      const day = new Date(t).toISOString().slice(0, 10);
+      const g = byDay.get(day);
+      if (g) g.push(r);
+      else byDay.set(day, [r]);
+    }
+    const days = [...byDay.keys()].sort().filter((d) => byDay.get(d)!.length >= REFERENCE_CHUNK_ROWS);
+    const step = Math.max(1, days.length / REFERENCE_CHUNKS);
+    for (let i = 0; i < days.length && groups.length < REFERENCE_CHUNKS; i = Math.floor(groups.length * step)) groups.push(byDay.get(days[i])!);
+  }
+  if (groups.length < REFERENCE_CHUNKS) {
+    groups.length = 0;
+    const size = Math.floor(rows.length / REFERENCE_CHUNKS);
+    for (let c = 0; c < REFERENCE_CHUNKS && size > 0; c++) groups.push(rows.slice(c * size, (c + 1) * size));
+  }
+  const out: Record<string, unknown>[] = [];
+  for (const g of groups) {
+    const step = Math.max(1, g.length / REFERENCE_CHUNK_ROWS);
+    for (let k = 0; k < REFERENCE_CHUNK_ROWS && Math.floor(k * step) < g.length; k++) {
+      const r = g[Math.floor(k * step)];
+      out.push(Object.fromEntries(features.map((f) => [f, r[f]])));
+    }
+  }
+  return out;
+}
 
 export interface TrainArtifactOptions extends TrainOptions {
   /** Time column: gives trainedOn.from/until. Rows must already be in time order. */
@@ -51,6 +96,7 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
       for (let i = 0; i < labelled.length; i++) scores[i] = probs[i * width + (width - 1)];
     }
     const overallScores = scores ? scoreProfile(scores) : null;
+    const referenceSample = sampleReference(labelled, Object.keys(options.schema), options.time);
     const periods = options.time ? weekdayProfiles(labelled, scores, options.time, options.schema, profile, overallScores) : null;
     return {
       format: ARTIFACT_FORMAT,
@@ -63,6 +109,7 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
       encoder: trained.encoder.state,
       metrics: trained.metrics,
       profile,
+      referenceSample,
       ...(overallScores ? { scoreProfile: overallScores } : {}),
       ...(periods ? { periodProfiles: periods } : {}),
       trainedOn: {
