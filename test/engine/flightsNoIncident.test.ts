@@ -33,8 +33,8 @@ const janCounts = january.trainedOn.classCounts;
 const janShare = janCounts['1']! / (janCounts['0']! + janCounts['1']!);
 
 /** All of January, binned as the model's reference: what scipy compared February and March with. */
-const fullJanuary = buildProfile((await loadTrainingRows({ data: FLIGHTS_CSV, label: 'delayed', time: 'ts', features: FLIGHT_FEATURES, until: '2001-02-01' })).rows,
-  january.schema, january.profile);
+const januaryRows = (await loadTrainingRows({ data: FLIGHTS_CSV, label: 'delayed', time: 'ts', features: FLIGHT_FEATURES, until: '2001-02-01' })).rows;
+const fullJanuary = buildProfile(januaryRows, january.schema, january.profile);
 
 // Registered after every top-level await: the root's after hook runs once no test is queued.
 test.after(() => engine.stop());
@@ -102,10 +102,23 @@ test('daily windows: day of week is never drift, no window is dataset drift; wha
   const share = windows.filter((w) => w.datasetDrifted).length / windows.length;
   assert.equal(share, 0);
   t.diagnostic(`feature-level 'drift' in daily windows without the incident: ${drifted.length ? drifted.join('; ') : 'none'}`);
-  // Only hour, and on at most two days (the Thursdays 02-15 and 03-08 at the time of writing:
-  // see the report; the Thursday reference holds a truncated 2001-01-25).
+  // Only hour, and on at most two days (the Thursdays 02-15 and 03-08 at the time of writing).
   assert.ok(drifted.every((d) => d.includes(' hour ')), drifted.join('; '));
   assert.ok(drifted.length <= 2, drifted.join('; '));
+  // Why: the model's reference holds its fitted rows, which end on Thursday 2001-01-25 at
+  // 18:30 (the rest of January is held out for its metrics), so its Thursday profile lacks
+  // one evening in four. Against all four January Thursdays, complete, those days are ok.
+  for (const w of windows) {
+    const hour = w.results.find((r) => r.feature === 'hour')!;
+    if (hour.level !== 'drift') continue;
+    const weekday = new Date(w.start).getUTCDay();
+    const sameDays = buildProfile(januaryRows.filter((r) => new Date(r.ts!).getUTCDay() === weekday), january.schema, january.profile);
+    const day = buildProfile((db.prepare('SELECT features FROM predictions WHERE model = ? AND version = 1 AND ts >= ? AND ts < ?')
+      .all('flights', w.start, w.end) as Array<{ features: string }>).map((r) => JSON.parse(r.features) as Record<string, unknown>), january.schema, january.profile);
+    const [again] = compareDatasets(sameDays, day, { only: ['hour'] });
+    t.diagnostic(`${isoDay(w.start)} hour: ${hour.statistic.toFixed(3)} against the fitted weekday profile, ${again!.statistic.toFixed(3)} against complete January days of that weekday`);
+    assert.equal(again!.level, 'ok');
+  }
   const alerts = alertsOf(db, 'dataset-drift');
   assert.equal(alerts.length, 0);
 });
@@ -175,7 +188,9 @@ test('concept drift: the detectors fire on the storm days, and (measured, not hi
   const agree = [...alertDays].filter((d) => firingDays.has(d)).length;
   assert.ok(agree >= alertDays.size - 2, `alert days ${alertDays.size}, of which ${agree} match the recomputed firings`);
   // What is true today: the error stream of a day has its own cycle (evening departures are
-  // delayed more often), and ADWIN at delta 0.002 splits it nearly every day, calm or not.
+  // delayed more often: by hour of label time the active model's error rate climbs from about
+  // 0.03 at 08:00 to 0.40 at 23:00, measured on this replay), and ADWIN at delta 0.002 splits
+  // it every day, calm or not; Page–Hinkley and DDM fire on most days too.
   // Issue 5 asks for quiet calm days; the engine does not deliver that yet.
   assert.ok(calmAlerted.length / calmDays.length > 0.5, `concept-drift alerts on ${calmAlerted.length}/${calmDays.length} calm days`);
 });
