@@ -94,7 +94,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     });
     this.reader = new AnalyticsReader(this.db);
     this.windowMs = parseDuration(opts.config.drift.window);
-    for (const a of openAlerts(this.db, 5000)) this.openAlertKeys.add(alertKey(a.kind, a.kind === 'concept-drift' ? null : a.detector, a.subject, a.eventTime));
+    for (const a of openAlerts(this.db, 5000)) this.openAlertKeys.add(alertKey(a.kind, a.kind === 'concept-drift' ? a.level : a.detector, a.subject, a.eventTime));
     const max = this.reader.maxIds();
     const lookback = opts.lookback ?? 500_000;
     this.predCursor = Math.max(0, max.predictions - lookback);
@@ -234,8 +234,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
    * one alert per day, not hundreds.
    */
   private alert(kind: string, detector: string | null, subject: string, level: string, message: string, eventTime: number | null): void {
-    // Detectors of one model firing the same day are one alert (the first names itself).
-    const key = alertKey(kind, kind === 'concept-drift' ? null : detector, subject, eventTime);
+    // Detectors of one model firing the same day are one alert per level (the first names itself).
+    const key = alertKey(kind, kind === 'concept-drift' ? level : detector, subject, eventTime);
     if (this.openAlertKeys.has(key)) return;
     this.openAlertKeys.add(key);
     openAlert(this.db, { kind, detector, subject, level, message, eventTime });
@@ -309,7 +309,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       this.pairPrediction(f.requestId, ref, predicted, pos ?? 0);
       if (f.label !== null && f.labelTs !== null) {
         const label = classIndex(mon.space, f.label);
-        this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.labelTs);
+        this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
         labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
         // A label whose prediction was analysed after it (catching up on history, or a
         // label logged first) is paired here, not in handleLabels: label drift must see it too.
@@ -327,7 +327,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       const predicted = classIndex(mon.space, f.prediction);
       const label = classIndex(mon.space, f.label);
       const pos = mon.space.binary ? f.score : null;
-      this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.labelTs);
+      this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
       labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
       // A label belongs to the request, not to a model: it is counted once, with the active
       // model's prediction of the request. That pair is made exactly once, here or in
@@ -349,11 +349,21 @@ export class Engine extends EventEmitter implements SnapshotSource {
     }
   }
 
+  /** `eventTime` is when the request was made: a detector firing is dated to the traffic it judged. */
   private labelled(mon: ModelMonitor, label: number, predicted: number, pos: number | null, probTrue: number | null, eventTime: number): void {
     for (const f of mon.onLabelled(label, predicted, pos, probTrue, eventTime)) {
-      if (mon.ref === this.activeRef) this.emit('detector', f.detector, mon.ref);
       const when = new Date(f.eventTime).toISOString().slice(0, 16).replace('T', ' ');
-      this.alert('concept-drift', f.detector, mon.ref, 'drift', `${f.detector} fired on the error stream of ${mon.ref} at ${when} (rolling accuracy ${(mon.rolling.accuracy() * 100).toFixed(1)}%)`, f.eventTime);
+      const acc = `rolling accuracy ${(mon.rolling.accuracy() * 100).toFixed(1)}%`;
+      if (f.detector === 'calibration-cusum') {
+        // Outcomes worse than the model's own probabilities: a changed concept. This one alerts
+        // and may trigger the retrain policy.
+        if (mon.ref === this.activeRef) this.emit('detector', f.detector, mon.ref);
+        this.alert('concept-drift', f.detector, mon.ref, 'drift', `outcomes worse than ${mon.ref} expects (calibration CUSUM) at ${when}; ${acc}`, f.eventTime);
+      } else {
+        // River's detectors adapt to the stream's own level and also fire on ordinary daily
+        // swings of the error rate: shown as warnings.
+        this.alert('concept-drift', f.detector, mon.ref, 'warn', `${f.detector} fired on the error stream of ${mon.ref} at ${when}; ${acc}`, f.eventTime);
+      }
     }
   }
 

@@ -26,6 +26,8 @@ export class ModelMonitor {
   labelled = 0;
   readonly rolling = new RollingMetrics(ROLLING_WINDOW);
   private readonly detectors: DriftDetector[];
+  /** On the calibration residual (label − P(positive)), binary models only. */
+  private readonly cusum: DriftDetector;
   private calibrator: BinaryCbpeCalibrator | null = null;
   private readonly calScores: number[] = [];
   private readonly calLabels: number[] = [];
@@ -42,6 +44,7 @@ export class ModelMonitor {
       createDetector('adwin'),
       createDetector('ddm'),
     ];
+    this.cusum = createDetector('calibration-cusum');
   }
 
   /** An unlabelled prediction: traffic and the CBPE estimate. */
@@ -89,6 +92,10 @@ export class ModelMonitor {
     for (const d of this.detectors) {
       d.update(error);
       if (d.driftDetected) fired.push({ detector: d.kind, eventTime });
+    }
+    if (this.space.binary && positiveScore !== null) {
+      this.cusum.update(label - positiveScore);
+      if (this.cusum.driftDetected) fired.push({ detector: this.cusum.kind, eventTime });
     }
     return fired;
   }

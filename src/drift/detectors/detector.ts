@@ -1,7 +1,7 @@
 // The contract every streaming drift detector meets, so the engine can feed, persist and
 // restore any of them without knowing which one it holds.
 
-export type DetectorKind = 'page-hinkley' | 'adwin' | 'ddm';
+export type DetectorKind = 'page-hinkley' | 'adwin' | 'ddm' | 'calibration-cusum';
 
 export interface DriftDetector {
   readonly kind: DetectorKind;
