@@ -41,11 +41,12 @@ export function demoConfig(dir: string): Config {
   cfg.db = join(dir, 'mlops.db');
   cfg.watch = join(dir, 'predictions');
   cfg.drift.window = '1d';
-  // The demo's held-out share yields ~20k labelled rows by the end of March; the
-  // variance-aware bound can judge a real 1.5-point gain on that many rows, the
-  // Hoeffding bound needs ~150k (see README, "The promotion gate").
+  // The demo's held-out share yields ~18k labelled rows between a retrain a week
+  // into March and the end of the data. Measured headless: the retrained model is
+  // better by 2.6 points [1.5, 3.8]; the variance-aware bound judges that with
+  // ±0.02 on ~6k held-out rows (±0.01 would need 22k, Hoeffding ~150k).
   cfg.gate.bound = 'bernstein';
-  cfg.gate.condition = 'n - o > 0 +/- 0.01';
+  cfg.gate.condition = 'n - o > 0 +/- 0.02';
   // About six days of the active model's labelled traffic: a retrain a week into
   // the incident learns the shifted hours instead of averaging them away.
   cfg.retrain.rows = 15000;
