@@ -3,30 +3,17 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../../store/db.js';
-import { currentOperator } from '../../store/audit.js';
 import { listModels } from '../../store/registry.js';
 import { trainArtifact } from '../../src/models/trainArtifact.js';
 import { loadPredictor } from '../../src/models/predictor.js';
-import { loadArtifact, saveArtifact } from '../../src/registry/saveArtifact.js';
+import { loadArtifact } from '../../src/registry/saveArtifact.js';
 import { runReplay } from '../../src/replay/replay.js';
 import { parseIncident } from '../../src/replay/incident.js';
-import { FLIGHTS_CSV, FLIGHT_SCHEMA, flightsSlice } from '../models/flights.js';
+import { FLIGHTS_CSV, FLIGHT_SCHEMA } from '../models/flights.js';
 import { tempDir } from '../helpers/tmp.js';
+import { tinyRegistry } from '../helpers/tinyRegistry.js';
 
 const HOUR = 3_600_000;
-
-async function registry(): Promise<{ dbPath: string; rows: Record<string, string>[] }> {
-  const dir = tempDir();
-  const dbPath = join(dir, 'mlops.db');
-  const rows = await flightsSlice(1500);
-  const db = openDb(dbPath);
-  for (const [name, type] of [['logreg', 'logreg'], ['mlp', 'mlp']] as const) {
-    const artifact = await trainArtifact(rows, { type, label: 'delayed', schema: FLIGHT_SCHEMA, time: 'ts', epochs: 2 });
-    saveArtifact(db, name, artifact, currentOperator());
-  }
-  db.close();
-  return { dbPath, rows };
-}
 
 function readLines(dir: string): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
@@ -37,7 +24,7 @@ function readLines(dir: string): Array<Record<string, unknown>> {
 }
 
 test('an artifact stored in SQLite predicts exactly as before it was stored', async () => {
-  const { dbPath, rows } = await registry();
+  const { dbPath, rows } = await tinyRegistry();
   const db = openDb(dbPath);
   const [m] = listModels(db);
   const stored = loadArtifact(db, m.id);
@@ -56,7 +43,7 @@ test('an artifact stored in SQLite predicts exactly as before it was stored', as
 });
 
 test('replay writes one line per row and serving model, and each label after its delay', async () => {
-  const { dbPath } = await registry();
+  const { dbPath } = await tinyRegistry();
   const out = join(tempDir(), 'predictions');
   const db = openDb(dbPath);
   const p = await runReplay(db, {

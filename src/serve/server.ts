@@ -1,0 +1,131 @@
+/**
+ * A minimal serving endpoint for models in the registry: POST /predict scores a
+ * request with the active model (the answer) and every shadow (logged only), and
+ * appends the prediction lines to today's log in the watched directory; POST
+ * /label appends a label line. The registry is re-read every 250 ms, so a
+ * promotion from the console changes the answer within a second. It binds to
+ * loopback by default: put a real server in front of it for anything else.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../store/db.js';
+import { ServingModels } from '../replay/servingModels.js';
+import { parseTimestamp } from '../ingest/records.js';
+
+export interface ServeOptions {
+  out: string;
+  port: number;
+  host?: string;
+  registryPollMs?: number;
+  maxBodyBytes?: number;
+}
+
+export interface PredictResponse {
+  id: string;
+  model: string;
+  version: number;
+  prediction: unknown;
+  score: unknown;
+  shadows: string[];
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
+
+function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) { reject(new HttpError(413, `body over ${max} bytes`)); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      try {
+        const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+        resolve(v as Record<string, unknown>);
+      } catch {
+        reject(new HttpError(400, 'the body must be a JSON object'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+export async function startServer(db: Db, opts: ServeOptions): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  mkdirSync(opts.out, { recursive: true });
+  const serving = new ServingModels(db);
+  await serving.refresh();
+  let lastPoll = Date.now();
+  const pollMs = opts.registryPollMs ?? 250;
+  const max = opts.maxBodyBytes ?? 1024 * 1024;
+  const logFile = (ts: number): string => join(opts.out, `serve-${new Date(ts).toISOString().slice(0, 10)}.jsonl`);
+
+  const predict = async (body: Record<string, unknown>): Promise<PredictResponse> => {
+    if (Date.now() - lastPoll >= pollMs) {
+      lastPoll = Date.now();
+      await serving.refresh();
+    }
+    const active = serving.active;
+    if (!active) throw new HttpError(503, 'no active model in the registry');
+    const features = body.features;
+    if (features === null || typeof features !== 'object' || Array.isArray(features)) throw new HttpError(400, '"features" must be an object');
+    const ts = body.ts === undefined ? Date.now() : parseTimestamp(body.ts);
+    if (ts === null) throw new HttpError(400, '"ts" must be an ISO 8601 time or epoch milliseconds');
+    const id = typeof body.id === 'string' && body.id !== '' ? body.id : randomUUID();
+    const lines: string[] = [];
+    let answer: PredictResponse | null = null;
+    for (const m of serving.current) {
+      const r = m.predictor.predict([features as Record<string, unknown>]);
+      const line = { ts: new Date(ts).toISOString(), id, model: m.name, version: m.version, features, prediction: r.prediction[0], score: r.score[0] };
+      lines.push(JSON.stringify(line));
+      if (m.alias === 'active') answer = { id, model: m.name, version: m.version, prediction: r.prediction[0], score: r.score[0], shadows: [] };
+    }
+    answer!.shadows = serving.current.filter((m) => m.alias === 'shadow').map((m) => `${m.name}@${m.version}`);
+    appendFileSync(logFile(ts), `${lines.join('\n')}\n`);
+    return answer!;
+  };
+
+  const label = (body: Record<string, unknown>): { id: string } => {
+    const id = body.id;
+    if (typeof id !== 'string' || id === '') throw new HttpError(400, '"id" must be the request id');
+    const v = body.label;
+    if (!(typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) throw new HttpError(400, '"label" must be a number, string or boolean');
+    const ts = body.ts === undefined ? Date.now() : parseTimestamp(body.ts);
+    if (ts === null) throw new HttpError(400, '"ts" must be an ISO 8601 time or epoch milliseconds');
+    appendFileSync(logFile(ts), `${JSON.stringify({ ts: new Date(ts).toISOString(), id, label: v })}\n`);
+    return { id };
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const send = (status: number, v: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(v));
+    };
+    try {
+      if (req.method === 'GET' && req.url === '/health') return send(200, { ok: true, serving: serving.current.map((m) => `${m.name}@${m.version}${m.alias === 'active' ? '*' : ''}`) });
+      if (req.method === 'POST' && req.url === '/predict') return send(200, await predict(await readJson(req, max)));
+      if (req.method === 'POST' && req.url === '/label') return send(200, label(await readJson(req, max)));
+      send(404, { error: 'use POST /predict, POST /label or GET /health' });
+    } catch (e) {
+      send(e instanceof HttpError ? e.status : 500, { error: (e as Error).message });
+    }
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const addr = server.address();
+  const url = typeof addr === 'object' && addr !== null ? `http://${addr.address}:${addr.port}` : String(addr);
+  return {
+    server, url,
+    close: () => new Promise<void>((resolve) => server.close(() => { serving.dispose(); resolve(); })),
+  };
+}
