@@ -113,8 +113,8 @@ export function startTmux(opts: TmuxOptions): Tmux {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what ?? String(test)}; the pane shows:\n${screen}`);
     },
     async exitCode(timeoutMs = 15_000) {
-      const screen = await self.waitFor(/^EXIT=\d+$/m, timeoutMs, 'the command to exit');
-      return Number(/^EXIT=(\d+)$/m.exec(screen)![1]);
+      const screen = await self.waitFor(/EXIT=\d+$/m, timeoutMs, 'the command to exit');
+      return Number(/EXIT=(\d+)$/m.exec(screen)![1]);
     },
     resize(cols, rows) { tmux('resize-window', '-t', 'main', '-x', String(cols), '-y', String(rows)); },
     size() {
