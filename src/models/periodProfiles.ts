@@ -22,11 +22,6 @@ export interface PeriodProfiles {
   scores: Record<string, NumericProfile>;
 }
 
-export function weekdayOf(value: unknown): number | null {
-  const t = parseTime(value);
-  return t === null ? null : new Date(t).getUTCDay();
-}
-
 export function scoreProfile(scores: ArrayLike<number>, reference?: NumericProfile): NumericProfile {
   const rows: Array<Record<string, unknown>> = [];
   for (let i = 0; i < scores.length; i++) rows.push({ score: scores[i] });
@@ -42,14 +37,31 @@ export function weekdayProfiles(
   overall: DatasetProfile,
   overallScores: NumericProfile | null,
 ): PeriodProfiles | null {
-  const groups = new Map<number, number[]>();
+  // Group by calendar day first: the first and last day of the span are usually cut
+  // (the fitted rows of the flights demo end at 18:30 on 2001-01-25) and hold only
+  // some hours, which biases their weekday's profile: they are left out, as are days
+  // with fewer than half the median day's rows.
+  const days = new Map<string, number[]>();
   rows.forEach((r, i) => {
-    const d = weekdayOf(r[time]);
-    if (d === null) return;
-    const g = groups.get(d);
+    const t = parseTime(r[time]);
+    if (t === null) return;
+    const day = new Date(t).toISOString().slice(0, 10);
+    const g = days.get(day);
     if (g) g.push(i);
-    else groups.set(d, [i]);
+    else days.set(day, [i]);
   });
+  const sizes = [...days.values()].map((g) => g.length).sort((a, b) => a - b);
+  const median = sizes.length > 0 ? sizes[Math.floor(sizes.length / 2)] : 0;
+  const ordered = [...days.keys()].sort();
+  const edges = ordered.length > 2 ? new Set([ordered[0], ordered[ordered.length - 1]]) : new Set<string>();
+  const groups = new Map<number, number[]>();
+  for (const [day, idx] of days) {
+    if (idx.length < median / 2 || edges.has(day)) continue;
+    const d = new Date(`${day}T00:00:00Z`).getUTCDay();
+    const g = groups.get(d);
+    if (g) g.push(...idx);
+    else groups.set(d, [...idx]);
+  }
   if (groups.size < 2) return null;
   const features: Record<string, DatasetProfile> = {};
   const scoreProfiles: Record<string, NumericProfile> = {};
