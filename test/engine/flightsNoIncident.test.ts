@@ -21,7 +21,7 @@ import { classSpace, classIndex } from '../../src/engine/classes.js';
 import { ModelMonitor } from '../../src/engine/modelMonitor.js';
 import { loadTrainingRows } from '../../src/models/trainFromCsv.js';
 import { FLIGHTS_CSV } from '../models/flights.js';
-import { alertsOf, FLIGHT_FEATURES, flightsStream, isoDay, labelShareByDay, runEngine } from '../helpers/flightsStream.js';
+import { alertsOf, FLIGHT_FEATURES, flightsStream, isoDay, labelShareByDay, labelShareByRequestDay, runEngine } from '../helpers/flightsStream.js';
 
 const stream = await flightsStream({ shadow: true });
 const { engine, windows } = await runEngine(stream.config);
@@ -148,52 +148,62 @@ test('label drift fires on the storm days and not on days whose delayed share is
 
 interface Firing { detector: string; day: string }
 
-/** The active model's labelled stream in label order, through the engine's ModelMonitor: which detector fired when. */
+/**
+ * The active model's labelled stream in label order through the engine's ModelMonitor, dated
+ * as the engine dates firings (by the request's time): which detector fired on which day.
+ */
 function detectorFirings(): Firing[] {
   const space = classSpace(january.classes);
   const mon = new ModelMonitor(active, space);
-  const rows = db.prepare(`SELECT l.ts AS labelTs, l.label, p.prediction, p.score FROM labels l
+  const rows = db.prepare(`SELECT p.ts, l.label, p.prediction, p.score FROM labels l
     JOIN predictions p ON p.request_id = l.request_id AND p.model = 'flights' AND p.version = 1 ORDER BY l.id`)
-    .all() as Array<{ labelTs: number; label: string; prediction: string; score: number }>;
+    .all() as Array<{ ts: number; label: string; prediction: string; score: number }>;
   const out: Firing[] = [];
   for (const r of rows) {
     const label = classIndex(space, r.label);
     const predicted = classIndex(space, r.prediction);
-    for (const f of mon.onLabelled(label, predicted, r.score, label === 1 ? r.score : 1 - r.score, r.labelTs)) {
+    for (const f of mon.onLabelled(label, predicted, r.score, label === 1 ? r.score : 1 - r.score, r.ts)) {
       out.push({ detector: f.detector, day: isoDay(f.eventTime) });
     }
   }
   return out;
 }
 
-test('concept drift: the detectors fire on the storm days, and (measured, not hidden) on most calm days too', (t) => {
-  const shares = labelShareByDay(db);
-  const alerts = alertsOf(db, 'concept-drift').filter((a) => a.subject === active);
-  const alertDays = new Set(alerts.map((a) => isoDay(a.eventTime)));
-  for (const d of STORMS) assert.ok(alertDays.has(d), `a concept-drift alert on ${d}`);
-
-  const days = [...shares].filter(([, s]) => s.rows >= 1000).map(([d]) => d);
+test('concept drift: the alerting detector fires on the storm days; calm-day firings measured, not hidden', (t) => {
+  // Detector firings are dated by the requests' time, so days here are days of flights.
+  const shares = labelShareByRequestDay(db, 'flights', 1);
+  const days = [...shares.keys()];
+  assert.equal(days.length, 59);
   const calmDays = days.filter((d) => Math.abs(shares.get(d)!.share - janShare) <= 0.05);
-  const firings = detectorFirings();
-  const per = (det: string, set: string[]) => set.filter((d) => firings.some((f) => f.detector === det && f.day === d)).length;
-  const lines = ['page-hinkley', 'adwin', 'ddm'].map((det) => {
-    const n = firings.filter((f) => f.detector === det).length;
-    return `${det}: ${n} firings, on ${per(det, days)}/${days.length} days, ${per(det, calmDays)}/${calmDays.length} calm days, storm days ${STORMS.filter((d) => per(det, [d]) > 0).join(' ') || 'none'}`;
-  });
-  const calmAlerted = calmDays.filter((d) => alertDays.has(d));
-  t.diagnostic(`concept-drift alerts (one per model and day) on ${alertDays.size}/${days.length} days, ${calmAlerted.length}/${calmDays.length} calm days (${calmAlerted.join(' ')})`);
-  for (const l of lines) t.diagnostic(l);
+  const alerts = alertsOf(db, 'concept-drift').filter((a) => a.subject === active);
+  const alertDays = (level: string) => new Set(alerts.filter((a) => a.level === level).map((a) => isoDay(a.eventTime)));
+  const drift = alertDays('drift');
+  const warn = alertDays('warn');
+  for (const d of STORMS) {
+    assert.ok(shares.get(d)!.share > 0.4, `${d} is a storm day`);
+    assert.ok(drift.has(d), `a concept-drift alert at level 'drift' on ${d}`);
+  }
 
-  // The engine's alerts are the same detectors on the same stream.
-  const firingDays = new Set(firings.map((f) => f.day));
-  const agree = [...alertDays].filter((d) => firingDays.has(d)).length;
-  assert.ok(agree >= alertDays.size - 2, `alert days ${alertDays.size}, of which ${agree} match the recomputed firings`);
-  // What is true today: the error stream of a day has its own cycle (evening departures are
-  // delayed more often: by hour of label time the active model's error rate climbs from about
-  // 0.03 at 08:00 to 0.40 at 23:00, measured on this replay), and ADWIN at delta 0.002 splits
-  // it every day, calm or not; Page–Hinkley and DDM fire on most days too.
-  // Issue 5 asks for quiet calm days; the engine does not deliver that yet.
-  assert.ok(calmAlerted.length / calmDays.length > 0.5, `concept-drift alerts on ${calmAlerted.length}/${calmDays.length} calm days`);
+  const firings = detectorFirings();
+  const on = (det: string, set: string[]) => set.filter((d) => firings.some((f) => f.detector === det && f.day === d));
+  for (const det of ['calibration-cusum', 'page-hinkley', 'adwin', 'ddm']) {
+    const n = firings.filter((f) => f.detector === det).length;
+    const calm = on(det, calmDays);
+    t.diagnostic(`${det}: ${n} firings on ${on(det, days).length}/${days.length} days; on ${calm.length}/${calmDays.length} calm days${det === 'calibration-cusum' ? ` (${calm.join(' ')})` : ''}; storm days ${on(det, STORMS).join(' ') || 'none'}`);
+  }
+  const calmDrift = calmDays.filter((d) => drift.has(d));
+  const calmWarn = calmDays.filter((d) => warn.has(d));
+  t.diagnostic(`alerts: 'drift' (CUSUM) on ${drift.size}/${days.length} days (${[...drift].sort().join(' ')}), ${calmDrift.length}/${calmDays.length} calm (${calmDrift.join(' ')}); 'warn' (River) on ${warn.size}/${days.length} days, ${calmWarn.length}/${calmDays.length} calm`);
+
+  // The engine's alerts are these detectors on this stream, folded to one per model, day and level.
+  assert.deepEqual([...drift].sort(), [...new Set(firings.filter((f) => f.detector === 'calibration-cusum').map((f) => f.day))].sort());
+  assert.deepEqual([...warn].sort(), [...new Set(firings.filter((f) => f.detector !== 'calibration-cusum').map((f) => f.day))].sort());
+  // What is true today. The CUSUM stays quiet on most calm days but not all (it also fires on
+  // some days with a delayed share near January's). River's detectors on the error stream, whose
+  // level climbs every evening (about 3% of flights at 08:00 to 40% at 23:00 are mispredicted),
+  // fire on nearly every day, calm or not: that is why the engine shows them as warnings.
+  assert.ok(calmDrift.length / calmDays.length < 0.5, `CUSUM alerts on ${calmDrift.length}/${calmDays.length} calm days`);
+  assert.ok(calmWarn.length / calmDays.length > 0.5, `River warnings on ${calmWarn.length}/${calmDays.length} calm days`);
 });
 
 test('shadow comparison in the snapshot agrees with comparePairFromStore on the same database', (t) => {

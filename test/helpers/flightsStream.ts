@@ -114,13 +114,14 @@ export const isoDay = (ms: number): string => new Date(ms).toISOString().slice(0
 export interface StoredAlertRow {
   kind: string;
   detector: string | null;
+  level: string;
   subject: string;
   eventTime: number;
   message: string;
 }
 
 export function alertsOf(db: Db, kind: string): StoredAlertRow[] {
-  return db.prepare('SELECT kind, detector, subject, event_time AS eventTime, message FROM alerts WHERE kind = ? ORDER BY event_time, id')
+  return db.prepare('SELECT kind, detector, level, subject, event_time AS eventTime, message FROM alerts WHERE kind = ? ORDER BY event_time, id')
     .all(kind) as StoredAlertRow[];
 }
 
@@ -140,4 +141,19 @@ export function labelShareByDay(db: Db): Map<string, { rows: number; share: numb
     acc.set(d, a);
   }
   return new Map([...acc].map(([d, a]) => [d, { rows: a.rows, share: a.pos / a.rows }]));
+}
+
+/** Share of positive labels per day of the requests (the flights' own days), over one model's predictions. */
+export function labelShareByRequestDay(db: Db, model: string, version: number): Map<string, { rows: number; share: number }> {
+  const rows = db.prepare(`SELECT p.ts, l.label FROM labels l JOIN predictions p ON p.request_id = l.request_id AND p.model = ? AND p.version = ?`)
+    .all(model, version) as Array<{ ts: number; label: string }>;
+  const acc = new Map<string, { rows: number; pos: number }>();
+  for (const r of rows) {
+    const d = isoDay(r.ts);
+    const a = acc.get(d) ?? { rows: 0, pos: 0 };
+    a.rows++;
+    if (JSON.parse(r.label) === 1) a.pos++;
+    acc.set(d, a);
+  }
+  return new Map([...acc].sort(([a], [b]) => a.localeCompare(b)).map(([d, a]) => [d, { rows: a.rows, share: a.pos / a.rows }]));
 }
