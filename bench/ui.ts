@@ -40,6 +40,7 @@ import { trainArtifact } from '../src/models/trainArtifact.js';
 import { saveArtifact } from '../src/registry/saveArtifact.js';
 import { openDb } from '../store/db.js';
 import { IngestStore } from '../store/ingestStore.js';
+import { storeCounts } from '../store/statusQueries.js';
 import type { BenchResult, BenchRow } from './types.js';
 
 export const TARGET_FRAME_MS = 50;
@@ -170,6 +171,7 @@ class Harness {
   /** Per committed frame: React's own render time (Profiler actualDuration). */
   readonly reactMs: number[] = [];
   private lastWriteAt = -1;
+  lastReactMs = 0;
   /** The synchronous part: React re-rendering inside the store listener. */
   readonly listenerMs: number[] = [];
   frames = 0;
@@ -189,6 +191,7 @@ class Harness {
     // the frame's write (Ink's layout and output, called from the commit) closes the interval.
     const onRender: ProfilerOnRenderCallback = (_id, _phase, actual, _base, start) => {
       this.reactMs.push(actual);
+      this.lastReactMs = actual;
       if (this.lastWriteAt >= start) this.frameMs.push(this.lastWriteAt - start);
     };
     this.r = render(React.createElement(Profiler, { id: 'console', onRender },
@@ -234,10 +237,14 @@ class Harness {
     }
   }
 
+  /** React's render time of the frame each key produced, in order of the keys. */
+  readonly keyReactMs: number[] = [];
+
   async cycle(presses: number, keyMs: number[], until?: () => boolean): Promise<void> {
     for (let i = 0; i < presses && (until === undefined || !until()); i++) {
       const s = CYCLE[i % CYCLE.length];
       keyMs.push(await this.press(s.key, s.marker));
+      this.keyReactMs.push(this.lastReactMs);
       // An operator's pace between keys, and room for the engine's own frames.
       await sleep(15 + (i % 4) * 10);
     }
@@ -264,6 +271,8 @@ interface SizeResult {
   reactMs: number[];
   decorateMs: number[];
   perScreen: Record<string, number[]>;
+  perScreenReact: Record<string, number[]>;
+  countsMs: number;
   buildMs: number[];
   loopMaxMs: number;
   baseRssMb: number;
@@ -328,6 +337,7 @@ async function measure(predictions: number, presses: number, withRetrain: boolea
     h.listenerMs.length = 0;
     h.frameMs.length = 0;
     h.reactMs.length = 0;
+    h.keyReactMs.length = 0;
     buildMs.length = 0;
     decorateMs.length = 0;
     const keyMs: number[] = [];
@@ -337,6 +347,12 @@ async function measure(predictions: number, presses: number, withRetrain: boolea
     loop.disable();
     const perScreen: Record<string, number[]> = {};
     keyMs.forEach((ms, i) => { (perScreen[CYCLE[i % CYCLE.length].marker] ??= []).push(ms); });
+    const perScreenReact: Record<string, number[]> = {};
+    h.keyReactMs.forEach((ms, i) => { (perScreenReact[CYCLE[i % CYCLE.length].marker] ??= []).push(ms); });
+    // The store's counts are read for every snapshot on the main thread: time them at this size.
+    const tc = performance.now();
+    storeCounts(engine.db);
+    const countsMs = performance.now() - tc;
     // Frames the engine causes on its own while nobody types (its snapshot cadence).
     await sleep(1500);
 
@@ -360,7 +376,7 @@ async function measure(predictions: number, presses: number, withRetrain: boolea
     await engine.stop();
     if (errors.length) process.stderr.write(`bench/ui: ${errors.length} engine error(s), the last: ${errors[errors.length - 1]}\n`);
     return {
-      predictions, ingestSec, analyseSec, keyMs, renderMs: [...h.renderMs], frameMs: [...h.frameMs], reactMs: [...h.reactMs], decorateMs: [...decorateMs], perScreen, listenerMs: [...h.listenerMs], buildMs: [...buildMs],
+      predictions, ingestSec, analyseSec, keyMs, renderMs: [...h.renderMs], frameMs: [...h.frameMs], reactMs: [...h.reactMs], decorateMs: [...decorateMs], perScreen, perScreenReact, countsMs, listenerMs: [...h.listenerMs], buildMs: [...buildMs],
       loopMaxMs: loop.max / 1e6, baseRssMb, rssMb: mem.rss / 2 ** 20, heapMb: mem.heapUsed / 2 ** 20,
       retrainKeyMs, retrainStatus, retrainSec,
     };
@@ -413,11 +429,11 @@ export async function main(): Promise<BenchResult> {
   const notes = results.map((r) =>
     `${label(r.predictions)} predictions: ingest ${r.ingestSec.toFixed(1)} s, analysis caught up ${r.analyseSec.toFixed(1)} s later; ` +
     `${r.keyMs.length} keys (max ${Math.max(...r.keyMs).toFixed(1)} ms, event loop blocked up to ${r.loopMaxMs.toFixed(0)} ms), ` +
-    `per screen median ${Object.entries(r.perScreen).map(([k, v]) => `${k} ${median(v).toFixed(0)}`).join(' ')} ms; ` +
+    `per screen key → frame median (React's part) ${Object.entries(r.perScreen).map(([k, v]) => `${k} ${median(v).toFixed(0)} (${median(r.perScreenReact[k] ?? []).toFixed(1)})`).join(' ')} ms; ` +
     `${r.frameMs.length} frames, React's share median ${median(r.reactMs).toFixed(1)} ms; ` +
     `snapshot published → frame written median ${median(r.renderMs).toFixed(1)} ms (${r.renderMs.length} engine-driven frames); ` +
     `main-thread engine work per snapshot: build median ${median(r.buildMs).toFixed(1)} / max ${Math.max(0, ...r.buildMs).toFixed(1)} ms, ` +
-    `operations' decorate median ${median(r.decorateMs).toFixed(1)} / max ${Math.max(0, ...r.decorateMs).toFixed(1)} ms; ` +
+    `storeCounts() alone ${r.countsMs.toFixed(1)} ms, operations' decorate median ${median(r.decorateMs).toFixed(1)} / max ${Math.max(0, ...r.decorateMs).toFixed(1)} ms; ` +
     `rss ${r.baseRssMb.toFixed(0)} MB before any log (runtime, tfjs, two models), ${r.rssMb.toFixed(0)} MB after (heap ${r.heapMb.toFixed(0)} MB)` +
     (r.retrainKeyMs.length ? `; retrain ${r.retrainStatus} after ${r.retrainSec.toFixed(1)} s with ${r.retrainKeyMs.length} keys pressed meanwhile` : ''));
   notes.push(`App at ${COLS}×${ROWS} through ink-testing-library (Ink debug mode: no 30 fps throttle; the real console may add up to 33 ms to a key that follows a frame closely).`);
