@@ -18,9 +18,10 @@
  * 30 fps throttle the real console has. So these are the cost of a frame; on a terminal a key
  * pressed within 33 ms of the previous frame may wait up to the rest of those 33 ms.
  *
- *   npx tsx bench/ui.ts [--rows 10000,1000000] [--keys 60]
+ *   npx tsx bench/ui.ts [--rows 10000,1000000] [--keys 60] [--profile-retrain FILE.cpuprofile]
  */
-import { mkdtempSync, rmSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -360,6 +361,13 @@ async function measure(predictions: number, presses: number, withRetrain: boolea
     let retrainStatus = 'not run';
     let retrainSec = 0;
     if (withRetrain) {
+      const profileTo = arg('--profile-retrain');
+      const session = profileTo ? new Session() : null;
+      if (session) {
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.start');
+      }
       const tr = performance.now();
       const res = await ops.retrain({ model: 'bench-logreg', type: 'mlp' });
       if (!res.ok) throw new Error(`retrain did not start: ${res.message}`);
@@ -369,6 +377,11 @@ async function measure(predictions: number, presses: number, withRetrain: boolea
       while (!finished() && performance.now() - tr < 120_000) await h.cycle(CYCLE.length, retrainKeyMs, finished);
       retrainSec = (performance.now() - tr) / 1000;
       retrainStatus = job()?.status ?? 'unknown';
+      if (session && profileTo) {
+        const { profile } = await session.post('Profiler.stop');
+        writeFileSync(profileTo, JSON.stringify(profile));
+        session.disconnect();
+      }
     }
 
     h.unmount();
