@@ -28,6 +28,19 @@ export function skipWithoutTmux(t: TestContext): boolean {
   return true;
 }
 
+/**
+ * The environment of an operator's terminal, not of the CI job running the tests: Ink reads
+ * CI / CONTINUOUS_INTEGRATION (is-in-ci) at import and then draws nothing until the app exits,
+ * so under `CI=true` (.ci/run) the console would show a blank pane. The tmux server takes its
+ * environment from the first tmux command, so that command gets this one.
+ */
+function terminalEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.CI;
+  delete env.CONTINUOUS_INTEGRATION;
+  return env;
+}
+
 export type ScreenTest = RegExp | ((screen: string) => boolean);
 
 export interface TmuxOptions {
@@ -75,7 +88,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 export function startTmux(opts: TmuxOptions): Tmux {
   const socket = `mlops-e2e-${process.pid}-${++seq}`;
   const tmux = (...args: string[]): string =>
-    execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: terminalEnv() });
   const env: Record<string, string> = { PS1: '$ ', ...(opts.env ?? {}) };
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   // -f /dev/null: no user config. status off: the pane is the whole window, so the app sees
