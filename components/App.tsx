@@ -110,6 +110,15 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
   };
 
   const onKey = (input: string, key: Key) => {
+    // Ink hands us whatever arrived in one read as one input: keys typed while the event loop
+    // was busy (a snapshot build on a big store) or sent together over SSH came as "jj" or
+    // ":q" and were dropped. Outside text entry each printable character is a key of its own;
+    // "[A"/"OA"/"[Z" stay whole (keyName reads them as an arrow or Shift-Tab split off its ESC).
+    const entry = stateRef.current.mode.kind === 'filter' || stateRef.current.mode.kind === 'command';
+    if (input.length > 1 && !entry && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input) && !/^[[O][A-DZ]$/.test(input)) {
+      for (const ch of input) onKeyRef.current(ch, { ...key, shift: /[A-Z]/.test(ch) });
+      return;
+    }
     const st = stateRef.current;
     const name = keyName(input, key);
     const mode = st.mode;
