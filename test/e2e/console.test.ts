@@ -210,6 +210,21 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     await quit(s);
   });
 
+  // tmux writes a typed string in one go, as a busy event loop or SSH can deliver keys: every
+  // key must still count (Ink hands the whole read over as one input).
+  test('keys that arrive in one read each count', async () => {
+    const s = await open(80, 24);
+    s.type('4j');
+    await s.waitFor((sc) => marker(4, 'Models').test(sc) && /^> flights-mlp +1 shadow/m.test(sc), 5_000, 'Models with the second row selected after "4j"');
+    s.type('23');
+    await s.waitFor(marker(3, 'Shadow'), 5_000, 'Shadow after "23"');
+    s.type(':q');
+    await s.waitFor(/^:q█/m, 5_000, 'the command line holding q after ":q"');
+    s.sendKeys('Enter');
+    assert.equal(await s.exitCode(15_000), 0);
+    assert.equal(s.display('#{alternate_on}'), '0');
+  });
+
   test('promote on Models: Enter on the initial Cancel does nothing, Tab then Enter promotes', async () => {
     assert.equal(await activeFromAudit(p), 'flights-logreg@1');
     const s = await open(80, 24);
