@@ -17,7 +17,7 @@ import { IngestStore } from '../../store/ingestStore.js';
 import { AnalyticsReader, driftWindows, openAlert, openAlerts, saveDriftWindow, type LabelFact, type PredictionFact } from '../../store/analyticsQueries.js';
 import { activeModel, listModels, refOf, type ModelInfo } from '../../store/registry.js';
 import { auditTrail } from '../../store/audit.js';
-import { recentQuarantine, storeCounts } from '../../store/statusQueries.js';
+import { recentQuarantine, storeTotals } from '../../store/statusQueries.js';
 import { IngestService } from '../ingest/ingestService.js';
 import type { Config } from '../config.js';
 import { PairAccumulator, type PairComparison } from '../compare/pairs.js';
@@ -433,7 +433,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
 
   buildSnapshot(): Snapshot {
     this.refreshRegistry();
-    const counts = storeCounts(this.db);
+    const counts = storeTotals(this.db);
     const aliasOf = (ref: string): 'active' | 'shadow' | 'retired' => {
       const m = this.models.find((x) => refOf(x) === ref);
       return m?.alias ?? 'retired';
