@@ -80,6 +80,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
   private running = false;
   private stepping: Promise<void> | null = null;
   private stopped = false;
+  /** Whether analytics still had rows to read when the last snapshot was built. */
+  private behind = true;
   private lastRegistryCheck = 0;
   private readonly windowMs: number;
 
@@ -137,13 +139,17 @@ export class Engine extends EventEmitter implements SnapshotSource {
           if (!done) {
             // While catching up on a long history, still show progress at the snapshot rate.
             if (Date.now() - published >= (this.opts.snapshotMs ?? 250)) {
+              this.behind = true;
               this.publish();
               published = Date.now();
             }
             await new Promise((r) => setImmediate(r));
           }
         }
-        if (!this.stopped) this.publish();
+        if (!this.stopped) {
+          this.behind = !done;
+          this.publish();
+        }
       } catch (err) {
         this.emit('error', err);
       } finally {
@@ -164,6 +170,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       if (max.predictions === this.predCursor && max.labels === this.labelCursor && (!this.ingest || (await this.ingest.idle(), true))) {
         const again = this.reader.maxIds();
         if (again.predictions === this.predCursor && again.labels === this.labelCursor) {
+          this.behind = false;
           this.publish();
           return;
         }
@@ -486,7 +493,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
       ingest: {
         ratePerSec: this.ingest?.rate() ?? 0, predictions: counts.predictions, labels: counts.labels, quarantined: counts.quarantined,
         files: this.ingest?.listFiles().length ?? 0,
-        caughtUp: this.stepping === null,
+        // Not `this.stepping === null`: snapshots are built inside the pass, so that was never true.
+        caughtUp: !this.behind,
       },
       notice: this.opts.notice ?? null,
       models: this.models.map((m) => ({
