@@ -161,6 +161,9 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     test(`every screen by number, Tab and Shift-Tab at ${cols}×${rows}`, async () => {
       const s = await open(cols, rows);
       assertCleanFrame(s, cols, rows, `start at ${cols}×${rows}`);
+      // Everything was ingested before the console opened: the header must say so once the
+      // engine has read it back (it used to say "catching up" for ever).
+      await s.waitFor((sc) => COUNTS.test(sc) && !/catching up/.test(sc), 20_000, 'the header to stop saying "catching up"');
       for (let n = 2; n <= 6; n++) await showScreen(s, [String(n)], n, cols, rows);
       await showScreen(s, ['1'], 1, cols, rows);
       await showScreen(s, ['6'], 6, cols, rows);
