@@ -109,6 +109,23 @@ function assertCleanFrame(s: Tmux, cols: number, rows: number, where: string): v
   assert.equal(lines.filter((l) => TABS.test(l)).length, 1, `${where}: exactly one tab line:\n${lines.join('\n')}`);
 }
 
+/**
+ * The frame is clean within `ms`: a capture can land while the terminal is still applying a
+ * frame (a 200×60 frame is several pty writes); a broken frame stays broken and fails.
+ */
+async function eventuallyClean(s: Tmux, cols: number, rows: number, where: string, ms = 2_000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      assertCleanFrame(s, cols, rows, where);
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await sleep(100);
+    }
+  }
+}
+
 /** Waits until the frame is clean (a redraw may take a frame or two), then checks it stays so. */
 async function settleClean(s: Tmux, cols: number, rows: number, where: string): Promise<void> {
   const until = Date.now() + 5_000;
@@ -132,7 +149,7 @@ async function showScreen(s: Tmux, keys: string[], n: number, cols: number, rows
   assert.notEqual(before, n, `already on screen ${n} before ${keys.join(' ')}`);
   s.sendKeys(...keys);
   await s.waitFor((sc) => marker(n, def.title).test(sc) && def.body.test(sc), 5_000, `screen ${n} ${def.title} after ${keys.join(' ')}`);
-  assertCleanFrame(s, cols, rows, `${def.title} at ${cols}×${rows}`);
+  await eventuallyClean(s, cols, rows, `${def.title} at ${cols}×${rows}`);
 }
 
 async function quit(s: Tmux): Promise<void> {
@@ -160,7 +177,7 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
   for (const [cols, rows] of [[80, 24], [200, 60]] as const) {
     test(`every screen by number, Tab and Shift-Tab at ${cols}×${rows}`, async () => {
       const s = await open(cols, rows);
-      assertCleanFrame(s, cols, rows, `start at ${cols}×${rows}`);
+      await eventuallyClean(s, cols, rows, `start at ${cols}×${rows}`);
       // Everything was ingested before the console opened: the header must say so once the
       // engine has read it back (it used to say "catching up" for ever).
       await s.waitFor((sc) => COUNTS.test(sc) && !/catching up/.test(sc), 20_000, 'the header to stop saying "catching up"');
@@ -175,14 +192,14 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
       await showScreen(s, ['2'], 2, cols, rows);
       s.sendKeys('Enter');
       await s.waitFor(/per window \(last \d+ of \d+\); flat line = threshold/, 5_000, 'the drift chart');
-      assertCleanFrame(s, cols, rows, `drift chart at ${cols}×${rows}`);
+      await eventuallyClean(s, cols, rows, `drift chart at ${cols}×${rows}`);
       s.sendKeys('Escape');
       await s.waitFor(SCREENS[1].body, 5_000, 'the drift table again');
 
       // Help lists the screen's keys and closes with Esc.
       s.sendKeys('?');
       await s.waitFor(/Keys: Drift/, 5_000, 'help');
-      assertCleanFrame(s, cols, rows, `help at ${cols}×${rows}`);
+      await eventuallyClean(s, cols, rows, `help at ${cols}×${rows}`);
       s.sendKeys('Escape');
       await s.waitFor((sc) => !/Keys: Drift/.test(sc) && SCREENS[1].body.test(sc), 5_000, 'help closed');
 
@@ -240,7 +257,7 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     const dialog = await s.waitFor(/PASS: /, 20_000, 'the gate preview');
     assert.match(dialog, /\[> Cancel <\] +\[ +Promote +\]/, 'focus starts on Cancel');
     assert.match(dialog, /active now: flights-logreg@1 +→ +flights-mlp@1/);
-    assertCleanFrame(s, 80, 24, 'confirmation');
+    await eventuallyClean(s, 80, 24, 'confirmation');
 
     s.sendKeys('Enter');
     await s.waitFor(/^Cancelled\.\s*$/m, 5_000, 'the Cancelled flash');
