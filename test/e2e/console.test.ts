@@ -87,8 +87,10 @@ async function activeFromAudit(p: Prepared): Promise<string | null> {
   return active;
 }
 
-async function openConsole(p: Prepared, cols: number, rows: number): Promise<Tmux> {
+/** `track` gets the session before anything can fail, so a console that never opens is still killed. */
+async function openConsole(p: Prepared, cols: number, rows: number, track: (s: Tmux) => void): Promise<Tmux> {
   const s = startTmux({ cols, rows, cwd: p.dir });
+  track(s);
   s.run(`node ${BIN} --db ${p.db} --watch ${p.preds} --config ${p.config}`);
   await s.waitFor((sc) => HEADER.test(sc.split('\n')[0]) && COUNTS.test(sc) && marker(1, 'Overview').test(sc), 30_000, 'the console with counted predictions');
   assert.equal(s.display('#{alternate_on}'), '1', 'the console runs on the alternate screen');
@@ -163,9 +165,7 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
   let p: Prepared;
   const sessions: Tmux[] = [];
   const open = async (cols: number, rows: number): Promise<Tmux> => {
-    const s = await openConsole(p, cols, rows);
-    sessions.push(s);
-    return s;
+    return openConsole(p, cols, rows, (s) => sessions.push(s));
   };
   const dir = mkdtempSync(join(tmpdir(), 'mlops-e2e-console-'));
   before(async () => { p = await prepare(dir); }, { timeout: 120_000 });

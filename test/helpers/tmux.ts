@@ -9,6 +9,7 @@
  * ends the shell's normal screen (the prompt and the typed line) is what is left to inspect.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 
 let seq = 0;
@@ -100,6 +101,8 @@ export function startTmux(opts: TmuxOptions): Tmux {
     ';', 'set-option', '-g', 'remain-on-exit', 'on',
     ';', 'set-option', '-g', 'history-limit', '0');
   let killed = false;
+  // kill-server leaves the socket file behind; remove it too, or /tmp/tmux-UID fills up.
+  const socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
 
   const capture = (join: boolean): string => tmux('capture-pane', '-p', ...(join ? ['-J'] : []), '-t', 'main');
   const self: Tmux = {
@@ -139,6 +142,7 @@ export function startTmux(opts: TmuxOptions): Tmux {
       if (killed) return;
       killed = true;
       spawnSync('tmux', ['-L', socket, 'kill-server'], { stdio: 'ignore' });
+      if (socketPath) rmSync(socketPath, { force: true });
     },
   };
   return self;
