@@ -4,6 +4,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// Ink treats any CI variable as "not interactive" and draws nothing until exit. On a
+// real terminal the operator is interactive whatever their shell exports, so those
+// variables are dropped before Ink loads (headless commands never draw).
+if (process.stdout.isTTY && process.stdin.isTTY) {
+  for (const key of Object.keys(process.env)) {
+    if (key === 'CI' || key === 'CONTINUOUS_INTEGRATION' || key.startsWith('CI_')) delete process.env[key];
+  }
+}
+
 const dist = new URL('../dist/src/cli/main.js', import.meta.url);
 if (existsSync(dist)) {
   await import(dist.href);
