@@ -23,6 +23,7 @@ import { IngestStore } from '../store/ingestStore.js';
 import { IngestService } from '../src/ingest/ingestService.js';
 import type { CommittedBatch } from '../src/ingest/fileIngestor.js';
 import type { BenchResult } from './types.js';
+import { mulberry32 } from '../src/util/random.js';
 
 export const TARGET_RATIO = 0.5;
 export const TARGET_PREDICTIONS_PER_SEC = 100_000;
@@ -41,16 +42,8 @@ interface Corpus {
   labels: number;
 }
 
-/** Deterministic (xorshift) so every run ingests the same bytes. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
+/** Deterministic, so every run uses the same data. */
+const rng = mulberry32;
 
 /**
  * 'counter' is the design's example (`r-81723`): ids that grow with time, so

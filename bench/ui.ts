@@ -43,6 +43,7 @@ import { openDb } from '../store/db.js';
 import { IngestStore } from '../store/ingestStore.js';
 import { storeCounts } from '../store/statusQueries.js';
 import type { BenchResult, BenchRow } from './types.js';
+import { mulberry32 } from '../src/util/random.js';
 
 export const TARGET_FRAME_MS = 50;
 export const TARGET_RETRAIN_KEY_MS = 100;
@@ -57,16 +58,8 @@ const CARRIERS = ['AA', 'UA', 'DL', 'WN', 'US', 'NW', 'CO'];
 const T0 = Date.parse('2001-02-01T00:00:00Z');
 const DAYS = 30;
 
-/** Deterministic (xorshift) so every run writes the same rows. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13; s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
-    return s / 4294967296;
-  };
-}
+/** Deterministic, so every run uses the same data. */
+const rng = mulberry32;
 
 interface Row { hour: number; distance: number; origin: string; carrier: string }
 

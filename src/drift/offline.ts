@@ -26,7 +26,7 @@ import { DatasetAccumulator, NumericAccumulator } from './accumulators.js';
 import { compareDatasets, DEFAULT_THRESHOLDS, type ColumnDriftResult, type CompareOptions, type DriftMethod } from './columnDrift.js';
 import { datasetDrift, type DatasetDriftResult } from './datasetDrift.js';
 import type { CategoricalProfile, ColumnKind, ColumnProfile, DatasetProfile, FeatureSchema } from './profile.js';
-import { numericProfileFromSorted } from './profile.js';
+import { numericProfileFromSorted, GrowableFloats } from './profile.js';
 import { radixSortFloat64 } from './radixSort.js';
 import { hashString } from '../util/random.js';
 import { decileEdges } from './bins.js';
@@ -91,18 +91,6 @@ export const EXACT_VALUE_BUDGET = 16 * 1024 * 1024;
 const METHODS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_THRESHOLDS));
 const NUMERIC_ONLY: ReadonlySet<string> = new Set(['ks', 'wasserstein']);
 
-class Floats {
-  buf = new Float64Array(1024);
-  length = 0;
-  push(x: number): void {
-    if (this.length === this.buf.length) {
-      const next = new Float64Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
-    this.buf[this.length++] = x;
-  }
-}
 
 /** A number for schema inference: JSON numbers and numeric strings, not booleans. */
 function inferredNumber(v: unknown): number | null {
@@ -113,7 +101,7 @@ function inferredNumber(v: unknown): number | null {
 
 class ReferenceColumn {
   kind: ColumnKind | 'undecided';
-  nums: Floats | null = null;
+  nums: GrowableFloats | null = null;
   /** Set once the reference outgrew the exact budget (see spill()). */
   acc: NumericAccumulator | null = null;
   cats: CategoryCounter | null = null;
@@ -126,7 +114,7 @@ class ReferenceColumn {
     readonly pinned: ColumnKind | undefined,
   ) {
     this.kind = pinned ?? 'undecided';
-    if (this.kind === 'numeric') this.nums = new Floats();
+    if (this.kind === 'numeric') this.nums = new GrowableFloats();
     if (this.kind === 'categorical') this.cats = new CategoryCounter();
   }
 
@@ -180,7 +168,7 @@ class ReferenceColumn {
     const x = inferredNumber(v);
     if (x !== null) {
       this.kind = 'numeric';
-      this.nums = new Floats();
+      this.nums = new GrowableFloats();
       this.addNumber(x);
       return;
     }
@@ -313,7 +301,7 @@ export interface CurrentProfileResult {
 /** One numeric column of the current file: exact values while the budget lasts, then its accumulator. */
 class CurrentNumeric {
   readonly kind = 'numeric' as const;
-  values: Floats | null = new Floats();
+  values: GrowableFloats | null = new GrowableFloats();
   missing = 0;
   constructor(readonly acc: NumericAccumulator | null) {}
   add(v: unknown): void {

@@ -116,8 +116,10 @@ export function numericProfileFromSorted(
   return profile;
 }
 
-class GrowableFloats {
-  private buf = new Float64Array(1024);
+/** A growable Float64Array: numeric columns of unknown length without boxing each value. */
+export class GrowableFloats {
+  /** Backing store; only the first `length` values are meaningful. */
+  buf = new Float64Array(1024);
   length = 0;
   push(x: number): void {
     if (this.length === this.buf.length) {
