@@ -320,7 +320,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
         labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
         // A label whose prediction was analysed after it (catching up on history, or a
         // label logged first) is paired here, not in handleLabels: label drift must see it too.
-        if (ref === this.activeRef) this.labelDrift(f.labelTs, f.label);
+        if (ref === this.activeRef) this.labelDrift(f.ts, f.label);
       }
     }
     this.pairLabelled(labelled);
@@ -339,16 +339,17 @@ export class Engine extends EventEmitter implements SnapshotSource {
       // A label belongs to the request, not to a model: it is counted once, with the active
       // model's prediction of the request. That pair is made exactly once, here or in
       // handlePredictions, whichever of the two rows is analysed later.
-      if (ref === this.activeRef) this.labelDrift(f.labelTs, f.label);
+      if (ref === this.activeRef) this.labelDrift(f.ts, f.label);
     }
     this.pairLabelled(labelled);
   }
 
-  private labelDrift(labelTs: number, labelJson: string): void {
+  /** Label drift by the time of the request (the day a flight flew), not of the label's arrival. */
+  private labelDrift(requestTs: number, labelJson: string): void {
     if (!this.drift) return;
     let v: unknown = labelJson;
     try { v = JSON.parse(labelJson); } catch { /* keep raw */ }
-    const closed = this.drift.addLabel(labelTs, String(v));
+    const closed = this.drift.addLabel(requestTs, String(v));
     if (closed && closed.result.level === 'drift') {
       const day = new Date(closed.start).toISOString().slice(0, 10);
       this.alert('label-drift', closed.result.method, closed.result.feature, 'drift',

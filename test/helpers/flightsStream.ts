@@ -125,23 +125,6 @@ export function alertsOf(db: Db, kind: string): StoredAlertRow[] {
     .all(kind) as StoredAlertRow[];
 }
 
-/**
- * Share of positive labels per day of label time: the engine's label windows are keyed by
- * the label line's time (the flight's time plus the label delay), so this is the share each
- * of its label-drift windows saw.
- */
-export function labelShareByDay(db: Db): Map<string, { rows: number; share: number }> {
-  const rows = db.prepare(`SELECT ts, label FROM labels ORDER BY id`).all() as Array<{ ts: number; label: string }>;
-  const acc = new Map<string, { rows: number; pos: number }>();
-  for (const r of rows) {
-    const d = isoDay(r.ts);
-    const a = acc.get(d) ?? { rows: 0, pos: 0 };
-    a.rows++;
-    if (JSON.parse(r.label) === 1) a.pos++;
-    acc.set(d, a);
-  }
-  return new Map([...acc].map(([d, a]) => [d, { rows: a.rows, share: a.pos / a.rows }]));
-}
 
 /** Share of positive labels per day of the requests (the flights' own days), over one model's predictions. */
 export function labelShareByRequestDay(db: Db, model: string, version: number): Map<string, { rows: number; share: number }> {
