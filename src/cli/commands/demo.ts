@@ -44,7 +44,7 @@ export function demoConfig(dir: string): Config {
   // The demo's held-out share yields ~18k labelled rows between a retrain a week
   // into March and the end of the data. Measured headless: the retrained model is
   // better by 2.6 points [1.5, 3.8]; the variance-aware bound judges that with
-  // ±0.02 on ~6k held-out rows (±0.01 would need 22k, Hoeffding ~150k).
+  // ±0.02 on 7.3k held-out rows (±0.01 would need 22k, Hoeffding ~150k).
   cfg.gate.bound = 'bernstein';
   cfg.gate.condition = 'n - o > 0 +/- 0.02';
   // About six days of the active model's labelled traffic: a retrain a week into
