@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { openDb } from '../../../store/db.js';
+import { listModels, refOf } from '../../../store/registry.js';
 import { fileStatuses, quarantineReasons, schemaFields, storeCounts, trafficByModel } from '../../../store/statusQueries.js';
 import { resolveConfig, type GlobalOptions } from '../context.js';
 
@@ -19,8 +20,12 @@ export function registerStatus(program: Command): void {
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
       const db = openDb(cfg.db, { readonly: true });
       try {
+        const registry = listModels(db);
+        const active = registry.find((m) => m.alias === 'active');
         const status = {
           db: cfg.db,
+          active: active ? refOf(active) : null,
+          registry: registry.map((m) => ({ model: refOf(m), alias: m.alias, type: m.type, task: m.task, createdAt: m.createdAt })),
           counts: storeCounts(db),
           models: trafficByModel(db),
           files: fileStatuses(db),
@@ -34,6 +39,7 @@ export function registerStatus(program: Command): void {
         const c = status.counts;
         const lines = [
           `database   ${status.db}`,
+          `active     ${status.active ?? 'none'}${status.registry.length > 1 ? ` (${status.registry.filter((m) => m.alias === 'shadow').length} shadow)` : ''}`,
           `rows       ${c.predictions} predictions for ${c.requests} requests, ${c.labels} labels, ${c.quarantined} quarantined`,
           '',
           'models',
