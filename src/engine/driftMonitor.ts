@@ -82,6 +82,8 @@ export class DriftMonitor {
   private readonly rand = mulberry32(20010301);
   private readonly template: DatasetAccumulator;
   private maxTs = -Infinity;
+  /** The earliest time an open window becomes due to close. */
+  private nextDue = Infinity;
   /** Rows that arrived after their window had closed: counted, not mixed into another window. */
   lateRows = 0;
   private labels: { key: number; acc: CategoricalAccumulator } | null = null;
@@ -147,10 +149,14 @@ export class DriftMonitor {
     const W = this.settings.windowMs;
     if (ts > this.maxTs) {
       this.maxTs = ts;
-      const due = [...this.open.keys()].filter((k) => (k + 1) * W + this.graceMs <= ts).sort((a, b) => a - b);
-      for (const k of due) {
-        this.closeWindow(k, this.open.get(k)!);
-        this.open.delete(k);
+      // Most rows close nothing: look at the open windows only once the earliest may be due.
+      if (ts >= this.nextDue) {
+        const due = [...this.open.keys()].filter((k) => (k + 1) * W + this.graceMs <= ts).sort((a, b) => a - b);
+        for (const k of due) {
+          this.closeWindow(k, this.open.get(k)!);
+          this.open.delete(k);
+        }
+        this.nextDue = Math.min(Infinity, ...[...this.open.keys()].map((k) => (k + 1) * W + this.graceMs));
       }
     }
     const k = this.key(ts);
@@ -162,6 +168,7 @@ export class DriftMonitor {
     if (!acc) {
       acc = this.template.empty();
       this.open.set(k, acc);
+      this.nextDue = Math.min(this.nextDue, (k + 1) * W + this.graceMs);
     }
     acc.add(features);
     if (this.ref.multivariate) this.sample(k, features);
