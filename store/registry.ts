@@ -132,13 +132,3 @@ export function previousActive(db: Db, name?: string): { name: string; version: 
   }
   return null;
 }
-
-export function setAlias(db: Db, name: string, version: number, alias: Alias, audit: AuditInput): void {
-  db.transaction(() => {
-    const m = findModel(db, name, version);
-    if (!m) throw new RegistryError(`no model ${name}@${version} in the registry`);
-    if (m.alias === 'active') throw new RegistryError(`${name}@${version} is active: promote another version first`);
-    db.prepare('UPDATE models SET alias = ? WHERE id = ?').run(alias, m.id);
-    appendAudit(db, { ...audit, action: alias === 'retired' ? 'retire' : `set-${alias}`, subject: refOf(m), before: m.alias, after: alias, details: null });
-  }).immediate();
-}

@@ -167,13 +167,10 @@ export class Engine extends EventEmitter implements SnapshotSource {
       }
       await this.stepping;
       const max = this.reader.maxIds();
-      if (max.predictions === this.predCursor && max.labels === this.labelCursor && (!this.ingest || (await this.ingest.idle(), true))) {
-        const again = this.reader.maxIds();
-        if (again.predictions === this.predCursor && again.labels === this.labelCursor) {
-          this.behind = false;
-          this.publish();
-          return;
-        }
+      if (max.predictions === this.predCursor && max.labels === this.labelCursor) {
+        this.behind = false;
+        this.publish();
+        return;
       }
       if (!this.stepping) this.kick();
       await new Promise((r) => setTimeout(r, 10));
@@ -529,17 +526,6 @@ export class Engine extends EventEmitter implements SnapshotSource {
     return { predictions: this.predCursor, labels: this.labelCursor };
   }
 
-  get activeModelRef(): string | null {
-    return this.activeRef;
-  }
-
-  driftMonitor(): DriftMonitor | null {
-    return this.drift;
-  }
-
-  modelMonitor(ref: string): ModelMonitor | undefined {
-    return this.monitors.get(ref);
-  }
 }
 
 /**

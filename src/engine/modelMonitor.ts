@@ -100,10 +100,6 @@ export class ModelMonitor {
     return fired;
   }
 
-  get calibrated(): boolean {
-    return this.calibrator !== null;
-  }
-
   estimatedAccuracy(): number | null {
     return this.estSize >= 100 ? this.estSum / this.estSize : null;
   }

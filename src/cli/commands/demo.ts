@@ -32,7 +32,6 @@ interface DemoOptions extends GlobalOptions {
   dir: string;
   rate: string;
   fresh?: boolean;
-  noIncident?: boolean;
   incident: boolean;
 }
 
