@@ -490,7 +490,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       backend: this.opts.backend ?? 'not loaded',
       ingest: {
         ratePerSec: this.ingest?.rate() ?? 0, predictions: counts.predictions, labels: counts.labels, quarantined: counts.quarantined,
-        files: this.ingest?.listFiles().length ?? 0,
+        files: this.ingest?.files ?? 0,
         // Not `this.stepping === null`: snapshots are built inside the pass, so that was never true.
         caughtUp: !this.behind,
       },

@@ -40,6 +40,7 @@ export class IngestService extends EventEmitter {
   readonly totals: IngestTotals = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0, lines: 0 };
   private readonly ingestor: FileIngestor;
   private worker: Promise<void> | null = null;
+  private fileCount = 0;
   private readonly dirty = new Set<string>();
   private readonly sizes = new Map<string, number>();
   private watcher: FSWatcher | null = null;
@@ -68,6 +69,11 @@ export class IngestService extends EventEmitter {
     this.totals.lines += lines;
     this.recent.push({ at: Date.now(), lines });
     this.emit('batch', c);
+  }
+
+  /** Log files in the watched directory at the last poll (no directory read per call). */
+  get files(): number {
+    return this.fileCount;
   }
 
   /** Lines committed per second over the last few seconds. */
@@ -155,7 +161,9 @@ export class IngestService extends EventEmitter {
 
   /** Scans every file whose size changed since the last look (the poll). */
   pollNow(): void {
-    for (const p of this.listFiles()) {
+    const files = this.listFiles();
+    this.fileCount = files.length;
+    for (const p of files) {
       let size: number;
       try { size = statSync(p).size; } catch { continue; }
       if (this.sizes.get(p) !== size) {
