@@ -28,7 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { DatasetAccumulator } from '../src/drift/accumulators.js';
 import { compareDatasets } from '../src/drift/columnDrift.js';
 import { ksPValue, ksStatisticSorted } from '../src/drift/ks.js';
-import { offlineDrift } from '../src/drift/offline.js';
+import { offlineDrift } from '../src/offline/offline.js';
 import { buildProfile, type FeatureSchema } from '../src/drift/profile.js';
 import { mulberry32 } from '../src/util/random.js';
 import type { BenchResult, BenchRow } from './types.js';

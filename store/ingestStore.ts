@@ -8,7 +8,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
-import type { LabelRecord, PredictionRecord } from '../src/ingest/records.js';
+import type { LabelRecord, PredictionRecord } from './records.js';
 
 export interface FileRow {
   id: number;

@@ -3,32 +3,10 @@
  * and validated. Anything that is not exactly one of them is returned as a
  * rejection with a reason a person can act on; the caller quarantines it.
  */
-export type FeatureValue = number | string | boolean | null;
-export type ClassValue = number | string | boolean;
+import type { ClassValue, FeatureValue, LabelRecord, PredictionRecord } from '../../store/records.js';
 
-export interface PredictionRecord {
-  kind: 'prediction';
-  ts: number;
-  id: string;
-  model: string;
-  version: number;
-  features: Record<string, FeatureValue>;
-  prediction: ClassValue;
-  /** P(positive class) for binary models; null when the model gave none or is multiclass. */
-  score: number | null;
-  /** Class probabilities for multiclass models. */
-  scores: Record<string, number> | null;
-  /** 1-based line number in the file it came from, set by the reader. */
-  line?: number;
-}
-
-export interface LabelRecord {
-  kind: 'label';
-  ts: number;
-  id: string;
-  label: ClassValue;
-  line?: number;
-}
+// The row types live in store/ (store imports nothing from src/); re-exported for ingest's callers.
+export type { ClassValue, FeatureValue, LabelRecord, PredictionRecord } from '../../store/records.js';
 
 export interface Rejection {
   kind: 'rejected';

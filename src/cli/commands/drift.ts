@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../config.js';
-import { DriftInputError, offlineDrift, TableInputError, type OfflineDriftReport, type OfflineFeatureResult } from '../../drift/offline.js';
+import { DriftInputError, offlineDrift, TableInputError, type OfflineDriftReport, type OfflineFeatureResult } from '../../offline/offline.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 
 interface DriftOptions extends GlobalOptions {

@@ -19,19 +19,19 @@
 // text is re-read from the reference as categorical, since its earlier values' spelling
 // ("02134" vs 2134) was not kept.
 import { statSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { restrictToCurrentPeriods, CALENDAR_NOTE } from './calendar.js';
-import { CategoryCounter } from './categoryCounter.js';
-import { DatasetAccumulator, NumericAccumulator } from './accumulators.js';
-import { compareDatasets, DEFAULT_THRESHOLDS, type ColumnDriftResult, type CompareOptions, type DriftMethod } from './columnDrift.js';
-import { datasetDrift, type DatasetDriftResult } from './datasetDrift.js';
-import type { CategoricalProfile, ColumnKind, ColumnProfile, DatasetProfile, FeatureSchema } from './profile.js';
-import { numericProfileFromSorted, GrowableFloats } from './profile.js';
-import { radixSortFloat64 } from './radixSort.js';
+import { restrictToCurrentPeriods, CALENDAR_NOTE } from '../drift/calendar.js';
+import { CategoryCounter } from '../drift/categoryCounter.js';
+import { DatasetAccumulator, NumericAccumulator } from '../drift/accumulators.js';
+import { compareDatasets, DEFAULT_THRESHOLDS, type ColumnDriftResult, type CompareOptions, type DriftMethod } from '../drift/columnDrift.js';
+import { datasetDrift, type DatasetDriftResult } from '../drift/datasetDrift.js';
+import type { CategoricalProfile, ColumnKind, ColumnProfile, DatasetProfile, FeatureSchema } from '../drift/profile.js';
+import { numericProfileFromSorted, GrowableFloats } from '../drift/profile.js';
+import { radixSortFloat64 } from '../drift/radixSort.js';
 import { hashString } from '../util/random.js';
-import { decileEdges } from './bins.js';
+import { startModuleWorker } from '../util/moduleWorker.js';
+import { decileEdges } from '../drift/bins.js';
 import { scanTable, type TableColumns, type TableFormat, type TableScanOptions } from './tableReader.js';
-import { isMissing, toCategory, toNumber } from './values.js';
+import { isMissing, toCategory, toNumber } from '../drift/values.js';
 
 export { TableInputError } from './tableReader.js';
 
@@ -494,17 +494,7 @@ export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 const SCHEMA_SNIFF_ROWS = 2000;
 
 function startCurrentWorker(input: CurrentWorkerInput): { result: Promise<CurrentWorkerOutput>; stop: () => void } {
-  const isTs = import.meta.url.endsWith('.ts');
-  let worker: Worker;
-  if (!isTs) worker = new Worker(new URL('./offlineWorker.js', import.meta.url), { workerData: input });
-  else {
-    // Node 20 ignores loader flags in a worker's execArgv (nodejs/node#47747): under tsx the
-    // worker registers tsx's hooks itself, as the training worker does.
-    const api = import.meta.resolve('tsx/esm/api');
-    const entry = new URL('./offlineWorker.ts', import.meta.url).href;
-    const bootstrap = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`;
-    worker = new Worker(bootstrap, { eval: true, workerData: input });
-  }
+  const worker = startModuleWorker(import.meta.url, './offlineWorker', input);
   const result = new Promise<CurrentWorkerOutput>((resolve) => {
     let settled = false;
     const done = (out: CurrentWorkerOutput): void => {

@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { splitCsvRecord } from '../data/csv.js';
-import type { CategorySink } from './categoryCounter.js';
+import type { CategorySink } from '../drift/categoryCounter.js';
 
 export type TableFormat = 'csv' | 'jsonl';
 

@@ -4,11 +4,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { restrictToCurrentPeriods } from '../../src/drift/calendar.js';
 import { CategoryCounter } from '../../src/drift/categoryCounter.js';
-import { offlineDrift, profileCurrentFile, profileReferenceFile } from '../../src/drift/offline.js';
+import { offlineDrift, profileCurrentFile, profileReferenceFile } from '../../src/offline/offline.js';
 import { buildProfile, type CategoricalProfile, type NumericProfile } from '../../src/drift/profile.js';
 import { radixSortFloat64 } from '../../src/drift/radixSort.js';
 import { mulberry32 } from '../../src/util/random.js';
-import { scanTable } from '../../src/drift/tableReader.js';
+import { scanTable } from '../../src/offline/tableReader.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function normals(n: number, mean: number, sd: number, seed: number): number[] {
