@@ -6,6 +6,7 @@
  */
 import { render } from 'ink';
 import { App, type AppProps } from './App.js';
+import { NO_TTY_MESSAGE } from './terminal.js';
 
 const ENTER_ALT = '\u001b[?1049h';
 const LEAVE_ALT = '\u001b[?1049l';
@@ -14,9 +15,11 @@ export interface ConsoleIO {
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
+  /** Closes the console from outside (the engine failed to start). */
+  abort?: AbortSignal;
 }
 
-export const NO_TTY_MESSAGE = 'The console needs an interactive terminal; for scripts and pipes use `mlops-tui status --json`.';
+export { NO_TTY_MESSAGE };
 
 export async function renderConsole(props: AppProps, io: ConsoleIO = {}): Promise<void> {
   const stdin = io.stdin ?? process.stdin;
@@ -55,6 +58,9 @@ export async function renderConsole(props: AppProps, io: ConsoleIO = {}): Promis
       incrementalRendering: false,
       maxFps: 30,
     });
+    const close = (): void => instance?.unmount();
+    if (io.abort?.aborted) close();
+    io.abort?.addEventListener('abort', close, { once: true });
     await instance.waitUntilExit();
   } finally {
     instance?.cleanup();

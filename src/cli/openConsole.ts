@@ -3,9 +3,9 @@
  * thread, the Ink app on this one, on the alternate screen. Without a terminal
  * it refuses before doing any work, pointing to the headless commands.
  */
-import { renderConsole, NO_TTY_MESSAGE } from '../../components/render.js';
 import type { Config } from '../config.js';
 import { EngineHost } from '../engine/engineHost.js';
+import { NO_TTY_MESSAGE } from '../../components/terminal.js';
 
 export function requireTerminal(): void {
   if (!process.stdout.isTTY || !process.stdin.isTTY) throw new Error(NO_TTY_MESSAGE);
@@ -19,12 +19,23 @@ export interface ConsoleOptions {
 export async function openConsole(cfg: Config, opts: ConsoleOptions = {}): Promise<void> {
   requireTerminal();
   const engine = new EngineHost(cfg, opts.notice ?? null);
-  await engine.start();
+  // The first frame does not wait for the engine: its thread loads tfjs and reads the database
+  // while this one loads Ink and draws (the body says so until the first snapshot arrives). An
+  // engine that fails to start closes the console and the error ends the command as before.
+  const failed = new AbortController();
+  let startError: unknown = null;
+  const started = engine.start().catch((err: unknown) => { startError = err; failed.abort(); });
+  const { renderConsole } = await import('../../components/render.js');
   try {
-    await renderConsole({ snapshots: engine, commands: engine, readOnly: opts.readOnly });
+    await renderConsole({ snapshots: engine, commands: engine, readOnly: opts.readOnly }, { abort: failed.signal });
   } finally {
+    if (startError === null) {
+      // Quitting before the engine is ready: let it finish starting so stop() can end it cleanly.
+      await started;
+    }
     await engine.stop();
   }
+  if (startError !== null) throw startError;
   if (engine.errors.length > 0) {
     process.stderr.write(`mlops-tui: ${engine.errors.length} engine error(s), the last: ${engine.errors[engine.errors.length - 1]}\n`);
   }

@@ -42,7 +42,11 @@ export class EngineHost implements SnapshotSource, EngineCommands {
             break;
           }
           case 'error': this.errors.push(m.message); break;
-          case 'stopped': this.resolveStopped?.(); break;
+          case 'stopped':
+            this.resolveStopped?.();
+            // Stopped before it was ready: it failed to start (the console draws before that).
+            reject(new Error(this.errors[this.errors.length - 1] ?? 'the engine stopped before it was ready'));
+            break;
         }
       });
       worker.on('error', (e) => { this.errors.push(e.message); reject(e); this.resolveStopped?.(); });

@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { openDb } from '../../../store/db.js';
-import { parseRef } from '../../../store/registry.js';
-import { comparePairFromStore, REFERENCE_ROWS, resolveSince, servingPairs, type ModelFigures, type StorePairComparison } from '../../compare/fromStore.js';
-import { gatePreview, type GateFigures } from '../../registry/switch.js';
+import type { ModelFigures, StorePairComparison } from '../../compare/fromStore.js';
+import type { GateFigures } from '../../registry/switch.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 import { gateLines } from './promote.js';
 
@@ -35,7 +33,7 @@ function modelRow(label: string, m: ModelFigures): string {
   ].join(' ');
 }
 
-function pairText(p: StorePairComparison, gate: GateFigures | null): string {
+function pairText(p: StorePairComparison, gate: GateFigures | null, referenceRows: number): string {
   const lines = [
     `${p.candidate} vs ${p.baseline}${gate ? ' (active)' : ''}: ${p.n} paired requests, ${p.labelled} labelled${p.since !== null ? ` since ${time(p.since)}` : ''} (${p.elapsedMs} ms)`,
     `  agreement ${num(p.agreementRate * 100, 2)}%, mean |Δscore| ${num(p.meanAbsScoreDifference)}`,
@@ -51,7 +49,7 @@ function pairText(p: StorePairComparison, gate: GateFigures | null): string {
     lines.push('  no labels yet: only the CBPE estimates speak to accuracy');
   }
   const ref = p.models.candidate.estimated?.reference;
-  if (ref) lines.push(`  CBPE calibrated on each model's first ${REFERENCE_ROWS} labelled rows (${p.candidate}: ${ref.rows} rows, ${time(ref.from)} … ${time(ref.until)})`);
+  if (ref) lines.push(`  CBPE calibrated on each model's first ${referenceRows} labelled rows (${p.candidate}: ${ref.rows} rows, ${time(ref.from)} … ${time(ref.until)})`);
   if (gate) lines.push(...gateLines(gate).map((l) => `  ${l}`));
   return lines.join('\n');
 }
@@ -70,13 +68,21 @@ Examples:
   mlops-tui compare
   mlops-tui compare --since 24h --json | jq '.[0].verdict'
   mlops-tui compare flights-mlp@1 flights-logreg@1`)
-    .action((a: string | undefined, b: string | undefined, _o: CompareOptions, cmd: Command) => {
+    .action(async (a: string | undefined, b: string | undefined, _o: CompareOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<CompareOptions>();
       const alpha = Number(opts.alpha);
       if (!(alpha > 0 && alpha < 1)) throw new UsageError('--alpha must be between 0 and 1');
       if ((a === undefined) !== (b === undefined)) throw new UsageError('give two versions to compare, or none for the serving pairs');
       const cfg = resolveConfig(opts);
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
+      const [{ openDb }, { parseRef }, { comparePairFromStore, REFERENCE_ROWS, resolveSince, servingPairs }, { gatePreview }] = await Promise.all([
+        import('../../../store/db.js'), import('../../../store/registry.js'), import('../../compare/fromStore.js'), import('../../registry/switch.js'),
+      ]);
+      const refArg = (text: string): { name: string; version: number } => {
+        const r = parseRef(text);
+        if (r.version === null) throw new UsageError(`"${text}" needs a version: NAME@VERSION`);
+        return { name: r.name, version: r.version };
+      };
       const db = openDb(cfg.db, { readonly: true });
       try {
         let since: number | null;
@@ -101,15 +107,9 @@ Examples:
           process.stdout.write('nothing to compare: no shadow version serves beside the active one (train another model, or name two versions)\n');
           return;
         }
-        process.stdout.write(`${results.map((r) => pairText(r.comparison, r.gate)).join('\n\n')}\n`);
+        process.stdout.write(`${results.map((r) => pairText(r.comparison, r.gate, REFERENCE_ROWS)).join('\n\n')}\n`);
       } finally {
         db.close();
       }
     });
-}
-
-function refArg(text: string): { name: string; version: number } {
-  const r = parseRef(text);
-  if (r.version === null) throw new UsageError(`"${text}" needs a version: NAME@VERSION`);
-  return { name: r.name, version: r.version };
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openConsole } from '../openConsole.js';
 import { resolveConfig, type GlobalOptions } from '../context.js';
 
 interface ConsoleCliOptions extends GlobalOptions {
@@ -13,6 +12,7 @@ export function registerConsole(program: Command): void {
     .addHelpText('after', '\nExamples:\n  mlops-tui --watch /var/log/predictions --db /var/lib/mlops/mlops.db\n  mlops-tui console --read-only')
     .action(async (_o: ConsoleCliOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ConsoleCliOptions>();
+      const { openConsole } = await import('../openConsole.js');
       await openConsole(resolveConfig(opts), { readOnly: opts.readOnly === true });
       process.exit(process.exitCode ?? 0);
     });

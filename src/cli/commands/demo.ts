@@ -11,16 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDb } from '../../../store/db.js';
-import { listModels } from '../../../store/registry.js';
-import { currentOperator } from '../../../store/audit.js';
-import { initBackend } from '../../models/backend.js';
-import { runTrainingInWorker } from '../../models/trainJob.js';
 import type { ModelType } from '../../models/train.js';
-import { saveArtifact } from '../../registry/saveArtifact.js';
 import { DEFAULT_CONFIG, type Config } from '../../config.js';
-import { openConsole, requireTerminal } from '../openConsole.js';
-import { progressPrinter } from '../progress.js';
 import { UsageError, type GlobalOptions } from '../context.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -53,6 +45,10 @@ export function demoConfig(dir: string): Config {
 }
 
 async function trainDemoModels(cfg: Config): Promise<void> {
+  const [{ openDb }, { currentOperator }, { initBackend }, { runTrainingInWorker }, { saveArtifact }, { progressPrinter }] = await Promise.all([
+    import('../../../store/db.js'), import('../../../store/audit.js'), import('../../models/backend.js'),
+    import('../../models/trainJob.js'), import('../../registry/saveArtifact.js'), import('../progress.js'),
+  ]);
   const backend = await initBackend();
   process.stderr.write(`mlops-tui demo: training on January 2001 flights with the ${backend.name} backend\n`);
   const db = openDb(cfg.db);
@@ -90,6 +86,7 @@ export function registerDemo(program: Command): void {
     .addHelpText('after', '\nExamples:\n  npm start\n  mlops-tui demo --rate 1000 --fresh')
     .action(async (_o: DemoOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<DemoOptions>();
+      const { openConsole, requireTerminal } = await import('../openConsole.js');
       requireTerminal();
       const rate = Number(opts.rate);
       if (!(rate > 0)) throw new UsageError('--rate must be a positive number');
@@ -99,6 +96,7 @@ export function registerDemo(program: Command): void {
       const cfg = demoConfig(dir);
       if (opts.db) cfg.db = resolve(opts.db);
       mkdirSync(cfg.watch, { recursive: true });
+      const [{ openDb }, { listModels }] = await Promise.all([import('../../../store/db.js'), import('../../../store/registry.js')]);
       const db = openDb(cfg.db);
       const trained = listModels(db).length > 0;
       db.close();

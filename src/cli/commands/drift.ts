@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../../config.js';
-import { DriftInputError, offlineDrift, TableInputError, type OfflineDriftReport, type OfflineFeatureResult } from '../../offline/offline.js';
+import type { OfflineDriftReport, OfflineFeatureResult } from '../../offline/offline.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 
 interface DriftOptions extends GlobalOptions {
@@ -164,6 +164,7 @@ Examples:
       }
       const share = parseShare(opts.share, cfg.drift.datasetShare);
       const features = parseFeatures(opts.features);
+      const { DriftInputError, offlineDrift, TableInputError } = await import('../../offline/offline.js');
       let report: OfflineDriftReport;
       try {
         report = await offlineDrift(opts.reference, opts.current, {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { openDb } from '../../../store/db.js';
-import { auditTrail, type AuditRow } from '../../../store/audit.js';
+import type { AuditRow } from '../../../store/audit.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 
 interface HistoryOptions extends GlobalOptions {
@@ -33,12 +32,13 @@ export function registerHistory(program: Command): void {
 Examples:
   mlops-tui history --limit 10
   mlops-tui history --json | jq '.[] | select(.action == "force-promote")'`)
-    .action((_o: HistoryOptions, cmd: Command) => {
+    .action(async (_o: HistoryOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<HistoryOptions>();
       const limit = Number(opts.limit);
       if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
       const cfg = resolveConfig(opts);
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: nothing has happened yet, or pass --db`);
+      const [{ openDb }, { auditTrail }] = await Promise.all([import('../../../store/db.js'), import('../../../store/audit.js')]);
       const db = openDb(cfg.db, { readonly: true });
       let rows: AuditRow[];
       try {

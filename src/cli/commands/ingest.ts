@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { openDb } from '../../../store/db.js';
-import { IngestStore } from '../../../store/ingestStore.js';
-import { IngestService } from '../../ingest/ingestService.js';
 import { resolveConfig, untilSignal, type GlobalOptions } from '../context.js';
 
 interface IngestOptions extends GlobalOptions {
@@ -18,6 +15,9 @@ export function registerIngest(program: Command): void {
     .action(async (_opts: IngestOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<IngestOptions>();
       const cfg = resolveConfig(opts);
+      const [{ openDb }, { IngestStore }, { IngestService }] = await Promise.all([
+        import('../../../store/db.js'), import('../../../store/ingestStore.js'), import('../../ingest/ingestService.js'),
+      ]);
       const db = openDb(cfg.db);
       const store = new IngestStore(db);
       store.pinSchema(cfg.features);

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { openDb } from '../../../store/db.js';
-import { currentOperator } from '../../../store/audit.js';
-import { gatePreview, promoteWithGate } from '../../registry/switch.js';
 import { createInterface } from 'node:readline/promises';
 import type { GateFigures, SwitchOutcome } from '../../registry/switch.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
@@ -30,6 +27,9 @@ Examples:
     .action(async (ref: string, _o: PromoteOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<PromoteOptions>();
       const cfg = resolveConfig(opts);
+      const [{ openDb }, { currentOperator }, { gatePreview, promoteWithGate }] = await Promise.all([
+        import('../../../store/db.js'), import('../../../store/audit.js'), import('../../registry/switch.js'),
+      ]);
       const db = openDb(cfg.db);
       try {
         const preview = gatePreview(db, ref, cfg);

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { openDb } from '../../../store/db.js';
-import { runReplay } from '../../replay/replay.js';
-import { parseIncident } from '../../replay/incident.js';
 import { parseTime } from '../../models/trainFromCsv.js';
 import { parseDuration } from '../../util/duration.js';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
@@ -52,6 +49,9 @@ Example:
       let labelDelayMs: number;
       try { labelDelayMs = parseDuration(opts.labelDelay); } catch (e) { throw new UsageError((e as Error).message); }
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: train a model first (mlops-tui train)`);
+      const [{ openDb }, { runReplay }, { parseIncident }] = await Promise.all([
+        import('../../../store/db.js'), import('../../replay/replay.js'), import('../../replay/incident.js'),
+      ]);
       const db = openDb(cfg.db);
       const controller = new AbortController();
       void untilSignal().then(() => controller.abort());

@@ -5,12 +5,9 @@
  * registered. Ctrl-C during --wait cancels the job (nothing is registered).
  */
 import type { Command } from 'commander';
-import { openDb } from '../../../store/db.js';
-import { currentOperator } from '../../../store/audit.js';
-import { requestCancel } from '../../../store/jobs.js';
-import { enqueueRetrain, JobRunner, RetrainError, toJobInfo, type JobInfo, type RetrainRequest } from '../../retrain/jobRunner.js';
-import { getJob, listJobs } from '../../../store/jobs.js';
-import { progressPrinter } from '../progress.js';
+import type { Db } from '../../../store/db.js';
+import type { JobInfo, RetrainRequest } from '../../retrain/jobRunner.js';
+import type { Config } from '../../config.js';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface RetrainOptions extends GlobalOptions {
@@ -76,6 +73,9 @@ Examples:
       const epochs = positiveInt(opts.epochs, '--epochs');
       if (opts.type !== undefined && opts.type !== 'logreg' && opts.type !== 'mlp') throw new UsageError(`--type must be logreg or mlp, not "${opts.type}"`);
       const cfg = resolveConfig(opts);
+      const [{ openDb }, { currentOperator }, { getJob, listJobs, requestCancel }, { enqueueRetrain, RetrainError, toJobInfo }] = await Promise.all([
+        import('../../../store/db.js'), import('../../../store/audit.js'), import('../../../store/jobs.js'), import('../../retrain/jobRunner.js'),
+      ]);
       const db = openDb(cfg.db);
       try {
         if (opts.list) {
@@ -114,7 +114,8 @@ Examples:
     });
 }
 
-async function runHere(db: ReturnType<typeof openDb>, cfg: ReturnType<typeof resolveConfig>, req: RetrainRequest, json: boolean): Promise<void> {
+async function runHere(db: Db, cfg: Config, req: RetrainRequest, json: boolean): Promise<void> {
+  const [{ JobRunner }, { progressPrinter }] = await Promise.all([import('../../retrain/jobRunner.js'), import('../progress.js')]);
   const runner = new JobRunner({ db, config: cfg });
   const id = runner.start(req);
   const job0 = runner.get(id)!;

@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { openDb } from '../../../store/db.js';
-import { currentOperator } from '../../../store/audit.js';
-import { activeModel, previousActive, refOf } from '../../../store/registry.js';
-import { rollback } from '../../registry/switch.js';
 import { resolveConfig, type GlobalOptions } from '../context.js';
 import { confirm, reportAfterSwitch } from './promote.js';
 
@@ -24,6 +20,9 @@ Examples:
     .action(async (name: string | undefined, _o: RollbackOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RollbackOptions>();
       const cfg = resolveConfig(opts);
+      const [{ openDb }, { currentOperator }, { activeModel, previousActive, refOf }, { rollback }] = await Promise.all([
+        import('../../../store/db.js'), import('../../../store/audit.js'), import('../../../store/registry.js'), import('../../registry/switch.js'),
+      ]);
       const db = openDb(cfg.db);
       try {
         const prev = previousActive(db, name);

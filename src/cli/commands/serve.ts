@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { openDb } from '../../../store/db.js';
-import { startServer } from '../../serve/server.js';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface ServeCliOptions extends GlobalOptions {
@@ -27,6 +25,7 @@ Examples:
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be an integer from 0 to 65535');
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: train a model first (mlops-tui train)`);
+      const [{ openDb }, { startServer }] = await Promise.all([import('../../../store/db.js'), import('../../serve/server.js')]);
       const db = openDb(cfg.db);
       const s = await startServer(db, { out: opts.out ?? cfg.watch, port, host: opts.host });
       process.stderr.write(`serving on ${s.url} (logs in ${opts.out ?? cfg.watch}); Ctrl-C to stop\n`);

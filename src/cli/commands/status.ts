@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { openDb } from '../../../store/db.js';
-import { listModels, refOf } from '../../../store/registry.js';
-import { fileStatuses, quarantineReasons, schemaFields, storeCounts, trafficByModel } from '../../../store/statusQueries.js';
 import { resolveConfig, type GlobalOptions } from '../context.js';
 
 interface StatusOptions extends GlobalOptions {
@@ -14,10 +11,14 @@ export function registerStatus(program: Command): void {
     .description('Counts of predictions, labels and quarantined lines, per model and per file, and the feature schema')
     .option('--json', 'print JSON for scripts and alerting')
     .addHelpText('after', '\nExample:\n  mlops-tui status --json | jq .counts')
-    .action((_o: StatusOptions, cmd: Command) => {
+    .action(async (_o: StatusOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<StatusOptions>();
       const cfg = resolveConfig(opts);
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
+      // Loaded here, not at the top: `--help` and every other command must not pay for them (issue 14).
+      const [{ openDb }, { listModels, refOf }, { fileStatuses, quarantineReasons, schemaFields, storeCounts, trafficByModel }] = await Promise.all([
+        import('../../../store/db.js'), import('../../../store/registry.js'), import('../../../store/statusQueries.js'),
+      ]);
       const db = openDb(cfg.db, { readonly: true });
       try {
         const registry = listModels(db);

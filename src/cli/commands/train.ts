@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
-import { openDb } from '../../../store/db.js';
-import { currentOperator } from '../../../store/audit.js';
-import { initBackend } from '../../models/backend.js';
-import { runTrainingInWorker } from '../../models/trainJob.js';
 import type { ModelType } from '../../models/train.js';
-import { saveArtifact } from '../../registry/saveArtifact.js';
-import { progressPrinter } from '../progress.js';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface TrainOptions extends GlobalOptions {
@@ -48,6 +42,10 @@ Examples:
       const cfg = resolveConfig(opts);
       const type = opts.type as ModelType;
       const name = opts.name ?? `${basename(opts.data).replace(/\.csv(\.gz)?$/, '')}-${type}`;
+      const [{ openDb }, { currentOperator }, { initBackend }, { runTrainingInWorker }, { saveArtifact }, { progressPrinter }] = await Promise.all([
+        import('../../../store/db.js'), import('../../../store/audit.js'), import('../../models/backend.js'),
+        import('../../models/trainJob.js'), import('../../registry/saveArtifact.js'), import('../progress.js'),
+      ]);
       const backend = await initBackend();
       process.stderr.write(`training ${name} (${type}) with the ${backend.name} backend\n`);
       const controller = new AbortController();
