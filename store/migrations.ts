@@ -164,4 +164,24 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX jobs_status ON jobs(status, model);
   `,
+  // 3 (fleet, issue 17): the host each line came from (NULL: read from local files by
+  // `ingest`), the origin of a line shipped over NATS (its message id, unique, so a
+  // redelivered quarantined line is stored once), and the spool of `ship`: lines read
+  // from the local files and not yet acknowledged by JetStream.
+  `
+  ALTER TABLE predictions ADD COLUMN host TEXT;
+  ALTER TABLE labels ADD COLUMN host TEXT;
+  ALTER TABLE quarantine ADD COLUMN host TEXT;
+  ALTER TABLE quarantine ADD COLUMN origin TEXT;
+  ALTER TABLE files ADD COLUMN host TEXT;
+  CREATE UNIQUE INDEX quarantine_origin ON quarantine(origin) WHERE origin IS NOT NULL;
+
+  CREATE TABLE ship_spool (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL,
+    line_no INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('p', 'l', 'q')),
+    body TEXT NOT NULL
+  );
+  `,
 ];

@@ -14,6 +14,7 @@ import { registerRollback } from './commands/rollback.js';
 import { registerHistory } from './commands/history.js';
 import { registerDrift } from './commands/drift.js';
 import { registerRetrain } from './commands/retrain.js';
+import { registerShip } from './commands/ship.js';
 
 const program = new Command('mlops-tui')
   .description('A terminal console for operating ML models in production: ingest prediction logs, watch drift, compare shadows, retrain, promote.')
@@ -38,6 +39,7 @@ registerRollback(program);
 registerHistory(program);
 registerDrift(program);
 registerRetrain(program);
+registerShip(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,62 @@
+/**
+ * The headless front of `ingest --from nats://…`: flags in, notices out.
+ * The work is src/fleet/natsIngest.ts into the SQLite store behind the LineSink seam.
+ */
+import type { Config } from '../config.js';
+import { openDb } from '../../store/db.js';
+import { FleetStore } from '../../store/fleetStore.js';
+import { IngestStore } from '../../store/ingestStore.js';
+import { FleetConfigError, checkStreamName, parseServers } from '../fleet/jetstream.js';
+import { NatsIngest, type NatsIngestNotice } from '../fleet/natsIngest.js';
+import { untilSignal, UsageError } from './context.js';
+
+export interface FleetIngestOptions {
+  from: string;
+  stream: string;
+  durable: string;
+  quiet: boolean;
+}
+
+export async function ingestFromNats(cfg: Config, o: FleetIngestOptions): Promise<void> {
+  let servers: string[];
+  try {
+    servers = parseServers(o.from, '--from');
+    checkStreamName(o.stream);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(o.durable)) throw new FleetConfigError(`--durable "${o.durable}" must be 1-64 letters, digits, "-" or "_"`);
+  } catch (err) {
+    if (err instanceof FleetConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+  const db = openDb(cfg.db);
+  new IngestStore(db).pinSchema(cfg.features);
+  const ingest = new NatsIngest(new FleetStore(db), { servers, stream: o.stream, durable: o.durable });
+  const say = (s: string): void => { if (!o.quiet) process.stderr.write(`${s}\n`); };
+  ingest.on('notice', (n: NatsIngestNotice) => {
+    switch (n.kind) {
+      case 'connected': say(`connected to ${n.server}`); break;
+      case 'standby': say(`standing by: ${n.holder} holds durable consumer ${o.durable}; taking over if it stops renewing`); break;
+      case 'active': say(`active: reading ${o.stream} through durable consumer ${o.durable} into ${cfg.db}`); break;
+      case 'lost-lease': process.stderr.write('mlops-tui: another ingest took the durable consumer over; standing by\n'); break;
+      case 'retry': process.stderr.write(`mlops-tui: NATS: ${n.error}; retrying\n`); break;
+    }
+  });
+  const started = Date.now();
+  const summary = (): string => {
+    const t = ingest.totals;
+    return `${t.predictions} predictions, ${t.labels} labels, ${t.quarantined} quarantined, ${t.duplicates} duplicates (${t.redelivered} redelivered) in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+  };
+  say(`reading ${o.stream} from ${servers.join(',')} (Ctrl-C to stop)`);
+  const tick = setInterval(() => { if (ingest.active) say(`${ingest.rate().toFixed(0)} lines/s; ${summary()}`); }, 5000);
+  tick.unref();
+  try {
+    const sig = untilSignal();
+    await Promise.race([ingest.start(), sig]);
+    const s = await sig;
+    clearInterval(tick);
+    await ingest.stop();
+    say(`${s}: stopped; ${summary()}`);
+  } finally {
+    db.close();
+  }
+  process.exit(process.exitCode ?? 0);
+}

@@ -1,0 +1,165 @@
+/**
+ * `ingest --from nats://…`: reads the fleet's stream through one durable pull
+ * consumer into the store.
+ *
+ * A fetched batch is committed in one transaction and its messages are
+ * acknowledged only after that commit returned; an ingest killed in between
+ * leaves them unacknowledged, the server delivers them again after the ack
+ * wait, and the store's unique keys absorb the copies (store/fleetStore.ts).
+ * Only the holder of the lease (lease.ts) fetches: a second ingest started on
+ * the same durable consumer stands by and takes over when the first dies.
+ */
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { LineSink } from './sink.js';
+import { SchemaTracker } from '../ingest/schemaTracker.js';
+import { connectFleet, ensureConsumer, ensureStream, jetstreamManager } from './jetstream.js';
+import { Lease, LEASE_TTL_MS } from './lease.js';
+import { decodeLine } from './wire.js';
+
+export interface NatsIngestOptions {
+  servers: string[];
+  stream: string;
+  durable: string;
+  /** Messages per fetch and per transaction. */
+  batch?: number;
+  /** Unacknowledged messages are delivered again after this long. */
+  ackWaitMs?: number;
+  leaseTtlMs?: number;
+  replicas?: number;
+}
+
+export interface NatsIngestTotals {
+  predictions: number;
+  labels: number;
+  duplicates: number;
+  quarantined: number;
+  /** Messages committed and acknowledged. */
+  messages: number;
+  /** Of those, delivered more than once (after a crash or a takeover). */
+  redelivered: number;
+}
+
+export type NatsIngestNotice =
+  | { kind: 'connected'; server: string }
+  | { kind: 'standby'; holder: string }
+  | { kind: 'active' }
+  | { kind: 'lost-lease' }
+  | { kind: 'retry'; error: string };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class NatsIngest extends EventEmitter {
+  readonly totals: NatsIngestTotals = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0, messages: 0, redelivered: 0 };
+  readonly holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly schema: SchemaTracker;
+  private nc: NatsConnection | null = null;
+  private lease: Lease | null = null;
+  private loop: Promise<void> | null = null;
+  private stopped = false;
+  private recent: Array<{ at: number; lines: number }> = [];
+
+  constructor(private readonly sink: LineSink, private readonly opts: NatsIngestOptions) {
+    super();
+    this.schema = new SchemaTracker(sink.schema());
+  }
+
+  private notice(n: NatsIngestNotice): void {
+    this.emit('notice', n);
+  }
+
+  rate(windowMs = 3000): number {
+    const since = Date.now() - windowMs;
+    this.recent = this.recent.filter((r) => r.at >= since);
+    return this.recent.reduce((s, r) => s + r.lines, 0) / (windowMs / 1000);
+  }
+
+  get active(): boolean {
+    return this.lease?.owned === true;
+  }
+
+  async start(): Promise<void> {
+    const nc = await connectFleet(this.opts.servers, `mlops-tui ingest ${this.holder}`);
+    this.nc = nc;
+    this.notice({ kind: 'connected', server: nc.getServer() });
+    const jsm = await jetstreamManager(nc);
+    let replicas = 1;
+    for (;;) {
+      try {
+        replicas = (await ensureStream(jsm, nc, { name: this.opts.stream, replicas: this.opts.replicas })).replicas;
+        await ensureConsumer(jsm, this.opts.stream, this.opts.durable, this.opts.ackWaitMs ?? 5000);
+        break;
+      } catch (err) {
+        if (this.stopped) return;
+        this.notice({ kind: 'retry', error: (err as Error).message });
+        await sleep(1000);
+      }
+    }
+    this.lease = new Lease(jsm, jsm.jetstream(), this.opts.stream, this.opts.durable, this.holder, replicas, this.opts.leaseTtlMs ?? LEASE_TTL_MS);
+    this.lease.on('lost', () => this.notice({ kind: 'lost-lease' }));
+    this.loop = this.run(jsm);
+  }
+
+  private async run(jsm: Awaited<ReturnType<typeof jetstreamManager>>): Promise<void> {
+    const js = jsm.jetstream();
+    const lease = this.lease!;
+    while (!this.stopped) {
+      if (!lease.owned) {
+        if (!await lease.acquire((holder) => this.notice({ kind: 'standby', holder }))) return;
+        this.notice({ kind: 'active' });
+      }
+      try {
+        const consumer = await js.consumers.get(this.opts.stream, this.opts.durable);
+        while (!this.stopped && lease.owned) {
+          const msgs: JsMsg[] = [];
+          const iter = await consumer.fetch({ max_messages: this.opts.batch ?? 1000, expires: 1000 });
+          for await (const m of iter) msgs.push(m);
+          if (msgs.length > 0) this.commit(msgs);
+        }
+      } catch (err) {
+        if (this.stopped) return;
+        this.notice({ kind: 'retry', error: (err as Error).message });
+        await sleep(500);
+      }
+    }
+  }
+
+  private commit(msgs: JsMsg[]): void {
+    const lines = msgs.map((m) => decodeLine(m.data, `${m.info.stream}:${m.seq}`, m.subject));
+    const fields = this.schema.observe(lines.flatMap((l) => (l.kind === 'prediction' ? [l.record] : [])));
+    let result;
+    try {
+      result = this.sink.commit(lines, fields);
+    } catch (err) {
+      // Nothing committed: the messages come again after the ack wait, and so do their new fields.
+      this.schema.forget(fields);
+      throw err;
+    }
+    for (const m of msgs) {
+      m.ack();
+      if (m.redelivered) this.totals.redelivered++;
+    }
+    this.totals.predictions += result.predictions;
+    this.totals.labels += result.labels;
+    this.totals.duplicates += result.duplicates;
+    this.totals.quarantined += result.quarantined;
+    this.totals.messages += msgs.length;
+    this.recent.push({ at: Date.now(), lines: msgs.length });
+    this.emit('batch', result);
+  }
+
+  /** Stops fetching, lets the batch in hand commit and be acknowledged, and hands the lease over. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.lease?.abandon();
+    await this.loop?.catch(() => undefined);
+    await this.lease?.release();
+    if (this.nc) {
+      await this.nc.flush().catch(() => undefined);
+      await this.nc.close();
+    }
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * `ship`: runs on a serving host, tails its prediction logs and publishes each
+ * line to JetStream.
+ *
+ * Reading is the local ingest's own reader (IngestService/FileIngestor: file
+ * identity, rotation, truncation, quarantine) over a ledger whose commit writes
+ * to an on-disk spool instead of the prediction tables (store/shipSpool.ts). A
+ * publisher drains the spool in order, each line with a message id that makes
+ * a re-send idempotent, and deletes a spool row only after the server's
+ * acknowledgement. So the server being away costs nothing but spool space;
+ * when the spool reaches its bound, reading pauses and the lines wait in the
+ * log files (said on stderr), and it resumes when the server is back.
+ */
+import { EventEmitter } from 'node:events';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Db } from '../../store/db.js';
+import { ShipLedger, SpoolFullError } from '../../store/shipSpool.js';
+import { IngestService } from '../ingest/ingestService.js';
+import type { IngestLimits } from '../ingest/fileIngestor.js';
+import { connectFleet, ensureStream, jetstreamManager } from './jetstream.js';
+import { encodeLine, hostSubject, messageId } from './wire.js';
+import { AckPublisher } from './publisher.js';
+
+export interface ShipOptions {
+  dir: string;
+  servers: string[];
+  stream: string;
+  host: string;
+  replicas?: number;
+  /** Lines kept on disk while the server is away; reading pauses beyond. */
+  spoolMax: number;
+  pollMs?: number;
+  limits?: Partial<IngestLimits>;
+  /** Lines in flight per publish round. */
+  window?: number;
+}
+
+export interface ShipTotals {
+  /** Lines read from the files into the spool. */
+  read: number;
+  /** Lines acknowledged by the server (stored, or recognised as an earlier copy). */
+  shipped: number;
+  /** Acknowledged as a copy of a line the server already had (a re-send after a crash). */
+  resent: number;
+}
+
+export type ShipNotice =
+  | { kind: 'connected'; server: string }
+  | { kind: 'stream'; name: string; created: boolean; replicas: number }
+  | { kind: 'away'; error: string; pending: number }
+  | { kind: 'back'; pending: number }
+  | { kind: 'spool-full'; pending: number; bound: number }
+  | { kind: 'spool-resumed'; pending: number };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class Shipper extends EventEmitter {
+  readonly ledger: ShipLedger;
+  readonly service: IngestService;
+  readonly totals: ShipTotals = { read: 0, shipped: 0, resent: 0 };
+  private nc: NatsConnection | null = null;
+  private loop: Promise<void> | null = null;
+  private stopped = false;
+  private away = false;
+  private full = false;
+  private wake: (() => void) | null = null;
+  private idleWaiters: Array<() => void> = [];
+  private recent: Array<{ at: number; lines: number }> = [];
+  private readonly window: number;
+
+  constructor(db: Db, private readonly opts: ShipOptions) {
+    super();
+    this.window = opts.window ?? 2000;
+    this.ledger = new ShipLedger(db, (fileId, path, kind, record) => encodeLine(opts.host, this.ledger.shipId, fileId, path, kind, record), opts.spoolMax);
+    // Small reads: the spool's bound is checked per batch, so a batch is what it can overshoot by.
+    this.service = new IngestService(this.ledger, { dir: opts.dir, limits: { chunkBytes: 64 * 1024, ...opts.limits }, pollMs: opts.pollMs });
+    this.service.on('batch', (c: { result: { predictions: number; labels: number; quarantined: number } }) => {
+      this.totals.read += c.result.predictions + c.result.labels + c.result.quarantined;
+      this.wake?.();
+    });
+    this.service.on('error', (e: Error) => this.emit('error', e));
+  }
+
+  private notice(n: ShipNotice): void {
+    this.emit('notice', n);
+  }
+
+  /** Lines acknowledged per second over the last few seconds. */
+  rate(windowMs = 3000): number {
+    const since = Date.now() - windowMs;
+    this.recent = this.recent.filter((r) => r.at >= since);
+    return this.recent.reduce((s, r) => s + r.lines, 0) / (windowMs / 1000);
+  }
+
+  get pending(): number {
+    return this.ledger.pending;
+  }
+
+  /** Starts watching (reading goes on while the server is away) and publishing. */
+  async start(): Promise<void> {
+    await this.service.start();
+    this.loop = this.run();
+  }
+
+  /** Reads every file once, up to its end (`ship --once`), then publishes like `start`. */
+  async startOnce(): Promise<void> {
+    await this.service.scanOnce();
+    this.loop = this.run();
+  }
+
+  /** Resolves when the files are read and the spool is empty: everything read was acknowledged. */
+  async drained(): Promise<void> {
+    await this.service.idle();
+    if (this.ledger.pending === 0 && !this.full) return;
+    await new Promise<void>((r) => this.idleWaiters.push(r));
+    await this.drained();
+  }
+
+  private async run(): Promise<void> {
+    const nc = await connectFleet(this.opts.servers, `mlops-tui ship ${this.opts.host}`);
+    if (this.stopped) { await nc.close(); return; }
+    this.nc = nc;
+    this.notice({ kind: 'connected', server: nc.getServer() });
+    void this.watchStatus(nc);
+    const jsm = await jetstreamManager(nc);
+    for (;;) {
+      if (this.stopped) return;
+      try {
+        const s = await ensureStream(jsm, nc, { name: this.opts.stream, replicas: this.opts.replicas });
+        this.notice({ kind: 'stream', name: this.opts.stream, created: s.created, replicas: s.replicas });
+        break;
+      } catch (err) {
+        this.goneAway(err);
+        await sleep(1000);
+      }
+    }
+    const publisher = new AckPublisher(nc);
+    const subject = hostSubject(this.opts.stream, this.opts.host);
+    const ship = this.ledger.shipId;
+    let backoff = 250;
+    while (!this.stopped) {
+      const rows = this.ledger.peek(this.window);
+      if (rows.length === 0) {
+        this.flushIdle();
+        await new Promise<void>((r) => {
+          const t = setTimeout(() => { this.wake = null; r(); }, 200);
+          this.wake = () => { clearTimeout(t); this.wake = null; r(); };
+        });
+        continue;
+      }
+      const results = await Promise.allSettled(rows.map((row) =>
+        publisher.publish(subject, row.body, messageId(ship, row.file_id, row.line_no))));
+      const acked: number[] = [];
+      let failure: unknown = null;
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') {
+          acked.push(rows[i].id);
+          if (r.value.duplicate) this.totals.resent++;
+        } else if (failure === null) {
+          failure = r.reason;
+        }
+      });
+      this.ledger.acknowledge(acked);
+      this.totals.shipped += acked.length;
+      if (acked.length > 0) this.recent.push({ at: Date.now(), lines: acked.length });
+      this.resumeReading();
+      if (failure !== null) {
+        this.goneAway(failure);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 2000);
+      } else {
+        backoff = 250;
+        if (this.away) {
+          this.away = false;
+          this.notice({ kind: 'back', pending: this.ledger.pending });
+        }
+      }
+    }
+    publisher.close();
+  }
+
+  private goneAway(err: unknown): void {
+    if (this.away) return;
+    this.away = true;
+    this.notice({ kind: 'away', error: err instanceof Error ? err.message : String(err), pending: this.ledger.pending });
+  }
+
+  /** The reader was refused a batch (spool at its bound); once there is room, every file is looked at again. */
+  private resumeReading(): void {
+    if (this.ledger.refused && !this.full) {
+      this.full = true;
+      this.notice({ kind: 'spool-full', pending: this.ledger.pending, bound: this.ledger.bound });
+    }
+    if (this.full && this.ledger.pending <= this.ledger.bound * 0.9) {
+      this.full = false;
+      this.ledger.refused = false;
+      this.notice({ kind: 'spool-resumed', pending: this.ledger.pending });
+      for (const p of this.service.listFiles()) this.service.schedule(p);
+    }
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') this.goneAway(new Error(`disconnected from ${s.server}`));
+    }
+  }
+
+  private flushIdle(): void {
+    if (this.ledger.refused) this.resumeReading();
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** Stops reading and publishing. What was read and not acknowledged stays in the spool for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.service.stop();
+    if (this.nc) {
+      await this.loop?.catch(() => undefined);
+      await this.nc.close();
+    }
+    this.flushIdle();
+  }
+}
+
+export { SpoolFullError };

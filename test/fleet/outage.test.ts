@@ -1,0 +1,69 @@
+/**
+ * The NATS server is away for a while (issue 17): `ship` keeps reading into its
+ * on-disk spool, says so, pauses reading at the spool's bound (the rest waits
+ * in the log file), and once the server is back every line reaches the store
+ * exactly once.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { tempDir } from '../helpers/tmp.js';
+import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
+import { HostLog, caughtUp, expected, readStore, startCli, stop, waitFor } from '../helpers/fleet.js';
+
+const skip = natsServerBinary() === null ? NO_NATS : false;
+
+function spooled(shipDb: string): number {
+  try {
+    const db = new Database(shipDb, { readonly: true, fileMustExist: true });
+    try { return (db.prepare('SELECT count(*) AS n FROM ship_spool').get() as { n: number }).n; } finally { db.close(); }
+  } catch {
+    return -1;
+  }
+}
+
+test('ship spools while the server is down, says so, and delivers everything once it is back', { skip, timeout: 180_000 }, async () => {
+  const dir = tempDir('mlops-fleet-outage-');
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  const nats = await NatsCluster.start(dir, 1);
+  const node = nats.nodes[0];
+  const shipDb = join(dir, 'ship.db');
+  const storeDb = join(dir, 'store.db');
+  const log = new HostLog('web-1', logs);
+  log.write(300);
+
+  const ship = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', shipDb, '--host', 'web-1', '--spool-max', '1000']);
+  const ingest = startCli(dir, ['ingest', '--from', nats.urls, '--db', storeDb]);
+  const kids = [ship, ingest];
+  await waitFor(() => caughtUp(storeDb, expected([log])), 'the first lines in the store', 60_000, kids);
+
+  await nats.kill(node);
+  await waitFor(() => ship.stderr().includes('NATS unreachable'), 'ship to say the server is unreachable', 30_000, kids);
+  // 2,500 lines while the server is away: more than the spool's bound of 1,000.
+  for (let i = 0; i < 5; i++) log.write(499);
+  await waitFor(() => ship.stderr().includes('spool full'), 'ship to say the spool is full', 30_000, kids);
+  assert.match(ship.stderr(), /spooled on disk in .*ship\.db \(bound 1000\)/);
+  const held = spooled(shipDb);
+  assert.ok(held >= 1000 && held < 1000 + 600, `the spool holds its bound (one batch over at most), got ${held}`);
+  assert.ok(readStore(storeDb)!.predictions < log.predictions.length, 'nothing new reached the store while the server was down');
+
+  await nats.startNode(node);
+  const want = expected([log]);
+  await waitFor(() => caughtUp(storeDb, want), 'every line in the store after the server came back', 90_000, kids);
+  await waitFor(() => spooled(shipDb) === 0, 'the spool to drain', 30_000, kids);
+  assert.match(ship.stderr(), /NATS back/);
+  assert.match(ship.stderr(), /reading resumed/);
+  await stop(ingest);
+  await stop(ship);
+
+  const got = readStore(storeDb)!;
+  assert.equal(got.predictions, want.predictions);
+  assert.equal(got.labels, want.labels);
+  assert.equal(got.quarantined, want.quarantined, 'each bad line quarantined exactly once');
+  assert.equal(got.predictionSum, want.predictionSum);
+  assert.equal(got.labelSum, want.labelSum);
+  assert.deepEqual(got.perHost.get('web-1'), want.perHost.get('web-1'));
+});
