@@ -61,6 +61,7 @@ export class NatsIngest extends EventEmitter {
   private loop: Promise<void> | null = null;
   private stopped = false;
   private recent: Array<{ at: number; lines: number }> = [];
+  private halt: (() => void) | null = null;
 
   constructor(private readonly sink: LineSink, private readonly opts: NatsIngestOptions) {
     super();
@@ -112,18 +113,56 @@ export class NatsIngest extends EventEmitter {
         this.notice({ kind: 'active' });
       }
       try {
-        const consumer = await js.consumers.get(this.opts.stream, this.opts.durable);
-        while (!this.stopped && lease.owned) {
-          const msgs: JsMsg[] = [];
-          const iter = await consumer.fetch({ max_messages: this.opts.batch ?? 1000, expires: 1000 });
-          for await (const m of iter) msgs.push(m);
-          if (msgs.length > 0) this.commit(msgs);
-        }
+        await this.consumeWhileOwned(js, lease);
       } catch (err) {
         if (this.stopped) return;
         this.notice({ kind: 'retry', error: (err as Error).message });
         await sleep(500);
       }
+    }
+  }
+
+  /**
+   * Messages stream in (the client keeps pull requests outstanding) and are
+   * committed in batches of up to `batch`, or after 20 ms without a new one:
+   * a full batch under load, little delay when the stream trickles.
+   */
+  private async consumeWhileOwned(js: ReturnType<Awaited<ReturnType<typeof jetstreamManager>>['jetstream']>, lease: Lease): Promise<void> {
+    const size = this.opts.batch ?? 1000;
+    const consumer = await js.consumers.get(this.opts.stream, this.opts.durable);
+    const buf: JsMsg[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const flush = (): void => {
+      if (timer) { clearTimeout(timer); timer = null; }
+      if (buf.length === 0) return;
+      const batch = buf.splice(0);
+      try {
+        this.commit(batch);
+      } catch (err) {
+        // Nothing committed (a locked or full database): the server sends these again a second later.
+        for (const m of batch) m.nak(1000);
+        this.notice({ kind: 'retry', error: `store commit failed: ${(err as Error).message}` });
+      }
+    };
+    const messages = await consumer.consume({
+      max_messages: size * 2,
+      callback: (m) => {
+        buf.push(m);
+        if (buf.length >= size) flush();
+        else if (timer === null) timer = setTimeout(flush, 20);
+      },
+    });
+    const halt = (): void => { flush(); messages.stop(); };
+    this.halt = halt;
+    lease.once('lost', halt);
+    if (this.stopped || !lease.owned) halt();
+    try {
+      const err = await messages.closed();
+      if (err && !this.stopped && lease.owned) throw err;
+    } finally {
+      lease.off('lost', halt);
+      this.halt = null;
+      flush();
     }
   }
 
@@ -155,6 +194,7 @@ export class NatsIngest extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     this.lease?.abandon();
+    this.halt?.();
     await this.loop?.catch(() => undefined);
     await this.lease?.release();
     if (this.nc) {

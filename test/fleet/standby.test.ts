@@ -1,0 +1,61 @@
+/**
+ * A standby ingest on the same durable consumer (issue 17): it waits while the
+ * active one holds the lease, takes over within seconds when the active one is
+ * kill -9'd mid-stream, and the store ends with every line exactly once.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
+import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
+import { HostLog, caughtUp, expected, kill9, readStore, sleep, startCli, stop, waitFor } from '../helpers/fleet.js';
+
+const skip = natsServerBinary() === null ? NO_NATS : false;
+
+test('a standby ingest takes over when the active one dies, nothing lost or duplicated', { skip, timeout: 180_000 }, async (t) => {
+  const dir = tempDir('mlops-fleet-standby-');
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  const nats = await NatsCluster.start(dir, 1);
+  const storeDb = join(dir, 'store.db');
+  const log = new HostLog('web-1', logs);
+  const ship = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'web-1']);
+  const first = startCli(dir, ['ingest', '--from', nats.urls, '--db', storeDb]);
+  await waitFor(() => first.stderr().includes('active:'), 'the first ingest to become active', 60_000, [first]);
+  const second = startCli(dir, ['ingest', '--from', nats.urls, '--db', storeDb]);
+  const kids = [ship, first, second];
+  await waitFor(() => second.stderr().includes('standing by'), 'the second ingest to stand by', 60_000, kids);
+
+  let writing = true;
+  const writer = (async () => {
+    while (writing) {
+      log.write(100);
+      await sleep(200);
+    }
+  })();
+  await waitFor(() => (readStore(storeDb)?.predictions ?? 0) > 500, 'lines flowing through the first ingest', 60_000, kids);
+  assert.ok(!second.stderr().includes('active:'), 'the standby does not read while the first holds the lease');
+
+  await kill9(first);
+  const killedAt = Date.now();
+  await waitFor(() => second.stderr().includes('active:'), 'the standby to take over', 60_000, kids);
+  const takeover = (Date.now() - killedAt) / 1000;
+  t.diagnostic(`standby took over ${takeover.toFixed(1)} s after the active ingest was killed (lease TTL 3 s)`);
+  const at = readStore(storeDb)!.predictions;
+  await waitFor(() => readStore(storeDb)!.predictions > at + 200, 'lines flowing through the standby', 60_000, kids);
+
+  writing = false;
+  await writer;
+  const want = expected([log]);
+  await waitFor(() => caughtUp(storeDb, want), 'every line in the store', 60_000, kids);
+  await stop(second);
+  await stop(ship);
+  const got = readStore(storeDb)!;
+  assert.equal(got.predictions, want.predictions);
+  assert.equal(got.labels, want.labels);
+  assert.equal(got.quarantined, want.quarantined, 'each bad line quarantined exactly once');
+  assert.equal(got.predictionSum, want.predictionSum);
+  assert.equal(got.labelSum, want.labelSum);
+  assert.match(second.stderr(), /redelivered/);
+});
