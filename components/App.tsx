@@ -211,7 +211,8 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
     body = <Line text="no data yet" width={width} tone="dim" />;
   }
 
-  const flash = state.flash;
+  // An operator's own flash wins; otherwise the engine's current trouble stays on the line.
+  const flash = state.flash ?? (snapshot?.problem ? { text: snapshot.problem, tone: 'bad' as const } : null);
   return (
     <ThemeContext.Provider value={theme}>
       <Box flexDirection="column" width={width} height={height} overflow="hidden">

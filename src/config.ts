@@ -6,13 +6,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GATE_BOUNDS, type GateBound } from './compare/gate.js';
+import { parseDuration } from './util/duration.js';
+import { parseTimestamp } from './ingest/records.js';
+import type { TimeRangeRule } from './core/timeRange.js';
 
 export type FeatureKind = 'numeric' | 'categorical';
 
 export interface Config {
   watch: string;
   db: string;
-  ingest: { maxLineBytes: number; pollMs: number };
+  /**
+   * notBefore / maxAhead: the sane range of event times (src/core/timeRange.ts); a line outside
+   * it is quarantined. rotationGrace: how long a file renamed away keeps being drained after its
+   * last growth. maxFeatureNames: distinct feature names the schema may hold.
+   */
+  ingest: { maxLineBytes: number; pollMs: number; notBefore: string; maxAhead: string; rotationGrace: string; maxFeatureNames: number };
   /** Pinned feature types; the rest are inferred from the first rows. */
   features: Record<string, FeatureKind>;
   drift: {
@@ -39,7 +47,7 @@ export interface Config {
 export const DEFAULT_CONFIG: Config = {
   watch: './predictions',
   db: './.mlops/mlops.db',
-  ingest: { maxLineBytes: 1024 * 1024, pollMs: 1000 },
+  ingest: { maxLineBytes: 1024 * 1024, pollMs: 1000, notBefore: '1970-01-01', maxAhead: '1d', rotationGrace: '5s', maxFeatureNames: 1000 },
   features: {},
   drift: { window: '1d', datasetShare: 0.5, perFeature: {}, calendar: [] },
   gate: { condition: 'n - o > 0.01 +/- 0.01', reliability: 0.999, evaluations: 8, heldOutShare: 0.3, bound: 'hoeffding' },
@@ -54,7 +62,7 @@ type Shape = 'string' | 'number' | 'boolean' | 'kind-map' | 'string[]' | 'string
 const SHAPE: Shape = {
   watch: 'string',
   db: 'string',
-  ingest: { maxLineBytes: 'number', pollMs: 'number' },
+  ingest: { maxLineBytes: 'number', pollMs: 'number', notBefore: 'string', maxAhead: 'string', rotationGrace: 'string', maxFeatureNames: 'number' },
   features: 'kind-map',
   drift: { window: 'string', datasetShare: 'number', perFeature: 'per-feature', calendar: 'string[]' },
   gate: { condition: 'string', reliability: 'number', evaluations: 'number', heldOutShare: 'number', bound: 'string' },
@@ -113,11 +121,20 @@ export function parseConfig(text: string, source = 'mlops.config.json'): Config 
     throw new ConfigError(`${source}: ${(err as Error).message}`);
   }
   const cfg = merge(DEFAULT_CONFIG, raw);
+  for (const key of ['maxAhead', 'rotationGrace'] as const) {
+    try { parseDuration(cfg.ingest[key]); } catch (err) { throw new ConfigError(`${source}: config key "ingest.${key}": ${(err as Error).message}`); }
+  }
+  if (parseTimestamp(cfg.ingest.notBefore) === null) throw new ConfigError(`${source}: config key "ingest.notBefore" must be an ISO 8601 date such as "1970-01-01"`);
   if (cfg.drift.datasetShare > 1) throw new ConfigError(`${source}: config key "drift.datasetShare" must be between 0 and 1`);
   if (cfg.gate.reliability >= 1) throw new ConfigError(`${source}: config key "gate.reliability" must be below 1`);
   // a typo such as "bernstien" must not silently fall back to Hoeffding
   if (cfg.gate.bound !== undefined && !GATE_BOUNDS.includes(cfg.gate.bound)) throw new ConfigError(`${source}: config key "gate.bound" must be "hoeffding" or "bernstein"`);
   return cfg;
+}
+
+/** The event-time range ingest and `serve` accept (checked at load, so it parses). */
+export function timeRangeOf(cfg: Config): TimeRangeRule {
+  return { notBefore: parseTimestamp(cfg.ingest.notBefore) ?? 0, maxAheadMs: parseDuration(cfg.ingest.maxAhead) };
 }
 
 /** Loads `path`, or ./mlops.config.json when it exists, or the defaults. */

@@ -136,6 +136,11 @@ export class IngestStore {
     return this.commitTx.immediate(file.id, file.offset, offset, lineNo, preds, labels, bad, file.path, newFields);
   }
 
+  /** Event time of the newest rows (the last rows written; a scan of max(ts) would read them all). */
+  newestTs(): number | null {
+    return (this.db.prepare(`SELECT max(ts) FROM (SELECT ts FROM predictions ORDER BY id DESC LIMIT 10000)`).pluck().get() as number | null) ?? null;
+  }
+
   schema(): SchemaField[] {
     return this.db.prepare('SELECT name, kind, source FROM schema_fields ORDER BY name').all() as SchemaField[];
   }

@@ -18,7 +18,7 @@ import { AnalyticsReader, driftWindows, openAlert, openAlerts, saveDriftWindow, 
 import { activeModel, listModels, refOf, type ModelInfo } from '../../store/registry.js';
 import { auditTrail } from '../../store/audit.js';
 import { recentQuarantine, storeTotals } from '../../store/statusQueries.js';
-import { IngestService } from '../ingest/ingestService.js';
+import { IngestService, ingestOptions } from '../ingest/ingestService.js';
 import type { Config } from '../config.js';
 import { PairAccumulator, type PairComparison } from '../compare/pairs.js';
 import { isHeldOut } from '../compare/heldOut.js';
@@ -91,9 +91,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     this.db = openDb(opts.config.db);
     const store = new IngestStore(this.db);
     store.pinSchema(opts.config.features);
-    this.ingest = opts.ingest === false ? null : new IngestService(store, {
-      dir: opts.config.watch, limits: { maxLineBytes: opts.config.ingest.maxLineBytes }, pollMs: opts.config.ingest.pollMs,
-    });
+    this.ingest = opts.ingest === false ? null : new IngestService(store, ingestOptions(opts.config));
     this.reader = new AnalyticsReader(this.db);
     this.windowMs = parseDuration(opts.config.drift.window);
     for (const a of openAlerts(this.db, 5000)) this.openAlertKeys.add(alertKey(a.kind, a.kind === 'concept-drift' ? a.level : a.detector, a.subject, a.eventTime));
@@ -108,7 +106,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
   async start(): Promise<void> {
     if (this.ingest) {
       this.ingest.on('batch', () => this.kick());
-      this.ingest.on('error', (e: Error) => this.emit('error', e));
+      this.ingest.on('error', (e: Error) => { this.ingestProblem = `ingest: ${e.message}`; this.emit('error', e); });
+      this.ingest.on('recovered', () => { this.ingestProblem = null; this.kick(); });
       await this.ingest.start();
     }
     this.running = true;
@@ -148,9 +147,12 @@ export class Engine extends EventEmitter implements SnapshotSource {
         }
         if (!this.stopped) {
           this.behind = !done;
+          this.stepProblem = null;
           this.publish();
         }
       } catch (err) {
+        // Shown on the flash line (through the host when even the snapshot failed), not a stale frame.
+        this.stepProblem = `engine: ${(err as Error).message}`;
         this.emit('error', err);
       } finally {
         this.stepping = null;
@@ -425,11 +427,15 @@ export class Engine extends EventEmitter implements SnapshotSource {
     return () => this.snapshotListeners.delete(listener);
   }
 
+  private ingestProblem: string | null = null;
+  private stepProblem: string | null = null;
+
   /** Extra parts of the snapshot provided by other services (jobs, gate budgets). */
   decorate: ((s: Snapshot) => void) | null = null;
 
   private publish(): void {
     const s = this.buildSnapshot();
+    s.problem = this.stepProblem ?? this.ingestProblem;
     this.decorate?.(s);
     this.snapshot = s;
     for (const l of this.snapshotListeners) l(s);

@@ -41,7 +41,15 @@ export class EngineHost implements SnapshotSource, EngineCommands {
             done?.(m.result);
             break;
           }
-          case 'error': this.errors.push(m.message); break;
+          case 'error':
+            this.errors.push(m.message);
+            // The engine may not manage another snapshot (a pass that throws every time):
+            // the error still reaches the flash line on the frame the console has.
+            if (this.latest) {
+              this.latest = { ...this.latest, problem: m.message };
+              for (const l of this.listeners) l(this.latest);
+            }
+            break;
           case 'stopped':
             this.resolveStopped?.();
             // Stopped before it was ready: it failed to start (the console draws before that).

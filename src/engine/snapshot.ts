@@ -172,6 +172,11 @@ export interface Snapshot {
   jobs: JobRow[];           // newest first
   events: EventRow[];       // audit trail, newest first
   quarantine: QuarantineRow[]; // newest first
+  /**
+   * The engine's current trouble, one sentence (a commit being retried, a pass that threw),
+   * shown on the flash line; null or absent when all is well.
+   */
+  problem?: string | null;
 }
 
 /** What the console subscribes to; `current()` returns the same object until the next snapshot. */

@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { ConcurrentIngestError, type BatchResult, type FileRow, type IngestStore } from '../../store/ingestStore.js';
 import { LineBatcher, type Batch } from './lineBatcher.js';
 import type { SchemaTracker } from './schemaTracker.js';
+import { TimeRange } from '../core/timeRange.js';
 
 export const HEAD_BYTES = 1024;
 
@@ -72,6 +73,7 @@ export class FileIngestor {
     private readonly schema: SchemaTracker,
     private readonly limits: IngestLimits = DEFAULT_LIMITS,
     private readonly onCommit?: (c: CommittedBatch) => void,
+    private readonly timeRange: TimeRange = new TimeRange(),
   ) {}
 
   /** Identifies the file at `path` and returns its row, starting a new generation when needed. */
@@ -182,7 +184,7 @@ export class FileIngestor {
 
 
   private async scanPlain(fd: number, path: string, row: FileRow, total: BatchResult): Promise<number> {
-    const batcher = new LineBatcher(row.offset, row.line_no, this.limits.maxLineBytes);
+    const batcher = new LineBatcher(row.offset, row.line_no, this.limits.maxLineBytes, this.timeRange);
     let pos = row.offset;
     const buf = Buffer.allocUnsafe(this.limits.chunkBytes);
     while (!this.stopRequested) {
@@ -201,7 +203,7 @@ export class FileIngestor {
   private async scanGzip(path: string, row: FileRow, total: BatchResult): Promise<number> {
     // Offsets of a .gz file count decompressed bytes: the stream is read from
     // the start and the bytes already committed are skipped.
-    const batcher = new LineBatcher(row.offset, row.line_no, this.limits.maxLineBytes);
+    const batcher = new LineBatcher(row.offset, row.line_no, this.limits.maxLineBytes, this.timeRange);
     let seen = 0;
     const stream = createReadStream(path).pipe(createGunzip());
     let pending = 0;

@@ -15,6 +15,8 @@ import { EventEmitter } from 'node:events';
 import type { IngestStore } from '../../store/ingestStore.js';
 import { FileIngestor, DEFAULT_LIMITS, type CommittedBatch, type FileScan, type IngestLimits } from './fileIngestor.js';
 import { SchemaTracker } from './schemaTracker.js';
+import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
+import { timeRangeOf, type Config } from '../config.js';
 
 export function isLogFile(name: string): boolean {
   return name.endsWith('.jsonl') || name.endsWith('.jsonl.gz');
@@ -24,6 +26,18 @@ export interface IngestServiceOptions {
   dir: string;
   limits?: Partial<IngestLimits>;
   pollMs?: number;
+  /** Event times outside this range are quarantined (default: from 1970 to a day ahead). */
+  timeRange?: TimeRangeRule;
+}
+
+/** The one reading of the config's ingest section, for the console's engine and `ingest`. */
+export function ingestOptions(cfg: Config): IngestServiceOptions {
+  return {
+    dir: cfg.watch,
+    limits: { maxLineBytes: cfg.ingest.maxLineBytes },
+    pollMs: cfg.ingest.pollMs,
+    timeRange: timeRangeOf(cfg),
+  };
 }
 
 export interface IngestTotals {
@@ -56,7 +70,8 @@ export class IngestService extends EventEmitter {
     this.pollMs = opts.pollMs ?? 1000;
     this.schema = new SchemaTracker(store.schema());
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    this.ingestor = new FileIngestor(store, this.schema, limits, (c) => this.committed(c));
+    const range = new TimeRange(opts.timeRange, store.newestTs());
+    this.ingestor = new FileIngestor(store, this.schema, limits, (c) => this.committed(c), range);
   }
 
   private committed(c: CommittedBatch): void {

@@ -11,6 +11,7 @@
 import { isUtf8 } from 'node:buffer';
 import { parseLine, type LabelRecord, type PredictionRecord } from './records.js';
 import type { QuarantinedLine } from '../../store/ingestStore.js';
+import type { TimeRange } from '../core/timeRange.js';
 
 export const SAMPLE_BYTES = 512;
 
@@ -32,7 +33,7 @@ export class LineBatcher {
   private line: number;
   private batch: Batch;
 
-  constructor(startOffset: number, startLine: number, private readonly maxLineBytes: number) {
+  constructor(startOffset: number, startLine: number, private readonly maxLineBytes: number, private readonly timeRange?: TimeRange) {
     this.pos = startOffset;
     this.line = startLine;
     this.batch = this.emptyBatch();
@@ -147,6 +148,13 @@ export class LineBatcher {
     const text = buf.toString('utf8', start, e);
     if (text.trim().length === 0) return; // blank lines carry nothing to lose
     const parsed = parseLine(text);
+    if (parsed.kind !== 'rejected' && this.timeRange) {
+      const why = this.timeRange.admit(parsed.ts);
+      if (why !== null) {
+        this.batch.quarantined.push({ lineNo: this.line, reason: `field "ts" out of range: ${why}`, text: text.slice(0, SAMPLE_BYTES), bytes });
+        return;
+      }
+    }
     if (parsed.kind === 'prediction') {
       parsed.line = this.line;
       this.batch.predictions.push(parsed);

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../store/db.js';
 import { ServingModels } from '../replay/servingModels.js';
 import { parseTimestamp } from '../ingest/records.js';
+import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
 
 export interface ServeOptions {
   out: string;
@@ -20,6 +21,8 @@ export interface ServeOptions {
   host?: string;
   registryPollMs?: number;
   maxBodyBytes?: number;
+  /** Event times outside it are refused with 400, as ingest would quarantine them. */
+  timeRange?: TimeRangeRule;
 }
 
 export interface PredictResponse {
@@ -64,6 +67,14 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
   let lastPoll = Date.now();
   const pollMs = opts.registryPollMs ?? 250;
   const max = opts.maxBodyBytes ?? 1024 * 1024;
+  const range = new TimeRange(opts.timeRange);
+  const eventTime = (body: Record<string, unknown>): number => {
+    const ts = body.ts === undefined ? Date.now() : parseTimestamp(body.ts);
+    if (ts === null) throw new HttpError(400, '"ts" must be an ISO 8601 time or epoch milliseconds');
+    const why = range.admit(ts);
+    if (why !== null) throw new HttpError(400, `"ts" out of range: ${why}`);
+    return ts;
+  };
   const logFile = (ts: number): string => join(opts.out, `serve-${new Date(ts).toISOString().slice(0, 10)}.jsonl`);
 
   const predict = async (body: Record<string, unknown>): Promise<PredictResponse> => {
@@ -75,8 +86,7 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     if (!active) throw new HttpError(503, 'no active model in the registry');
     const features = body.features;
     if (features === null || typeof features !== 'object' || Array.isArray(features)) throw new HttpError(400, '"features" must be an object');
-    const ts = body.ts === undefined ? Date.now() : parseTimestamp(body.ts);
-    if (ts === null) throw new HttpError(400, '"ts" must be an ISO 8601 time or epoch milliseconds');
+    const ts = eventTime(body);
     const id = typeof body.id === 'string' && body.id !== '' ? body.id : randomUUID();
     const lines: string[] = [];
     let answer: PredictResponse | null = null;
@@ -96,8 +106,7 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     if (typeof id !== 'string' || id === '') throw new HttpError(400, '"id" must be the request id');
     const v = body.label;
     if (!(typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) throw new HttpError(400, '"label" must be a number, string or boolean');
-    const ts = body.ts === undefined ? Date.now() : parseTimestamp(body.ts);
-    if (ts === null) throw new HttpError(400, '"ts" must be an ISO 8601 time or epoch milliseconds');
+    const ts = eventTime(body);
     appendFileSync(logFile(ts), `${JSON.stringify({ ts: new Date(ts).toISOString(), id, label: v })}\n`);
     return { id };
   };

@@ -27,13 +27,13 @@ export function registerIngest(program: Command): void {
         await ingestFromNats(cfg, { from: opts.from, stream: opts.stream, durable: opts.durable, quiet: opts.quiet === true });
         return;
       }
-      const [{ openDb }, { IngestStore }, { IngestService }] = await Promise.all([
+      const [{ openDb }, { IngestStore }, { IngestService, ingestOptions }] = await Promise.all([
         import('../../../store/db.js'), import('../../../store/ingestStore.js'), import('../../ingest/ingestService.js'),
       ]);
       const db = openDb(cfg.db);
       const store = new IngestStore(db);
       store.pinSchema(cfg.features);
-      const service = new IngestService(store, { dir: cfg.watch, limits: { maxLineBytes: cfg.ingest.maxLineBytes }, pollMs: cfg.ingest.pollMs });
+      const service = new IngestService(store, ingestOptions(cfg));
       const say = (s: string): void => { if (!opts.quiet) process.stderr.write(`${s}\n`); };
       const started = Date.now();
       const summary = (): string => {

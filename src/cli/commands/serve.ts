@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { timeRangeOf } from '../../config.js';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface ServeCliOptions extends GlobalOptions {
@@ -27,7 +28,7 @@ Examples:
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: train a model first (mlops-tui train)`);
       const [{ openDb }, { startServer }] = await Promise.all([import('../../../store/db.js'), import('../../serve/server.js')]);
       const db = openDb(cfg.db);
-      const s = await startServer(db, { out: opts.out ?? cfg.watch, port, host: opts.host });
+      const s = await startServer(db, { out: opts.out ?? cfg.watch, port, host: opts.host, timeRange: timeRangeOf(cfg) });
       process.stderr.write(`serving on ${s.url} (logs in ${opts.out ?? cfg.watch}); Ctrl-C to stop\n`);
       await untilSignal();
       await s.close();
