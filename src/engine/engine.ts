@@ -107,6 +107,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     if (this.ingest) {
       this.ingest.on('batch', () => this.kick());
       this.ingest.on('error', (e: Error) => { this.ingestProblem = `ingest: ${e.message}`; this.emit('error', e); });
+      this.ingest.on('missing', (why: string) => { this.ingestProblem = `ingest: ${why}; waiting for it`; this.kick(); });
       this.ingest.on('recovered', () => { this.ingestProblem = null; this.kick(); });
       await this.ingest.start();
     }

@@ -17,6 +17,7 @@ import { FileIngestor, DEFAULT_LIMITS, type CommittedBatch, type FileScan, type 
 import { SchemaTracker } from './schemaTracker.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
 import { timeRangeOf, type Config } from '../config.js';
+import { writeIngestHealth } from './ingestHealth.js';
 
 export function isLogFile(name: string): boolean {
   return name.endsWith('.jsonl') || name.endsWith('.jsonl.gz');
@@ -28,12 +29,44 @@ export interface IngestServiceOptions {
   pollMs?: number;
   /** Event times outside this range are quarantined (default: from 1970 to a day ahead). */
   timeRange?: TimeRangeRule;
+  /** The database file: a problem that outlasts a retry is written beside it for `status`. */
+  dbPath?: string;
+  /** Backoff of a failed commit: first delay and cap, ms (default 250 and 5000). */
+  retry?: { firstMs: number; maxMs: number };
+}
+
+/**
+ * A commit that failed for a reason outside the file (the database locked by a writer
+ * holding it past busy_timeout, a full disk, an I/O error): retried, never given up on.
+ * Anything else is about the file itself (a directory named *.jsonl, no permission).
+ */
+export function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return false;
+  return /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL|NOMEM)/.test(code) || code === 'ENOSPC';
+}
+
+function describeFailure(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return 'database or disk is full';
+  return (err as Error).message;
+}
+
+/** Why a file could not be read, in words (node's messages repeat the path and the syscall). */
+function unreadable(path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+    : code === 'EISDIR' ? 'it is a directory'
+      : code === 'ELOOP' ? 'a symbolic link loop'
+        : (err as Error).message;
+  return `skipped ${path}: ${why}`;
 }
 
 /** The one reading of the config's ingest section, for the console's engine and `ingest`. */
 export function ingestOptions(cfg: Config): IngestServiceOptions {
   return {
     dir: cfg.watch,
+    dbPath: cfg.db,
     limits: { maxLineBytes: cfg.ingest.maxLineBytes },
     pollMs: cfg.ingest.pollMs,
     timeRange: timeRangeOf(cfg),
@@ -63,11 +96,20 @@ export class IngestService extends EventEmitter {
   private idleWaiters: Array<() => void> = [];
   private readonly pollMs: number;
   private recent: Array<{ at: number; lines: number }> = [];
+  private readonly dbPath: string | null;
+  private readonly retry: { firstMs: number; maxMs: number };
+  private trouble: { problem: string; since: number; attempts: number } | null = null;
+  private wake: (() => void) | null = null;
+  private dirMissing = false;
+  /** Files that could not be read (path → why), reported once until they change. */
+  readonly skipped = new Map<string, string>();
 
   constructor(store: IngestStore, opts: IngestServiceOptions) {
     super();
     this.dir = resolve(opts.dir);
     this.pollMs = opts.pollMs ?? 1000;
+    this.dbPath = opts.dbPath ?? null;
+    this.retry = opts.retry ?? { firstMs: 250, maxMs: 5000 };
     this.schema = new SchemaTracker(store.schema());
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
     const range = new TimeRange(opts.timeRange, store.newestTs());
@@ -98,13 +140,27 @@ export class IngestService extends EventEmitter {
     return this.recent.reduce((s, r) => s + r.lines, 0) / (windowMs / 1000);
   }
 
+  /** True while the watched directory does not exist (deleted under us, or not made yet). */
+  get missing(): boolean {
+    return this.dirMissing;
+  }
+
   listFiles(): string[] {
     let names: string[];
     try {
       names = readdirSync(this.dir);
+      if (this.dirMissing) {
+        this.dirMissing = false;
+        this.emit('recovered');
+      }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (!this.dirMissing) {
+        this.dirMissing = true;
+        // `ingest` stops on it; the console shows it and goes on polling for the directory.
+        this.emit('missing', `the watched directory ${this.dir} does not exist`);
+      }
+      return [];
     }
     // Oldest first, so a rotated file is read before the one that replaced it.
     return names.filter(isLogFile).map((n) => join(this.dir, n))
@@ -113,14 +169,64 @@ export class IngestService extends EventEmitter {
       .sort((a, b) => a.m - b.m || a.p.localeCompare(b.p)).map((x) => x.p);
   }
 
-  /** Reads every log file once, up to its current end. */
+  /** Reads every log file once, up to its current end; an unreadable file is skipped (see `skipped`). */
   async scanOnce(): Promise<FileScan[]> {
     const out: FileScan[] = [];
     for (const p of this.listFiles()) {
-      const s = await this.ingestor.scan(p);
+      if (this.stopped) break;
+      const s = await this.scanFile(p);
       if (s !== null) out.push(s);
     }
     return out;
+  }
+
+  /** The current trouble (a commit being retried), one sentence, or null. */
+  get problem(): string | null {
+    return this.trouble?.problem ?? null;
+  }
+
+  /**
+   * Scans one file. A commit that fails for a reason outside the file is retried with
+   * backoff until it succeeds (or the service stops): a finished file still completes.
+   * A file that cannot be read is skipped with a message, and the others are read.
+   */
+  private async scanFile(path: string): Promise<FileScan | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const s = await this.ingestor.scan(path);
+        this.skipped.delete(path);
+        this.recover();
+        return s;
+      } catch (err) {
+        if (this.stopped) return null;
+        if (!isRetryable(err)) {
+          const why = unreadable(path, err);
+          if (this.skipped.get(path) !== why) {
+            this.skipped.set(path, why);
+            this.emit('error', new Error(why));
+          }
+          return null;
+        }
+        const delay = Math.min(this.retry.maxMs, this.retry.firstMs * 2 ** (attempt - 1));
+        const problem = `commit failed (${describeFailure(err)}); retry ${attempt} in ${delay < 1000 ? `${delay} ms` : `${(delay / 1000).toFixed(0)} s`}`;
+        this.trouble = { problem, since: this.trouble?.since ?? Date.now(), attempts: attempt };
+        if (this.dbPath) writeIngestHealth(this.dbPath, { pid: process.pid, ...this.trouble, updatedAt: Date.now() });
+        this.emit('error', new Error(problem));
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, delay);
+          this.wake = () => { clearTimeout(t); r(); };
+        });
+        this.wake = null;
+        if (this.stopped) return null;
+      }
+    }
+  }
+
+  private recover(): void {
+    if (this.trouble === null) return;
+    this.trouble = null;
+    if (this.dbPath) writeIngestHealth(this.dbPath, null);
+    this.emit('recovered');
   }
 
   /**
@@ -137,11 +243,7 @@ export class IngestService extends EventEmitter {
         while (this.dirty.size > 0 && !this.stopped) {
           const next = this.oldestDirty();
           this.dirty.delete(next);
-          try {
-            await this.ingestor.scan(next);
-          } catch (err) {
-            this.emit('error', err);
-          }
+          await this.scanFile(next);
         }
       } finally {
         this.worker = null;
@@ -212,9 +314,11 @@ export class IngestService extends EventEmitter {
   async stop(): Promise<void> {
     this.stopped = true;
     this.ingestor.stopRequested = true;
+    this.wake?.();
     if (this.poll) clearInterval(this.poll);
     await this.watcher?.close();
     await this.worker;
     this.ingestor.close();
+    if (this.trouble !== null && this.dbPath) writeIngestHealth(this.dbPath, null);
   }
 }

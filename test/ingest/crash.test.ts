@@ -400,15 +400,21 @@ test('a commit that fails (database locked by another writer) leaves nothing beh
   const db = openDb(dbPath, { busyTimeoutMs: 20 });
   const other = openDb(dbPath);
   try {
-    const service = new IngestService(new IngestStore(db), { dir: logDir });
+    const service = new IngestService(new IngestStore(db), { dir: logDir, retry: { firstMs: 10, maxMs: 40 } });
     await service.scanOnce();
     appendFileSync(logPath, '{"ts":20,"id":"r-20","model":"m","version":1,"features":{"x":1,"origin":"MCI"},"prediction":1,"score":0.5}\n');
     other.exec('BEGIN IMMEDIATE');
-    await assert.rejects(service.scanOnce(), /locked/);
-    other.exec('COMMIT');
     const offset = (): number => db.prepare('SELECT offset FROM files').pluck().get() as number;
+    const failures: string[] = [];
+    service.on('error', (e: Error) => failures.push(e.message));
+    const scan = service.scanOnce();
+    while (failures.length < 3) await new Promise((r) => setTimeout(r, 5));
+    assert.match(failures[0], /commit failed \(database is locked\); retry 1 in 10 ms/);
+    assert.equal(service.problem, failures.at(-1));
     assert.equal(offset(), Buffer.byteLength(text), 'the failed batch did not move the offset');
-    await service.scanOnce();
+    other.exec('COMMIT');
+    await scan;
+    assert.equal(service.problem, null);
     assert.equal(db.prepare('SELECT count(*) FROM predictions').pluck().get(), 21);
     assert.equal(offset(), statSync(logPath).size);
     assert.deepEqual(db.prepare('SELECT name, kind FROM schema_fields ORDER BY name').all(),

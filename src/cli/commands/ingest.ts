@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { sanitize } from '../../util/sanitize.js';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface IngestOptions extends GlobalOptions {
@@ -17,7 +20,16 @@ export function registerIngest(program: Command): void {
     .option('--from <urls>', 'read the fleet\'s JetStream stream instead of files: NATS servers, comma-separated (nats://h1:4222,...)')
     .option('--stream <name>', 'with --from: the stream the shippers publish to', 'MLOPS')
     .option('--durable <name>', 'with --from: the durable consumer; a second ingest on the same one stands by', 'mlops-ingest')
-    .addHelpText('after', '\nExamples:\n  mlops-tui ingest --watch ./predictions\n  mlops-tui ingest --once --db ./.mlops/mlops.db\n  mlops-tui ingest --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db')
+    .addHelpText('after', `
+A commit that fails (database locked, disk full) is retried with backoff until it succeeds; the
+error is printed and shown by \`mlops-tui status\`. A file that cannot be read is skipped with a
+message and the others are read; --once then exits 1. If the watched directory is missing or
+deleted, ingest says so and exits 1.
+
+Examples:
+  mlops-tui ingest --watch ./predictions
+  mlops-tui ingest --once --db ./.mlops/mlops.db
+  mlops-tui ingest --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db`)
     .action(async (_opts: IngestOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<IngestOptions>();
       const cfg = resolveConfig(opts);
@@ -27,6 +39,7 @@ export function registerIngest(program: Command): void {
         await ingestFromNats(cfg, { from: opts.from, stream: opts.stream, durable: opts.durable, quiet: opts.quiet === true });
         return;
       }
+      if (!existsSync(cfg.watch)) throw new Error(`the watched directory ${resolve(cfg.watch)} does not exist: create it or pass --watch`);
       const [{ openDb }, { IngestStore }, { IngestService, ingestOptions }] = await Promise.all([
         import('../../../store/db.js'), import('../../../store/ingestStore.js'), import('../../ingest/ingestService.js'),
       ]);
@@ -41,23 +54,34 @@ export function registerIngest(program: Command): void {
         const secs = (Date.now() - started) / 1000;
         return `${t.predictions} predictions, ${t.labels} labels, ${t.quarantined} quarantined, ${t.duplicates} duplicates in ${secs.toFixed(1)} s`;
       };
-      service.on('error', (e: Error) => process.stderr.write(`mlops-tui: ingest error: ${e.message}\n`));
+      service.on('error', (e: Error) => process.stderr.write(`mlops-tui: ingest: ${sanitize(e.message)}\n`));
+      service.on('recovered', () => say('ingest: commits succeed again'));
+      const skippedNote = (): string => (service.skipped.size > 0 ? `; ${service.skipped.size} file(s) skipped` : '');
+      let exitCode = 0;
       try {
         if (opts.once) {
+          // A signal ends the retries of a commit that keeps failing; what was committed stays.
+          void untilSignal().then(() => { void service.stop(); });
           await service.scanOnce();
-          say(`ingested ${summary()} from ${cfg.watch}`);
+          say(`ingested ${summary()} from ${cfg.watch}${skippedNote()}`);
+          if (service.skipped.size > 0) exitCode = 1;
         } else {
           await service.start();
           say(`watching ${service.dir} into ${cfg.db} (Ctrl-C to stop)`);
-          const tick = setInterval(() => say(`${service.rate().toFixed(0)} lines/s; ${summary()}`), 5000);
-          tick.unref();
-          const sig = await untilSignal();
+          const tick = setInterval(() => say(`${service.rate().toFixed(0)} lines/s; ${summary()}${service.problem ? `; ${service.problem}` : ''}`), 5000);
+          const gone = new Promise<string>((r) => service.once('missing', r));
+          const end = await Promise.race([untilSignal(), gone]);
           clearInterval(tick);
           await service.stop();
-          say(`${sig}: stopped; ${summary()}`);
+          if (end === 'SIGINT' || end === 'SIGTERM') say(`${end}: stopped; ${summary()}`);
+          else {
+            process.stderr.write(`mlops-tui: ${end}; stopping after ${summary()}\n`);
+            exitCode = 1;
+          }
         }
       } finally {
         db.close();
       }
+      if (exitCode !== 0) process.exit(exitCode);
     });
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolveConfig, type GlobalOptions } from '../context.js';
+import { sanitize } from '../../util/sanitize.js';
+import { readIngestHealth } from '../../ingest/ingestHealth.js';
 
 interface StatusOptions extends GlobalOptions {
   json?: boolean;
@@ -32,6 +34,8 @@ export function registerStatus(program: Command): void {
           files: fileStatuses(db),
           quarantine: quarantineReasons(db),
           schema: schemaFields(db),
+          // Problems of the ingesters running now (a commit being retried), from beside the database.
+          ingest: readIngestHealth(cfg.db),
         };
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
@@ -40,6 +44,7 @@ export function registerStatus(program: Command): void {
         const c = status.counts;
         const lines = [
           `database   ${status.db}`,
+          ...status.ingest.map((h) => `ingest     pid ${h.pid}, since ${new Date(h.since).toISOString().replace('T', ' ').slice(0, 19)}: ${h.problem}`),
           `active     ${status.active ?? 'none'}${status.registry.length > 1 ? ` (${status.registry.filter((m) => m.alias === 'shadow').length} shadow)` : ''}`,
           `rows       ${c.predictions} predictions for ${c.requests} requests, ${c.labels} labels, ${c.quarantined} quarantined`,
           '',
@@ -53,7 +58,8 @@ export function registerStatus(program: Command): void {
           ...status.schema.map((s) => `  ${s.name}: ${s.kind} (${s.source})`),
         ];
         if (status.quarantine.length > 0) lines.push('', 'quarantine', ...status.quarantine.map((q) => `  ${q.count}  ${q.reason}`));
-        process.stdout.write(`${lines.join('\n')}\n`);
+        // Model names, paths, feature names and reasons came from logs: no escape sequence reaches the terminal.
+        process.stdout.write(`${lines.map((l) => sanitize(l)).join('\n')}\n`);
       } finally {
         db.close();
       }
