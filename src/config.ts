@@ -7,8 +7,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GATE_BOUNDS, type GateBound } from './compare/gate.js';
 import { parseDuration } from './util/duration.js';
-import { parseTimestamp } from './ingest/records.js';
-import type { TimeRangeRule } from './core/timeRange.js';
 
 export type FeatureKind = 'numeric' | 'categorical';
 
@@ -124,17 +122,11 @@ export function parseConfig(text: string, source = 'mlops.config.json'): Config 
   for (const key of ['maxAhead', 'rotationGrace'] as const) {
     try { parseDuration(cfg.ingest[key]); } catch (err) { throw new ConfigError(`${source}: config key "ingest.${key}": ${(err as Error).message}`); }
   }
-  if (parseTimestamp(cfg.ingest.notBefore) === null) throw new ConfigError(`${source}: config key "ingest.notBefore" must be an ISO 8601 date such as "1970-01-01"`);
   if (cfg.drift.datasetShare > 1) throw new ConfigError(`${source}: config key "drift.datasetShare" must be between 0 and 1`);
   if (cfg.gate.reliability >= 1) throw new ConfigError(`${source}: config key "gate.reliability" must be below 1`);
   // a typo such as "bernstien" must not silently fall back to Hoeffding
   if (cfg.gate.bound !== undefined && !GATE_BOUNDS.includes(cfg.gate.bound)) throw new ConfigError(`${source}: config key "gate.bound" must be "hoeffding" or "bernstein"`);
   return cfg;
-}
-
-/** The event-time range ingest and `serve` accept (checked at load, so it parses). */
-export function timeRangeOf(cfg: Config): TimeRangeRule {
-  return { notBefore: parseTimestamp(cfg.ingest.notBefore) ?? 0, maxAheadMs: parseDuration(cfg.ingest.maxAhead) };
 }
 
 /** Loads `path`, or ./mlops.config.json when it exists, or the defaults. */

@@ -16,7 +16,9 @@ import type { IngestStore } from '../../store/ingestStore.js';
 import { FileIngestor, DEFAULT_LIMITS, type CommittedBatch, type FileScan, type IngestLimits } from './fileIngestor.js';
 import { SchemaTracker } from './schemaTracker.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
-import { timeRangeOf, type Config } from '../config.js';
+import { ConfigError, type Config } from '../config.js';
+import { parseTimestamp } from './records.js';
+import { parseDuration } from '../util/duration.js';
 import { writeIngestHealth } from './ingestHealth.js';
 
 export function isLogFile(name: string): boolean {
@@ -60,6 +62,13 @@ function unreadable(path: string, err: unknown): string {
       : code === 'ELOOP' ? 'a symbolic link loop'
         : (err as Error).message;
   return `skipped ${path}: ${why}`;
+}
+
+/** The event-time range ingest and `serve` accept, from the config. */
+export function timeRangeOf(cfg: Config): TimeRangeRule {
+  const notBefore = parseTimestamp(cfg.ingest.notBefore);
+  if (notBefore === null) throw new ConfigError(`config key "ingest.notBefore" must be an ISO 8601 date such as "1970-01-01"`);
+  return { notBefore, maxAheadMs: parseDuration(cfg.ingest.maxAhead) };
 }
 
 /** The one reading of the config's ingest section, for the console's engine and `ingest`. */

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../../store/db.js';
 import { IngestStore } from '../../store/ingestStore.js';
-import { IngestService } from '../../src/ingest/ingestService.js';
+import { IngestService, timeRangeOf } from '../../src/ingest/ingestService.js';
 import { TimeRange } from '../../src/core/timeRange.js';
 import { startServer } from '../../src/serve/server.js';
 import { EngineHost } from '../../src/engine/engineHost.js';
@@ -62,7 +62,7 @@ test('the range follows the newest row and the clock, whichever is later, and is
   const cfg = parseConfig('{"ingest":{"notBefore":"2000-01-01","maxAhead":"2h"}}');
   assert.equal(cfg.ingest.maxAhead, '2h');
   assert.throws(() => parseConfig('{"ingest":{"maxAhead":"soon"}}'), /config key "ingest.maxAhead"/);
-  assert.throws(() => parseConfig('{"ingest":{"notBefore":"yesterday"}}'), /config key "ingest.notBefore"/);
+  assert.throws(() => timeRangeOf(parseConfig('{"ingest":{"notBefore":"yesterday"}}')), /config key "ingest.notBefore"/);
 });
 
 test('a 9999-12-31 line no longer stops drift windows from closing', async () => {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { timeRangeOf } from '../../config.js';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface ServeCliOptions extends GlobalOptions {
@@ -26,7 +25,9 @@ Examples:
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be an integer from 0 to 65535');
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: train a model first (mlops-tui train)`);
-      const [{ openDb }, { startServer }] = await Promise.all([import('../../../store/db.js'), import('../../serve/server.js')]);
+      const [{ openDb }, { startServer }, { timeRangeOf }] = await Promise.all([
+        import('../../../store/db.js'), import('../../serve/server.js'), import('../../ingest/ingestService.js'),
+      ]);
       const db = openDb(cfg.db);
       const s = await startServer(db, { out: opts.out ?? cfg.watch, port, host: opts.host, timeRange: timeRangeOf(cfg) });
       process.stderr.write(`serving on ${s.url} (logs in ${opts.out ?? cfg.watch}); Ctrl-C to stop\n`);

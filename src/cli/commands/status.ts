@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolveConfig, type GlobalOptions } from '../context.js';
 import { sanitize } from '../../util/sanitize.js';
-import { readIngestHealth } from '../../ingest/ingestHealth.js';
 
 interface StatusOptions extends GlobalOptions {
   json?: boolean;
@@ -35,7 +34,7 @@ export function registerStatus(program: Command): void {
           quarantine: quarantineReasons(db),
           schema: schemaFields(db),
           // Problems of the ingesters running now (a commit being retried), from beside the database.
-          ingest: readIngestHealth(cfg.db),
+          ingest: (await import('../../ingest/ingestHealth.js')).readIngestHealth(cfg.db),
         };
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
