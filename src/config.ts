@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GATE_BOUNDS, type GateBound } from './compare/gate.js';
 import { parseDuration } from './util/duration.js';
+import { DEFAULT_MISSING_VALUES } from './drift/values.js';
 
 export type FeatureKind = 'numeric' | 'categorical';
 
@@ -21,6 +22,8 @@ export interface Config {
   ingest: { maxLineBytes: number; pollMs: number; notBefore: string; maxAhead: string; rotationGrace: string; maxFeatureNames: number };
   /** Pinned feature types; the rest are inferred from the first rows. */
   features: Record<string, FeatureKind>;
+  /** Strings read as missing values (trimmed, case as written); '' always is. Replaces the default list. */
+  missingValues: string[];
   drift: {
     /** Tumbling window of event time, e.g. "1d" or "6h". */
     window: string;
@@ -47,6 +50,7 @@ export const DEFAULT_CONFIG: Config = {
   db: './.mlops/mlops.db',
   ingest: { maxLineBytes: 1024 * 1024, pollMs: 1000, notBefore: '1970-01-01', maxAhead: '1d', rotationGrace: '5s', maxFeatureNames: 1000 },
   features: {},
+  missingValues: [...DEFAULT_MISSING_VALUES],
   drift: { window: '1d', datasetShare: 0.5, perFeature: {}, calendar: [] },
   gate: { condition: 'n - o > 0.01 +/- 0.01', reliability: 0.999, evaluations: 8, heldOutShare: 0.3, bound: 'hoeffding' },
   retrain: { onDatasetDriftWindows: 0, onDetector: false, scheduleHours: 0, cooldownMinutes: 60, maxPerDay: 4, autoPromote: false, rows: 50000 },
@@ -62,6 +66,7 @@ const SHAPE: Shape = {
   db: 'string',
   ingest: { maxLineBytes: 'number', pollMs: 'number', notBefore: 'string', maxAhead: 'string', rotationGrace: 'string', maxFeatureNames: 'number' },
   features: 'kind-map',
+  missingValues: 'string[]',
   drift: { window: 'string', datasetShare: 'number', perFeature: 'per-feature', calendar: 'string[]' },
   gate: { condition: 'string', reliability: 'number', evaluations: 'number', heldOutShare: 'number', bound: 'string' },
   retrain: { onDatasetDriftWindows: 'number', onDetector: 'boolean', scheduleHours: 'number', cooldownMinutes: 'number', maxPerDay: 'number', autoPromote: 'boolean', rows: 'number' },

@@ -3,6 +3,7 @@
  * way errors end a command (one sentence on stderr, a non-zero exit code).
  */
 import { loadConfig, type Config } from '../config.js';
+import { setMissingValues } from '../drift/values.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -16,6 +17,8 @@ export function resolveConfig(opts: GlobalOptions): Config {
   const cfg = loadConfig(opts.config);
   if (opts.db !== undefined) cfg.db = opts.db;
   if (opts.watch !== undefined) cfg.watch = opts.watch;
+  // Every reader in this process shares the config's missing tokens (values.ts).
+  setMissingValues(cfg.missingValues);
   return cfg;
 }
 

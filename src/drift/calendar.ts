@@ -14,21 +14,22 @@ export const CALENDAR_NOTE = 'calendar feature: compared with the reference rows
 
 function positiveKeys(counts: Readonly<Record<string, number>>): Set<string> {
   const keys = new Set<string>();
-  for (const k in counts) if (counts[k] > 0) keys.add(k);
+  for (const [k, c] of Object.entries(counts)) if (c > 0) keys.add(k);
   return keys;
 }
 
 function restrictCategorical(ref: CategoricalProfile, cur: CategoricalProfile): CategoricalProfile | null {
   const keep = positiveKeys(cur.counts);
-  const counts: Record<string, number> = {};
+  const kept: Array<[string, number]> = [];
   let count = 0;
-  for (const k in ref.counts) {
+  for (const [k, c] of Object.entries(ref.counts)) {
     if (!keep.has(k)) continue;
-    counts[k] = ref.counts[k];
-    count += ref.counts[k];
+    kept.push([k, c]);
+    count += c;
   }
   if (count === 0 || count === ref.count) return null;
-  return { kind: 'categorical', count, missing: Math.round((ref.missing * count) / ref.count), counts };
+  // fromEntries: a category named "__proto__" stays a key (see categories.ts).
+  return { kind: 'categorical', count, missing: Math.round((ref.missing * count) / ref.count), counts: Object.fromEntries(kept) };
 }
 
 function restrictNumeric(ref: NumericProfile, cur: NumericProfile): NumericProfile | null {
@@ -37,10 +38,10 @@ function restrictNumeric(ref: NumericProfile, cur: NumericProfile): NumericProfi
   const keep = positiveKeys(cur.valueCounts);
   const kept: Array<[number, number]> = [];
   let count = 0;
-  for (const k in ref.valueCounts) {
+  for (const [k, c] of Object.entries(ref.valueCounts)) {
     if (!keep.has(k)) continue;
-    kept.push([Number(k), ref.valueCounts[k]]);
-    count += ref.valueCounts[k];
+    kept.push([Number(k), c]);
+    count += c;
   }
   if (count === 0 || count === ref.count) return null;
   kept.sort((a, b) => a[0] - b[0]);

@@ -3,9 +3,10 @@
 // made for a category already seen. A 10^6-row file with 10 categorical columns otherwise
 // allocates and hashes 10^7 short strings, most of the cost of counting them.
 // Same notion of a category as values.ts: a string as is, anything else through toCategory;
-// '' and the other missing values are not counted.
+// '' and the other missing tokens (NA, N/A, null...) are not counted. A field is checked against
+// the missing tokens once, when its text is first seen; later hits on the same key reuse the answer.
 import type { CategoricalProfile } from './profile.js';
-import { isMissing, toCategory } from './values.js';
+import { isMissing, isMissingSpan, toCategory } from './values.js';
 
 /** What a RowView hands categorical fields to. */
 export interface CategorySink {
@@ -22,6 +23,8 @@ export class CategoryCounter implements CategorySink {
   private keys: string[] = [];
   private counts: number[] = [];
   private hashes: number[] = [];
+  /** Keys that are missing tokens: held in the table so they are recognised in place, never counted. */
+  private missingKey: boolean[] = [];
   /** Open addressing: slot → index into keys, or EMPTY. */
   private table = new Int32Array(64).fill(EMPTY);
   private mask = 63;
@@ -46,6 +49,7 @@ export class CategoryCounter implements CategorySink {
       if (this.hashes[k] === h) {
         const key = this.keys[k];
         if (key.length === len && text.startsWith(key, start)) {
+          if (this.missingKey[k]) return;
           this.counts[k]++;
           this.count++;
           return;
@@ -54,11 +58,13 @@ export class CategoryCounter implements CategorySink {
       slot = (slot + 1) & this.mask;
     }
     const k = this.keys.length;
+    const missing = isMissingSpan(text, start, end);
     this.keys.push(start === 0 && end === text.length ? text : text.slice(start, end));
-    this.counts.push(1);
+    this.counts.push(missing ? 0 : 1);
     this.hashes.push(h);
+    this.missingKey.push(missing);
     this.table[slot] = k;
-    this.count++;
+    if (!missing) this.count++;
     if (this.keys.length * 2 > this.mask) this.grow();
   }
 
@@ -75,7 +81,7 @@ export class CategoryCounter implements CategorySink {
 
   countsRecord(): Record<string, number> {
     // fromEntries, not assignment: a category named "__proto__" must stay a key.
-    return Object.fromEntries(this.keys.map((k, i) => [k, this.counts[i]]));
+    return Object.fromEntries(this.keys.flatMap((k, i) => (this.missingKey[i] ? [] : [[k, this.counts[i]]])));
   }
 
   /** Missing = rows − count, which also counts JSONL rows that lacked the key. */

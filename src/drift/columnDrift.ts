@@ -2,17 +2,23 @@
 //
 // Default method, as Evidently chooses it (get_default_stattest), with n = the reference's
 // non-missing values and "values" = distinct values over both windows:
-//   n ≤ 1000: numeric with > 5 values → KS; numeric with ≤ 5 values → chi-squared;
-//             categorical with ≤ 2 values → two-proportion Z; other categorical → chi-squared;
-//             drift at p < 0.05.
+//   n ≤ 1000: numeric with > 5 values → KS; numeric with 3–5 values → chi-squared;
+//             numeric or categorical with ≤ 2 values (0/1 flags) → two-proportion Z;
+//             other categorical → chi-squared; drift at p < 0.05.
 //   n > 1000: numeric with > 5 values → normalised Wasserstein; otherwise → Jensen–Shannon;
 //             drift at distance ≥ 0.1.
-// Large samples make every p-value tiny, hence effect sizes there. PSI is always reported.
+// Large samples make every p-value tiny, hence effect sizes there. PSI is always reported: on the
+// reference's decile bins, except for numeric columns with at most PSI_VALUE_BINS distinct
+// reference values, whose values are the bins (Evidently's rule; deciles of a 0/1 or 1–5 column
+// collapse into one bin and PSI would always be 0).
 // KS and Wasserstein are exact from value counts when both windows have fewer than 1,000
-// distinct values, otherwise computed on the profiles' samples (exact when a window fits in the
+// distinct values, exact from all sorted values when a profile carries them (`values`, the
+// offline command), otherwise computed on the profiles' samples (exact when a window fits in the
 // sample); the KS p-value always uses the true window sizes. Missing-value rate drift uses the Z-test with the same
 // levels, but a rate change under one percentage point is never flagged (huge windows would
-// otherwise flag any change). A statistic is NaN when a window has no non-missing values.
+// otherwise flag any change). A statistic is NaN when a window has no non-missing values; a
+// current window whose column is all missing then takes the level of its missing-rate drift
+// (an all-"N/A" column is the strongest drift there is, not "ok").
 import { chi2Homogeneity } from './chi2.js';
 import { alignCategories, type CategoryCounts } from './categories.js';
 import { jensenShannonDistance } from './jensenShannon.js';
@@ -39,6 +45,8 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<DriftMethod, number>> = {
 };
 /** Evidently's switch from p-values to distances. */
 export const SMALL_REFERENCE_ROWS = 1000;
+/** Numeric columns with at most this many distinct reference values use them as PSI bins (Evidently: 20). */
+export const PSI_VALUE_BINS = 20;
 export const MISSING_RATE_ALPHA = 0.05;
 export const MISSING_RATE_MIN_DIFFERENCE = 0.01;
 
@@ -113,15 +121,22 @@ function distinctValues(ref: ColumnProfile, cur: ColumnProfile): number {
 export function defaultMethod(ref: ColumnProfile, cur: ColumnProfile): DriftMethod {
   const values = distinctValues(ref, cur);
   if (ref.count <= SMALL_REFERENCE_ROWS) {
+    if (values <= 2) return 'z';
     if (ref.kind === 'numeric') return values > 5 ? 'ks' : 'chisquare';
-    return values > 2 ? 'chisquare' : 'z';
+    return 'chisquare';
   }
   if (ref.kind === 'numeric') return values > 5 ? 'wasserstein' : 'jensenshannon';
   return 'jensenshannon';
 }
 
 function psiOf(ref: ColumnProfile, cur: ColumnProfile): number {
-  if (ref.kind === 'numeric' && cur.kind === 'numeric') return psiFromCounts(ref.binCounts, currentBinCounts(ref, cur));
+  if (ref.kind === 'numeric' && cur.kind === 'numeric') {
+    if (ref.valueCounts && cur.valueCounts && Object.keys(ref.valueCounts).length <= PSI_VALUE_BINS) {
+      const u = alignCategories(ref.valueCounts, cur.valueCounts);
+      return psiFromCounts(u.reference, u.current);
+    }
+    return psiFromCounts(ref.binCounts, currentBinCounts(ref, cur));
+  }
   const d = discreteCounts(ref, cur);
   const u = alignCategories(d.ref, d.cur);
   return psiFromCounts(u.reference, u.current);
@@ -137,16 +152,23 @@ function missingRate(ref: ColumnProfile, cur: ColumnProfile): MissingRateDrift {
   return { reference, current, pValue, level };
 }
 
+/** Every value when the profile carries them (exact), else its sample. */
+function allValues(p: NumericProfile): ArrayLike<number> {
+  return p.values && p.values.length === p.count ? p.values : p.sample;
+}
+
 function runMethod(method: DriftMethod, ref: ColumnProfile, cur: ColumnProfile): { statistic: number; pValue: number | null } {
   if (ref.count === 0 || cur.count === 0) return { statistic: NaN, pValue: P_VALUE_METHODS.has(method) ? NaN : null };
   switch (method) {
     case 'ks': {
       if (ref.kind !== 'numeric' || cur.kind !== 'numeric') throw new TypeError('KS needs numeric profiles');
       const counted = ref.valueCounts && cur.valueCounts;
-      const exact = counted || (ref.sample.length === ref.count && cur.sample.length === cur.count);
+      const a = allValues(ref);
+      const b = allValues(cur);
+      const exact = counted || (a.length === ref.count && b.length === cur.count);
       const d = counted
         ? ksStatisticWeighted(fromValueCounts(ref.valueCounts!), fromValueCounts(cur.valueCounts!))
-        : ksStatisticSorted(ref.sample, cur.sample);
+        : ksStatisticSorted(a, b);
       const r = ksPValue(d, ref.count, cur.count);
       return { statistic: exact ? r.statistic : d, pValue: r.pValue };
     }
@@ -155,7 +177,7 @@ function runMethod(method: DriftMethod, ref: ColumnProfile, cur: ColumnProfile):
       const w =
         ref.valueCounts && cur.valueCounts
           ? wassersteinWeighted(fromValueCounts(ref.valueCounts), fromValueCounts(cur.valueCounts))
-          : wassersteinSorted(ref.sample, cur.sample);
+          : wassersteinSorted(allValues(ref), allValues(cur));
       return { statistic: w / wassersteinNorm(ref.std), pValue: null };
     }
     case 'chisquare': {
@@ -186,7 +208,11 @@ export function compareColumn(name: string, ref: ColumnProfile, cur: ColumnProfi
   const method = opts.method ?? defaultMethod(ref, cur);
   const threshold = opts.threshold ?? DEFAULT_THRESHOLDS[method];
   const { statistic, pValue } = runMethod(method, ref, cur);
-  const level = P_VALUE_METHODS.has(method) ? levelFromPValue(pValue ?? NaN, threshold) : levelFromDistance(statistic, threshold);
+  const missing = missingRate(ref, cur);
+  const allMissing = cur.count === 0 && cur.missing > 0 && ref.count > 0;
+  const level = allMissing
+    ? missing.level
+    : P_VALUE_METHODS.has(method) ? levelFromPValue(pValue ?? NaN, threshold) : levelFromDistance(statistic, threshold);
   const cats = ref.kind === 'categorical' && cur.kind === 'categorical' ? alignCategories(ref.counts, cur.counts) : null;
   return {
     feature: name,
@@ -197,7 +223,7 @@ export function compareColumn(name: string, ref: ColumnProfile, cur: ColumnProfi
     threshold,
     level,
     psi: ref.count > 0 && cur.count > 0 ? psiOf(ref, cur) : NaN,
-    missingRate: missingRate(ref, cur),
+    missingRate: missing,
     newCategories: cats ? cats.newCategories : [],
     vanishedCategories: cats ? cats.vanishedCategories : [],
     nReference: ref.count,

@@ -33,6 +33,11 @@ export interface NumericProfile {
   sample: number[];
   /** Exact counts per value (key String(value)) when the column has fewer than VALUE_COUNTS_CAP distinct values. */
   valueCounts?: Record<string, number>;
+  /**
+   * Every non-missing value, ascending: only offline profiles of files (which hold them sorted
+   * anyway), so KS and Wasserstein are exact beyond the sample. Not enumerable: never stored or serialised.
+   */
+  values?: Float64Array;
 }
 
 export interface CategoricalProfile {
@@ -77,6 +82,7 @@ export function numericProfileFromSorted(
   sorted: ArrayLike<number>,
   missing: number,
   edges?: readonly number[],
+  opts: { keepValues?: boolean } = {},
 ): NumericProfile {
   const n = sorted.length;
   let sum = 0;
@@ -92,11 +98,13 @@ export function numericProfileFromSorted(
   const binEdges = edges ? [...edges] : decileEdges(sorted);
   let valueCounts: Record<string, number> | undefined;
   if (n > 0 && distinct < VALUE_COUNTS_CAP) {
-    valueCounts = {};
+    // Ascending input: each value's run is contiguous.
+    const entries: Array<[string, number]> = [];
     for (let i = 0; i < n; i++) {
-      const k = String(sorted[i]);
-      valueCounts[k] = (valueCounts[k] ?? 0) + 1;
+      if (i > 0 && sorted[i] === sorted[i - 1]) entries[entries.length - 1][1]++;
+      else entries.push([String(sorted[i]), 1]);
     }
+    valueCounts = Object.fromEntries(entries);
   }
   const profile: NumericProfile = {
     kind: 'numeric',
@@ -113,6 +121,11 @@ export function numericProfileFromSorted(
     sample: systematicSample(sorted),
   };
   if (valueCounts) profile.valueCounts = valueCounts;
+  else if (opts.keepValues && n > SAMPLE_CAP) {
+    // Not enumerable: JSON, spreads and equality checks see the same profile as without it.
+    const values = sorted instanceof Float64Array ? sorted : Float64Array.from(sorted);
+    Object.defineProperty(profile, 'values', { value: values, enumerable: false });
+  }
   return profile;
 }
 
@@ -146,10 +159,11 @@ export function buildProfile(
 ): DatasetProfile {
   const names = Object.keys(schema);
   const nums = new Map<string, { values: GrowableFloats; missing: number }>();
-  const cats = new Map<string, CategoricalProfile>();
+  // Categories counted in Maps: a category named "__proto__" or "constructor" is just a key.
+  const cats = new Map<string, { count: number; missing: number; counts: Map<string, number> }>();
   for (const name of names) {
     if (schema[name] === 'numeric') nums.set(name, { values: new GrowableFloats(), missing: 0 });
-    else cats.set(name, { kind: 'categorical', count: 0, missing: 0, counts: {} });
+    else cats.set(name, { count: 0, missing: 0, counts: new Map() });
   }
   let total = 0;
   for (const row of rows) {
@@ -164,7 +178,7 @@ export function buildProfile(
       if (c === null) acc.missing++;
       else {
         acc.count++;
-        acc.counts[c] = (acc.counts[c] ?? 0) + 1;
+        acc.counts.set(c, (acc.counts.get(c) ?? 0) + 1);
       }
     }
   }
@@ -173,7 +187,11 @@ export function buildProfile(
     const num = nums.get(name);
     const ref = reference?.columns[name];
     const edges = ref && ref.kind === 'numeric' ? ref.binEdges : undefined;
-    columns[name] = num ? numericProfileFromSorted(num.values.sorted(), num.missing, edges) : cats.get(name)!;
+    if (num) columns[name] = numericProfileFromSorted(num.values.sorted(), num.missing, edges);
+    else {
+      const c = cats.get(name)!;
+      columns[name] = { kind: 'categorical', count: c.count, missing: c.missing, counts: Object.fromEntries(c.counts) };
+    }
   }
   return { rows: total, columns };
 }

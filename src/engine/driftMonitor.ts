@@ -23,6 +23,7 @@
  */
 import { CategoricalAccumulator, DatasetAccumulator, NumericAccumulator } from '../drift/accumulators.js';
 import { compareColumn, type ColumnDriftResult, type CompareOptions } from '../drift/columnDrift.js';
+import { countOf } from '../drift/categories.js';
 import { datasetDrift } from '../drift/datasetDrift.js';
 import type { CategoricalProfile, ColumnProfile, DatasetProfile, FeatureSchema, NumericProfile } from '../drift/profile.js';
 import type { PeriodProfiles } from '../models/periodProfiles.js';
@@ -228,13 +229,13 @@ export class DriftMonitor {
 
   private adjusted(name: string, ref: ColumnProfile, cur: ColumnProfile): ColumnProfile {
     if (!this.calendar.has(name) || ref.kind !== 'categorical' || cur.kind !== 'categorical') return ref;
-    const counts: Record<string, number> = {};
+    const kept: Array<[string, number]> = [];
     let count = 0;
     for (const k of Object.keys(cur.counts)) {
-      const c = ref.counts[k] ?? 0;
-      if (c > 0) { counts[k] = c; count += c; }
+      const c = countOf(ref.counts, k);
+      if (c > 0) { kept.push([k, c]); count += c; }
     }
-    return count > 0 ? { ...ref, counts, count } : ref;
+    return count > 0 ? { ...ref, counts: Object.fromEntries(kept), count } : ref;
   }
 
   private closeWindow(key: number, acc: DatasetAccumulator): void {
@@ -332,8 +333,8 @@ export function histogram(ref: ColumnProfile, cur: ColumnProfile, maxBars = 10):
   }
   if (ref.kind === 'categorical' && cur.kind === 'categorical') {
     const keys = [...new Set([...Object.keys(ref.counts), ...Object.keys(cur.counts)])];
-    const rs = (k: string): number => (ref.count > 0 ? (ref.counts[k] ?? 0) / ref.count : 0);
-    const cs = (k: string): number => (cur.count > 0 ? (cur.counts[k] ?? 0) / cur.count : 0);
+    const rs = (k: string): number => (ref.count > 0 ? countOf(ref.counts, k) / ref.count : 0);
+    const cs = (k: string): number => (cur.count > 0 ? countOf(cur.counts, k) / cur.count : 0);
     keys.sort((a, b) => Math.max(rs(b), cs(b)) - Math.max(rs(a), cs(a)));
     const top = keys.slice(0, maxBars - 1);
     const rest = keys.slice(maxBars - 1);

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Engine } from './engine.js';
 import { Operations } from './operations.js';
 import { initBackend } from '../models/backend.js';
+import { setMissingValues } from '../drift/values.js';
 import type { EngineWorkerData, FromEngine, ToEngine } from './engineProtocol.js';
 
 const port = parentPort;
@@ -15,6 +16,8 @@ const post = (m: FromEngine): void => port.postMessage(m);
 const data = workerData as EngineWorkerData;
 
 async function main(): Promise<void> {
+  // Module state is per thread: this thread reads values with the config's missing tokens too.
+  setMissingValues(data.config.missingValues);
   const backend = await initBackend();
   const engine = new Engine({ config: data.config, backend: backend.name, notice: data.notice });
   const ops = new Operations(engine, data.config);

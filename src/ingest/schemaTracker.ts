@@ -5,11 +5,13 @@
  */
 import type { SchemaField } from '../../store/ingestStore.js';
 import type { FeatureValue } from './records.js';
+import { isMissing } from '../drift/values.js';
 
 export type FeatureKind = 'numeric' | 'categorical';
 
+/** A missing token ("NaN", "N/A", "") decides nothing: it must not make a numeric feature categorical. */
 export function inferKind(v: FeatureValue): FeatureKind | null {
-  if (v === null) return null;
+  if (isMissing(v)) return null;
   return typeof v === 'number' ? 'numeric' : 'categorical';
 }
 

@@ -80,11 +80,13 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
   const labelledHoldout = holdout.filter((r) => !isMissing(r[label]));
   const trained = await trainModel(labelled, { ...options, holdout: labelledHoldout });
   try {
-    const classCounts: Record<string, number> = {};
+    // A Map, then fromEntries: a class named "constructor" or "__proto__" is just a key.
+    const classTally = new Map<string, number>();
     for (const r of labelled) {
       const k = String(r[label]);
-      classCounts[k] = (classCounts[k] ?? 0) + 1;
+      classTally.set(k, (classTally.get(k) ?? 0) + 1);
     }
+    const classCounts: Record<string, number> = Object.fromEntries(classTally);
     const held = span(labelledHoldout, options.time);
     const weights = await captureModel(trained.model);
     const profile = buildProfile(labelled, options.schema);

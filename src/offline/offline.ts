@@ -2,6 +2,8 @@
 // Lines, compared column by column with the same profiles, methods and levels as the live
 // windows, plus the dataset verdict.
 //
+// Missing values (values.ts: '', NA, N/A, NaN, inf, null...) never decide a column's kind.
+//
 // Memory: each file is profiled exactly while its numeric values fit a budget (EXACT_VALUE_BUDGET,
 // 128 MB as Float64Arrays; never row objects). A current file of PARALLEL_MIN_BYTES or more is
 // scanned in a worker while the reference is profiled (both within their budgets at once,
@@ -31,7 +33,7 @@ import { hashString } from '../util/random.js';
 import { startModuleWorker } from '../util/moduleWorker.js';
 import { decileEdges } from '../drift/bins.js';
 import { scanTable, type TableColumns, type TableFormat, type TableScanOptions } from './tableReader.js';
-import { isMissing, toCategory, toNumber } from '../drift/values.js';
+import { isMissing, missingValues, toNumber } from '../drift/values.js';
 
 export { TableInputError } from './tableReader.js';
 
@@ -184,7 +186,7 @@ class ReferenceColumn {
     if (this.kind === 'numeric') {
       const sorted = radixSortFloat64(this.nums!.buf.subarray(0, this.nums!.length));
       this.nums = null;
-      return { kind: 'numeric', profile: numericProfileFromSorted(sorted, rows - this.nonMissing) };
+      return { kind: 'numeric', profile: numericProfileFromSorted(sorted, rows - this.nonMissing, undefined, { keepValues: true }) };
     }
     return { kind: 'categorical', profile: (this.cats ?? new CategoryCounter()).profile(rows) };
   }
@@ -446,7 +448,7 @@ export function currentProfileFromColumns(columns: CurrentColumns, reference: Da
   for (const [name, n] of Object.entries(columns.numerics)) {
     const ref = reference.columns[name];
     const edges = ref && ref.kind === 'numeric' ? ref.binEdges : [];
-    profile.columns[name] = numericProfileFromSorted(n.sorted, n.missing, edges);
+    profile.columns[name] = numericProfileFromSorted(n.sorted, n.missing, edges, { keepValues: true });
   }
   for (const [name, c] of Object.entries(columns.categoricals)) profile.columns[name] = c;
   return profile;
@@ -480,6 +482,7 @@ export async function profileCurrentFile(
 
 export interface CurrentWorkerInput {
   path: string;
+  missingValues: string[];
   schema: FeatureSchema;
   exactValues?: number;
   model?: string;
@@ -581,7 +584,7 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
   let hint: FeatureSchema | null = null;
   if (opts.parallel ?? fileBytes(currentPath) >= PARALLEL_MIN_BYTES) {
     hint = await sniffSchema(referencePath, { features, pinned: opts.pinned, ...scanOpts });
-    if (hint) worker = startCurrentWorker({ path: currentPath, schema: hint, exactValues: opts.exactValues, model: opts.model });
+    if (hint) worker = startCurrentWorker({ path: currentPath, missingValues: missingValues(), schema: hint, exactValues: opts.exactValues, model: opts.model });
   }
   let ref: ReferenceProfileResult;
   try {
@@ -624,6 +627,10 @@ export async function offlineDrift(referencePath: string, currentPath: string, o
     const restricted = restrictToCurrentPeriods(ref.profile.columns[name], cur.profile.columns[name]);
     if (restricted) compared.columns[name] = restricted;
   }
+  // A current file with nothing to compare is no verdict (exit 2), not "no drift": an empty
+  // export or a column of N/A must not pass a CI gate.
+  const usable = common.some((n) => (cur.profile.columns[n]?.count ?? 0) > 0);
+  if (!usable) throw new DriftInputError(`no verdict: ${currentPath} has no usable values (${cur.profile.rows} rows, every compared column missing)`);
   const results = compareDatasets(compared, cur.profile, { features: overrides, only: common });
   const t3 = performance.now();
   return {

@@ -99,10 +99,13 @@ test('warn band, overrides, missing-rate drift and empty windows', () => {
   assert.equal(m.missingRate.level, 'drift');
   assert.equal(compareColumn('c', ref, cur).missingRate.level, 'ok');
 
+  // An all-missing current column has no statistic; it drifts by its missing rate (issue 12).
   const empty = compareColumn('c', ref, categorical({}, 10));
   assert.ok(Number.isNaN(empty.statistic));
-  assert.equal(empty.level, 'ok');
   assert.equal(empty.missingRate.current, 1);
+  assert.equal(empty.level, 'drift');
+  // A window with no rows at all says nothing.
+  assert.equal(compareColumn('c', ref, categorical({}, 0)).level, 'ok');
 });
 
 test('compareDatasets compares every column, with per-feature overrides', () => {
