@@ -3,6 +3,11 @@
  * as JSON on stdin. The switch has already committed, so a failing, hanging or missing hook
  * is reported to the operator and never undoes or blocks it: the command runs in its own
  * process group and the whole group is killed at the time limit.
+ *
+ * The result does not wait for the hook's stdout/stderr pipes to close: a hook may leave a
+ * child holding them (`setsid daemon &`, which the group kill cannot reach), and a promote
+ * blocked 46 s on one. We wait for the hook process itself, then drain its pipes for a
+ * moment and close our ends.
  */
 import { spawn } from 'node:child_process';
 
@@ -28,6 +33,10 @@ export interface HookResult {
 }
 
 const KEEP = 4096;
+/** After the hook has exited, how long its pipes may keep delivering output. */
+const DRAIN_MS = 200;
+/** After SIGTERM at the time limit, how long before SIGKILL and giving up on the hook. */
+const KILL_GRACE_MS = 1000;
 
 export function runHook(command: string, event: SwitchEvent, timeoutMs = 10_000): Promise<HookResult> {
   return new Promise((resolve) => {
@@ -47,28 +56,45 @@ export function runHook(command: string, event: SwitchEvent, timeoutMs = 10_000)
     const killGroup = (sig: NodeJS.Signals): void => {
       try { if (child.pid !== undefined) process.kill(-child.pid, sig); } catch { /* already gone */ }
     };
+    let exit: { code: number | null; signal: string | null } | null = null;
+    const later: NodeJS.Timeout[] = [];
+    const result = (): HookResult => {
+      const code = exit?.code ?? null;
+      const signal = exit?.signal ?? null;
+      const ok = code === 0 && !timedOut;
+      const why = timedOut ? `timed out after ${timeoutMs} ms` : code !== null ? `exited with ${code}` : signal !== null ? `was killed by ${signal}` : 'did not exit';
+      const tail = output.trim().split('\n').slice(-1)[0] ?? '';
+      return { ok, code, signal, timedOut, output, message: ok ? 'on_switch hook ran' : `on_switch hook ${why}${tail ? `: ${tail}` : ''}` };
+    };
+    const finish = (r: HookResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const t of later) clearTimeout(t);
+      // Our ends of the pipes; a grandchild still holding theirs must not keep us alive.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.unref();
+      resolve(r);
+    };
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup('SIGTERM');
-      setTimeout(() => killGroup('SIGKILL'), 1000).unref();
+      later.push(setTimeout(() => {
+        killGroup('SIGKILL');
+        finish(result());
+      }, KILL_GRACE_MS));
     }, timeoutMs);
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     // A hook that never reads stdin closes the pipe; that is not its failure.
     child.stdin.on('error', () => {});
     child.stdin.end(`${JSON.stringify(event)}\n`);
-    const finish = (r: HookResult): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(r);
-    };
     child.on('error', (err) => finish({ ok: false, code: null, signal: null, timedOut, output, message: `on_switch hook failed to run: ${err.message}` }));
-    child.on('close', (code, signal) => {
-      const ok = code === 0 && !timedOut;
-      const why = timedOut ? `timed out after ${timeoutMs} ms` : code !== null ? `exited with ${code}` : `was killed by ${signal}`;
-      const tail = output.trim().split('\n').slice(-1)[0] ?? '';
-      finish({ ok, code, signal, timedOut, output, message: ok ? 'on_switch hook ran' : `on_switch hook ${why}${tail ? `: ${tail}` : ''}` });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      later.push(setTimeout(() => finish(result()), DRAIN_MS));
     });
+    child.on('close', () => finish(result()));
   });
 }
