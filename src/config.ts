@@ -3,7 +3,7 @@
  * is an error that names the key (a typo in a threshold must not silently fall
  * back to the default). Command-line flags override the file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GATE_BOUNDS, type GateBound } from './compare/gate.js';
 import { parseDuration } from './util/duration.js';
@@ -43,7 +43,19 @@ export interface Config {
   /** rows: labelled predictions a retrain learns from when no time range is given (the latest ones). */
   retrain: { onDatasetDriftWindows: number; onDetector: boolean; scheduleHours: number; cooldownMinutes: number; maxPerDay: number; autoPromote: boolean; rows: number };
   on_switch: string | null;
+  /**
+   * rawDays: raw prediction and label rows older than this many days of event time (before
+   * the newest stored row) are deleted; aggregates, drift history, alerts, audit and the
+   * registry stay. 0 keeps every row.
+   */
+  retention: { rawDays: number };
+  /** Per feature: dropped, or replaced by a keyed hash, before anything is stored or quarantined. */
+  redact: Record<string, RedactAction>;
+  /** The key of the redaction hash; default `redact.key` next to the database (never inside it). */
+  redactKeyFile: string | null;
 }
+
+export type RedactAction = 'hash' | 'drop';
 
 export const DEFAULT_CONFIG: Config = {
   watch: './predictions',
@@ -55,11 +67,14 @@ export const DEFAULT_CONFIG: Config = {
   gate: { condition: 'n - o > 0.01 +/- 0.01', reliability: 0.999, evaluations: 8, heldOutShare: 0.3, bound: 'hoeffding' },
   retrain: { onDatasetDriftWindows: 0, onDetector: false, scheduleHours: 0, cooldownMinutes: 60, maxPerDay: 4, autoPromote: false, rows: 50000 },
   on_switch: null,
+  retention: { rawDays: 0 },
+  redact: {},
+  redactKeyFile: null,
 };
 
 export class ConfigError extends Error {}
 
-type Shape = 'string' | 'number' | 'boolean' | 'kind-map' | 'string[]' | 'string|null' | 'per-feature' | { [k: string]: Shape };
+type Shape = 'string' | 'number' | 'boolean' | 'kind-map' | 'redact-map' | 'string[]' | 'string|null' | 'per-feature' | { [k: string]: Shape };
 
 const SHAPE: Shape = {
   watch: 'string',
@@ -71,6 +86,9 @@ const SHAPE: Shape = {
   gate: { condition: 'string', reliability: 'number', evaluations: 'number', heldOutShare: 'number', bound: 'string' },
   retrain: { onDatasetDriftWindows: 'number', onDetector: 'boolean', scheduleHours: 'number', cooldownMinutes: 'number', maxPerDay: 'number', autoPromote: 'boolean', rows: 'number' },
   on_switch: 'string|null',
+  retention: { rawDays: 'number' },
+  redact: 'redact-map',
+  redactKeyFile: 'string|null',
 };
 
 function check(value: unknown, shape: Shape, key: string): void {
@@ -93,6 +111,12 @@ function check(value: unknown, shape: Shape, key: string): void {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('an object of feature name to "numeric" or "categorical"');
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if (v !== 'numeric' && v !== 'categorical') throw new ConfigError(`config key "${key}.${k}" must be "numeric" or "categorical"`);
+      }
+      break;
+    case 'redact-map':
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('an object of feature name to "hash" or "drop"');
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (v !== 'hash' && v !== 'drop') throw new ConfigError(`config key "${key}.${k}" must be "hash" or "drop"`);
       }
       break;
     case 'per-feature':
@@ -127,11 +151,53 @@ export function parseConfig(text: string, source = 'mlops.config.json'): Config 
   for (const key of ['maxAhead', 'rotationGrace'] as const) {
     try { parseDuration(cfg.ingest[key]); } catch (err) { throw new ConfigError(`${source}: config key "ingest.${key}": ${(err as Error).message}`); }
   }
-  if (cfg.drift.datasetShare > 1) throw new ConfigError(`${source}: config key "drift.datasetShare" must be between 0 and 1`);
-  if (cfg.gate.reliability >= 1) throw new ConfigError(`${source}: config key "gate.reliability" must be below 1`);
+  checkRanges(cfg, source);
+  return cfg;
+}
+
+/*
+ * Values that type-check but cannot work: `pollMs: 0` spins a core while idle,
+ * `maxLineBytes: 0` quarantines every line, `heldOutShare: 2` and `drift.window: "banana"`
+ * loaded and failed later or never. Each bound is the smallest or largest value that still
+ * does what the key says.
+ */
+interface Range { min?: number; max?: number; above?: number; below?: number; integer?: boolean }
+
+const RANGES: Array<[string, (c: Config) => number | undefined, Range]> = [
+  ['ingest.pollMs', (c) => c.ingest.pollMs, { min: 10, max: 3_600_000 }],
+  ['ingest.maxLineBytes', (c) => c.ingest.maxLineBytes, { min: 256, max: 256 * 1024 * 1024, integer: true }],
+  ['drift.datasetShare', (c) => c.drift.datasetShare, { above: 0, max: 1 }],
+  ['gate.reliability', (c) => c.gate.reliability, { above: 0, below: 1 }],
+  ['gate.evaluations', (c) => c.gate.evaluations, { min: 1, integer: true }],
+  ['gate.heldOutShare', (c) => c.gate.heldOutShare, { above: 0, below: 1 }],
+  ['retrain.rows', (c) => c.retrain.rows, { min: 10, integer: true }],
+  ['retrain.maxPerDay', (c) => c.retrain.maxPerDay, { integer: true }],
+  ['retrain.onDatasetDriftWindows', (c) => c.retrain.onDatasetDriftWindows, { integer: true }],
+  ['retention.rawDays', (c) => c.retention.rawDays, { max: 36_500 }],
+];
+
+function describe(r: Range): string {
+  const parts: string[] = [];
+  if (r.min !== undefined) parts.push(`at least ${r.min}`);
+  if (r.above !== undefined) parts.push(`above ${r.above}`);
+  if (r.max !== undefined) parts.push(`at most ${r.max}`);
+  if (r.below !== undefined) parts.push(`below ${r.below}`);
+  return `${r.integer ? 'a whole number' : 'a number'}${parts.length ? ` ${parts.join(' and ')}` : ''}`;
+}
+
+function checkRanges(cfg: Config, source: string): void {
+  for (const [key, get, r] of RANGES) {
+    const v = get(cfg);
+    if (v === undefined) continue;
+    const bad = (r.integer && !Number.isInteger(v)) || (r.min !== undefined && v < r.min) || (r.max !== undefined && v > r.max)
+      || (r.above !== undefined && v <= r.above) || (r.below !== undefined && v >= r.below);
+    if (bad) throw new ConfigError(`${source}: config key "${key}" is ${v}; it must be ${describe(r)}`);
+  }
+  let windowMs = NaN;
+  try { windowMs = parseDuration(cfg.drift.window); } catch { /* reported below */ }
+  if (!(windowMs >= 60_000)) throw new ConfigError(`${source}: config key "drift.window" is "${cfg.drift.window}"; it must be a duration of at least a minute such as 6h, 1d or 7d`);
   // a typo such as "bernstien" must not silently fall back to Hoeffding
   if (cfg.gate.bound !== undefined && !GATE_BOUNDS.includes(cfg.gate.bound)) throw new ConfigError(`${source}: config key "gate.bound" must be "hoeffding" or "bernstein"`);
-  return cfg;
 }
 
 /** Loads `path`, or ./mlops.config.json when it exists, or the defaults. */
@@ -141,5 +207,12 @@ export function loadConfig(path?: string): Config {
     if (path !== undefined) throw new ConfigError(`config file ${path} does not exist`);
     return structuredClone(DEFAULT_CONFIG);
   }
-  return parseConfig(readFileSync(resolve(p), 'utf8'), p);
+  if (statSync(p).isDirectory()) throw new ConfigError(`config file ${p} is a directory; pass the JSON file, e.g. --config ${p.replace(/\/+$/, '')}/mlops.config.json`);
+  let text: string;
+  try {
+    text = readFileSync(resolve(p), 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config file ${p} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return parseConfig(text, p);
 }

@@ -2,7 +2,7 @@
  * What every command shares: the config file, `--db`, `--watch`, and the one
  * way errors end a command (one sentence on stderr, a non-zero exit code).
  */
-import { loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
 import { setMissingValues } from '../drift/values.js';
 
 export interface GlobalOptions {
@@ -25,7 +25,8 @@ export function resolveConfig(opts: GlobalOptions): Config {
 export function fail(err: unknown): never {
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`mlops-tui: ${msg.replace(/\s+$/, '')}\n`);
-  process.exit(err instanceof UsageError ? 2 : 1);
+  // a bad config is a usage error: the command never started
+  process.exit(err instanceof UsageError || err instanceof ConfigError ? 2 : 1);
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */

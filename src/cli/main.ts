@@ -15,6 +15,12 @@ import { registerHistory } from './commands/history.js';
 import { registerDrift } from './commands/drift.js';
 import { registerRetrain } from './commands/retrain.js';
 import { registerShip } from './commands/ship.js';
+import { registerBackup } from './commands/backup.js';
+import { registerCheck } from './commands/check.js';
+
+// Every file and directory a command creates (database, WAL, logs, backups, routing.json) is
+// private to this account whatever umask the shell had; see store/privateFiles.ts.
+process.umask((await import('../../store/privateFiles.js')).PRIVATE_UMASK);
 
 const program = new Command('mlops-tui')
   .description('A terminal console for operating ML models in production: ingest prediction logs, watch drift, compare shadows, retrain, promote.')
@@ -40,6 +46,8 @@ registerHistory(program);
 registerDrift(program);
 registerRetrain(program);
 registerShip(program);
+registerBackup(program);
+registerCheck(program);
 
 try {
   await program.parseAsync(process.argv);

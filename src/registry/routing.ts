@@ -3,10 +3,11 @@
  * written to a temp file in the same directory, fsynced, and renamed over the old one, so a
  * reader sees either the old or the new file whole, never a torn one.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../../store/db.js';
 import { servingSet } from '../../store/registry.js';
+import { openPrivate } from '../../store/privateFiles.js';
 
 export interface Routing {
   active: string | null;
@@ -33,7 +34,8 @@ export function currentRouting(db: Db, now = Date.now()): Routing {
 export function writeRoutingFile(path: string, routing: Routing): void {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   try {
-    const fd = openSync(tmp, 'w', 0o644);
+    // 0600: which model serves is the operator's business, not every local user's
+    const fd = openPrivate(tmp, 'w');
     try {
       writeSync(fd, `${JSON.stringify(routing, null, 2)}\n`);
       fsyncSync(fd);

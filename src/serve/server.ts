@@ -14,6 +14,7 @@ import type { Db } from '../../store/db.js';
 import { ServingModels } from '../replay/servingModels.js';
 import { parseTimestamp } from '../ingest/records.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
+import { accessPolicy, authorized } from './access.js';
 
 export interface ServeOptions {
   out: string;
@@ -23,6 +24,10 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Event times outside it are refused with 400, as ingest would quarantine them. */
   timeRange?: TimeRangeRule;
+  /** Needed to bind a non-loopback address (with `token`); see access.ts. */
+  allowRemote?: boolean;
+  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  token?: string | null;
 }
 
 export interface PredictResponse {
@@ -61,6 +66,7 @@ function readJson(req: IncomingMessage, max: number): Promise<Record<string, unk
 }
 
 export async function startServer(db: Db, opts: ServeOptions): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const token = accessPolicy(opts.host ?? '127.0.0.1', opts.allowRemote ?? false, opts.token ?? null);
   mkdirSync(opts.out, { recursive: true });
   const serving = new ServingModels(db);
   await serving.refresh();
@@ -117,6 +123,10 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
       res.end(JSON.stringify(v));
     };
     try {
+      if (token !== null && !authorized(req, token)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        return send(401, { error: 'send the token as "Authorization: Bearer <token>"' });
+      }
       if (req.method === 'GET' && req.url === '/health') return send(200, { ok: true, serving: serving.current.map((m) => `${m.name}@${m.version}${m.alias === 'active' ? '*' : ''}`) });
       if (req.method === 'POST' && req.url === '/predict') return send(200, await predict(await readJson(req, max)));
       if (req.method === 'POST' && req.url === '/label') return send(200, label(await readJson(req, max)));
