@@ -6,7 +6,7 @@
  * restarted. Every line written is in the store exactly once (counts and a
  * checksum of the content), per host.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ test('3-node cluster, two shippers, one ingest: a node, the ingest and a shipper
   const phase = (s: string): void => t.diagnostic(`${((Date.now() - t0) / 1000).toFixed(1)} s: ${s} (${readStore(storeDb)?.predictions ?? 0} predictions stored, ${hosts.reduce((n, h) => n + h.predictions.length, 0)} written)`);
   const dir = tempDir('mlops-fleet-cluster-');
   const nats = await NatsCluster.start(dir, 3);
+  after(() => nats.stopAll());
   const hosts = ['web-a', 'web-b'].map((h) => {
     const d = join(dir, h);
     mkdirSync(d);

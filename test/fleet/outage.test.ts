@@ -4,7 +4,7 @@
  * in the log file), and once the server is back every line reaches the store
  * exactly once.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ test('ship spools while the server is down, says so, and delivers everything onc
   const logs = join(dir, 'logs');
   mkdirSync(logs);
   const nats = await NatsCluster.start(dir, 1);
+  after(() => nats.stopAll());
   const node = nats.nodes[0];
   const shipDb = join(dir, 'ship.db');
   const storeDb = join(dir, 'store.db');

@@ -3,7 +3,7 @@
  * active one holds the lease, takes over within seconds when the active one is
  * kill -9'd mid-stream, and the store ends with every line exactly once.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ test('a standby ingest takes over when the active one dies, nothing lost or dupl
   const logs = join(dir, 'logs');
   mkdirSync(logs);
   const nats = await NatsCluster.start(dir, 1);
+  after(() => nats.stopAll());
   const storeDb = join(dir, 'store.db');
   const log = new HostLog('web-1', logs);
   const ship = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'web-1']);

@@ -3,12 +3,12 @@
  * JetStream cluster on loopback, on ports free at run time, with JetStream
  * storage in a temporary folder. A node can be killed and started again on the
  * same ports and storage. Tests skip (with the reason) when the binary is absent.
+ * The caller stops the servers (`after(() => nats.stopAll())` in a test; bench/fleet too).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after } from 'node:test';
 
 export function natsServerBinary(): string | null {
   for (const p of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) if (existsSync(p)) return p;
@@ -56,7 +56,6 @@ export class NatsCluster {
       mkdirSync(storeDir, { recursive: true });
       c.nodes.push({ name: `n${i + 1}`, port, clusterPort, url: `nats://127.0.0.1:${port}`, storeDir, proc: null, log: '' });
     }
-    after(() => c.stopAll());
     await Promise.all(c.nodes.map((n) => c.startNode(n)));
     return c;
   }
