@@ -143,4 +143,16 @@ export class FleetStore {
     for (const q of quar) get(q.host).quarantined = q.n;
     return [...out.values()].sort((a, b) => (a.host ?? '').localeCompare(b.host ?? ''));
   }
+
+  /** Models with predictions, most rows first. */
+  models(): string[] {
+    return (this.db.prepare('SELECT model, count(*) AS n FROM predictions GROUP BY model ORDER BY n DESC, model').all() as Array<{ model: string }>).map((r) => r.model);
+  }
+
+  /** The most recent `perHost` predictions of `model` on each host: its features as stored (JSON). */
+  recentFeaturesByHost(model: string, perHost: number): Array<{ host: string | null; features: string }> {
+    return this.db.prepare(`SELECT host, features FROM (
+        SELECT host, features, row_number() OVER (PARTITION BY host ORDER BY ts DESC, id DESC) AS k FROM predictions WHERE model = ?
+      ) WHERE k <= ?`).all(model, perHost) as Array<{ host: string | null; features: string }>;
+  }
 }

@@ -21,6 +21,7 @@ import { registerCheck } from './commands/check.js';
 // Every file and directory a command creates (database, WAL, logs, backups, routing.json) is
 // private to this account whatever umask the shell had; see store/privateFiles.ts.
 process.umask((await import('../../store/privateFiles.js')).PRIVATE_UMASK);
+import { registerHosts } from './commands/hosts.js';
 
 const program = new Command('mlops-tui')
   .description('A terminal console for operating ML models in production: ingest prediction logs, watch drift, compare shadows, retrain, promote.')
@@ -48,6 +49,7 @@ registerRetrain(program);
 registerShip(program);
 registerBackup(program);
 registerCheck(program);
+registerHosts(program);
 
 try {
   await program.parseAsync(process.argv);

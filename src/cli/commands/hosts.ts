@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
+import { sanitize } from '../../util/sanitize.js';
+
+interface HostsOptions extends GlobalOptions {
+  json?: boolean;
+  model?: string;
+  rows: string;
+}
+
+export function registerHosts(program: Command): void {
+  program.command('hosts')
+    .description('The fleet per host: predictions, labels and quarantined lines from each serving host, and which replica\'s inputs differ from the others')
+    .option('--json', 'print JSON for scripts and alerting')
+    .option('--model <name>', 'only this model (default: every model)')
+    .option('--rows <n>', 'most recent predictions per host compared', '20000')
+    .addHelpText('after', '\nExamples:\n  mlops-tui hosts --db /var/lib/mlops/mlops.db\n  mlops-tui hosts --model flights-mlp --json | jq \'.drift[] | select(.drifted)\'')
+    .action(async (_o: HostsOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<HostsOptions>();
+      const cfg = resolveConfig(opts);
+      const perHost = Number(opts.rows);
+      if (!Number.isSafeInteger(perHost) || perHost < 1) throw new UsageError(`--rows must be a positive integer, got "${opts.rows}"`);
+      if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest --from nats://…\` first or pass --db`);
+      const [{ openDb }, { FleetStore }, { driftPerHost, LOCAL_HOST }] = await Promise.all([
+        import('../../../store/db.js'), import('../../../store/fleetStore.js'), import('../../fleet/hostDrift.js'),
+      ]);
+      const db = openDb(cfg.db, { readonly: true });
+      try {
+        const store = new FleetStore(db);
+        const schema = Object.fromEntries(store.schema().map((f) => [f.name, f.kind]));
+        const models = opts.model !== undefined ? [opts.model] : store.models();
+        if (opts.model !== undefined && !store.models().includes(opts.model)) throw new UsageError(`no predictions of model "${opts.model}" in ${cfg.db}`);
+        const drift = models.flatMap((model) => driftPerHost(
+          store.recentFeaturesByHost(model, perHost).map((r) => ({ host: r.host, features: JSON.parse(r.features) as Record<string, unknown> })), schema,
+        ).map((d) => ({ model, ...d })));
+        const hosts = store.hostCounts().map((h) => ({ ...h, host: h.host ?? LOCAL_HOST, lastTs: h.lastTs === null ? null : new Date(h.lastTs).toISOString() }));
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ db: cfg.db, hosts, drift }, null, 2)}\n`);
+          return;
+        }
+        const out: string[] = [];
+        out.push(`${'host'.padEnd(24)} ${'predictions'.padStart(11)} ${'labels'.padStart(9)} ${'quarantined'.padStart(11)}  newest line`);
+        for (const h of hosts) {
+          out.push(`${sanitize(h.host).slice(0, 24).padEnd(24)} ${String(h.predictions).padStart(11)} ${String(h.labels).padStart(9)} ${String(h.quarantined).padStart(11)}  ${h.lastTs ?? '-'}`);
+        }
+        if (drift.length === 0) {
+          out.push('', 'drift per host: needs at least two hosts with 50 predictions of a model');
+        } else {
+          out.push('', `drift per host (each host's most recent ${perHost} predictions against each other host; a feature counts when it drifts against most of them):`);
+          for (const d of drift) {
+            const bad = d.features.filter((f) => f.level !== 'ok').map((f) => `${f.feature} ${f.level} (${f.method} ${f.statistic.toFixed(3)})`);
+            out.push(`  ${sanitize(d.model)}  ${sanitize(d.host).padEnd(24)} ${d.drifted ? 'DIFFERS' : 'like the others'}${bad.length > 0 ? `: ${bad.join(', ')}` : ''}`);
+          }
+        }
+        process.stdout.write(`${out.join('\n')}\n`);
+      } finally {
+        db.close();
+      }
+    });
+}
