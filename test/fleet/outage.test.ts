@@ -68,3 +68,38 @@ test('ship spools while the server is down, says so, and delivers everything onc
   assert.equal(got.labelSum, want.labelSum);
   assert.deepEqual(got.perHost.get('web-1'), want.perHost.get('web-1'));
 });
+
+test('ship --once publishes everything and exits 0; ingest --from and ship refuse bad flags in one sentence', { skip, timeout: 120_000 }, async () => {
+  const dir = tempDir('mlops-fleet-once-');
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  const nats = await NatsCluster.start(dir, 1);
+  after(() => nats.stopAll());
+  const log = new HostLog('batch-1', logs);
+  log.write(400);
+  const once = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'batch-1', '--once']);
+  const { code } = await once.exited;
+  assert.equal(code, 0, once.stderr());
+  assert.match(once.stderr(), /shipped: read 481, shipped 481/);
+  assert.equal(spooled(join(dir, 'ship.db')), 0);
+  const storeDb = join(dir, 'store.db');
+  const ingest = startCli(dir, ['ingest', '--from', nats.urls, '--db', storeDb]);
+  const want = expected([log]);
+  await waitFor(() => caughtUp(storeDb, want), 'the shipped lines in the store', 60_000, [ingest]);
+  await stop(ingest);
+  assert.equal(readStore(storeDb)!.predictionSum, want.predictionSum);
+
+  for (const [args, message] of [
+    [['ship', '--watch', logs], /ship needs --nats/],
+    [['ship', '--watch', logs, '--nats', 'http://x:4222'], /--nats: "http:\/\/x:4222" is not a nats:\/\/ or tls:\/\/ URL/],
+    [['ship', '--watch', join(dir, 'nope'), '--nats', nats.urls], /the watched directory .*nope does not exist/],
+    [['ship', '--watch', logs, '--nats', nats.urls, '--stream', 'a.b'], /--stream "a\.b" must be/],
+    [['ingest', '--from', 'nats://', '--db', storeDb], /--from: "nats:\/\/" names no host|is not a URL/],
+  ] as Array<[string[], RegExp]>) {
+    const c = startCli(dir, args);
+    const r = await c.exited;
+    assert.equal(r.code, 2, `${args.join(' ')}: ${c.stderr()}`);
+    assert.match(c.stderr(), message);
+    assert.equal(c.stderr().trim().split('\n').length, 1, `one sentence: ${c.stderr()}`);
+  }
+});
