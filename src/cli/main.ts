@@ -15,13 +15,13 @@ import { registerHistory } from './commands/history.js';
 import { registerDrift } from './commands/drift.js';
 import { registerRetrain } from './commands/retrain.js';
 import { registerShip } from './commands/ship.js';
+import { registerHosts } from './commands/hosts.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCheck } from './commands/check.js';
 
 // Every file and directory a command creates (database, WAL, logs, backups, routing.json) is
 // private to this account whatever umask the shell had; see store/privateFiles.ts.
 process.umask((await import('../../store/privateFiles.js')).PRIVATE_UMASK);
-import { registerHosts } from './commands/hosts.js';
 
 const program = new Command('mlops-tui')
   .description('A terminal console for operating ML models in production: ingest prediction logs, watch drift, compare shadows, retrain, promote.')
