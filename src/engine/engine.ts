@@ -33,6 +33,7 @@ import { encoderFromState } from '../models/encoder.js';
 import { fitReconstruction } from '../drift/multivariate.js';
 import { REFERENCE_CHUNK_ROWS } from '../models/trainArtifact.js';
 import type { AlertRow, DriftStatus, PairRow, Snapshot, SnapshotSource, TrafficRow } from './snapshot.js';
+import { Retention } from '../retention/retention.js';
 
 export interface EngineOptions {
   config: Config;
@@ -61,6 +62,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
   readonly db: Db;
   readonly dbPath: string;
   readonly ingest: IngestService | null;
+  private readonly retention: Retention | null;
   private readonly reader: AnalyticsReader;
   private predCursor = 0;
   /** Where reading began at start: windows before it are seeded from the store. */
@@ -92,6 +94,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
     const store = new IngestStore(this.db);
     store.pinSchema(opts.config.features);
     this.ingest = opts.ingest === false ? null : new IngestService(store, ingestOptions(opts.config));
+    // the process that ingests also keeps the raw rows within their horizon
+    this.retention = this.ingest ? new Retention(this.db, { rawDays: opts.config.retention.rawDays, newestTs: () => store.newestTs(), processed: () => this.cursors }) : null;
     this.reader = new AnalyticsReader(this.db);
     this.windowMs = parseDuration(opts.config.drift.window);
     for (const a of openAlerts(this.db, 5000)) this.openAlertKeys.add(alertKey(a.kind, a.kind === 'concept-drift' ? a.level : a.detector, a.subject, a.eventTime));
@@ -110,6 +114,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       this.ingest.on('missing', (why: string) => { this.ingestProblem = `ingest: ${why}; waiting for it`; this.kick(); });
       this.ingest.on('recovered', () => { this.ingestProblem = null; this.kick(); });
       await this.ingest.start();
+      this.retention?.start();
     }
     this.running = true;
     this.timer = setInterval(() => this.kick(), this.opts.snapshotMs ?? 250);
@@ -119,6 +124,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.retention?.stop();
     await this.ingest?.stop();
     await this.stepping;
     this.db.close();

@@ -40,13 +40,14 @@ Examples:
         return;
       }
       if (!existsSync(cfg.watch)) throw new Error(`the watched directory ${resolve(cfg.watch)} does not exist: create it or pass --watch`);
-      const [{ openDb }, { IngestStore }, { IngestService, ingestOptions }] = await Promise.all([
-        import('../../../store/db.js'), import('../../../store/ingestStore.js'), import('../../ingest/ingestService.js'),
+      const [{ openDb }, { IngestStore }, { IngestService, ingestOptions }, { Retention, describePass }] = await Promise.all([
+        import('../../../store/db.js'), import('../../../store/ingestStore.js'), import('../../ingest/ingestService.js'), import('../../retention/retention.js'),
       ]);
       const db = openDb(cfg.db);
       const store = new IngestStore(db);
       store.pinSchema(cfg.features);
       const service = new IngestService(store, ingestOptions(cfg));
+      const retention = new Retention(db, { rawDays: cfg.retention.rawDays, newestTs: () => store.newestTs() });
       const say = (s: string): void => { if (!opts.quiet) process.stderr.write(`${s}\n`); };
       const started = Date.now();
       const summary = (): string => {
@@ -64,14 +65,18 @@ Examples:
           void untilSignal().then(() => { void service.stop(); });
           await service.scanOnce();
           say(`ingested ${summary()} from ${cfg.watch}${skippedNote()}`);
+          const pruned = describePass(await retention.runOnce(), cfg.retention.rawDays);
+          if (pruned) say(pruned);
           if (service.skipped.size > 0) exitCode = 1;
         } else {
           await service.start();
+          retention.start();
           say(`watching ${service.dir} into ${cfg.db} (Ctrl-C to stop)`);
           const tick = setInterval(() => say(`${service.rate().toFixed(0)} lines/s; ${summary()}${service.problem ? `; ${service.problem}` : ''}`), 5000);
           const gone = new Promise<string>((r) => service.once('missing', r));
           const end = await Promise.race([untilSignal(), gone]);
           clearInterval(tick);
+          await retention.stop();
           await service.stop();
           if (end === 'SIGINT' || end === 'SIGTERM') say(`${end}: stopped; ${summary()}`);
           else {
