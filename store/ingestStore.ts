@@ -19,6 +19,33 @@ export interface FileRow {
   gz: number;
   offset: number;
   line_no: number;
+  superseded: number;
+}
+
+/** `files.superseded`: the path holds this file; the file's content is gone (truncated, rewritten); it was rotated away. */
+export const FILE_LIVE = 0;
+export const FILE_GONE = 1;
+export const FILE_ROTATED = 2;
+
+/**
+ * A reader's look at a file, asked from inside the identifying transaction: the head and the
+ * size are read again there, as another ingester may have committed past what was seen before.
+ */
+export interface FileLook {
+  path: string;
+  inode: string;
+  gz: boolean;
+  /** Hash and length of the file's first bytes (up to 1 KiB), read now. */
+  head(): { hash: string; len: number };
+  /** Whether the file starts with the bytes `row` was registered with. */
+  matches(row: FileRow): boolean;
+  /** The file's size now. */
+  size(): number;
+}
+
+export interface FileIdentity {
+  row: FileRow;
+  generation: 'new' | 'continued' | 'renamed' | 'truncated' | 'replaced';
 }
 
 export interface QuarantinedLine {
@@ -53,7 +80,45 @@ export class IngestStore {
   private readonly fileOffset: Statement;
   private readonly commitTx: { immediate: (fileId: number, fromOffset: number, offset: number, lineNo: number, preds: PredictionRecord[], labels: LabelRecord[], bad: QuarantinedLine[], path: string, fields: SchemaField[]) => BatchResult };
 
+  private readonly identifyTx: { immediate: (look: FileLook) => FileIdentity };
+
   constructor(private readonly db: Db) {
+    this.identifyTx = db.transaction((look: FileLook): FileIdentity => {
+      const now = Date.now();
+      const register = (): FileRow => {
+        const h = look.head();
+        const info = this.db.prepare(`INSERT INTO files (path, inode, head_hash, head_len, gz, first_seen, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?)`).run(look.path, look.inode, h.hash, h.len, look.gz ? 1 : 0, now, now);
+        return this.fileById(Number(info.lastInsertRowid))!;
+      };
+      const grow = (row: FileRow): FileRow => {
+        const h = look.head();
+        if (row.head_len < h.len) {
+          this.db.prepare('UPDATE files SET head_hash = ?, head_len = ? WHERE id = ?').run(h.hash, h.len, row.id);
+          return { ...row, head_hash: h.hash, head_len: h.len };
+        }
+        return row;
+      };
+      const setState = this.db.prepare('UPDATE files SET superseded = ?, updated_at = ? WHERE id = ?');
+      const cur = this.currentFile(look.path);
+      if (cur !== undefined) {
+        if (cur.inode === look.inode) {
+          if (look.matches(cur) && (look.gz || look.size() >= cur.offset)) return { row: grow(cur), generation: 'continued' };
+          setState.run(FILE_GONE, now, cur.id);
+          return { row: register(), generation: look.size() < cur.offset ? 'truncated' : 'replaced' };
+        }
+        setState.run(FILE_ROTATED, now, cur.id);
+      }
+      const cands = this.db.prepare(`SELECT * FROM files WHERE inode = ? AND superseded IN (${FILE_LIVE}, ${FILE_ROTATED}) AND path <> ?
+        ORDER BY id DESC`).all(look.inode, look.path) as FileRow[];
+      for (const cand of cands) {
+        if (!look.matches(cand)) continue;
+        this.db.prepare('UPDATE files SET superseded = ? WHERE path = ? AND superseded = ? AND id <> ?').run(FILE_GONE, look.path, FILE_LIVE, cand.id);
+        this.db.prepare('UPDATE files SET path = ?, superseded = ?, updated_at = ? WHERE id = ?').run(look.path, FILE_LIVE, now, cand.id);
+        return { row: grow({ ...cand, path: look.path, superseded: FILE_LIVE }), generation: 'renamed' };
+      }
+      return { row: register(), generation: cur !== undefined ? 'replaced' : 'new' };
+    });
     this.insPred = db.prepare(`INSERT OR IGNORE INTO predictions
       (request_id, model, version, ts, features, prediction, score, scores, file_id, line_no)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -69,7 +134,8 @@ export class IngestStore {
     // two ingesters on one database cannot both commit the same lines.
     this.commitTx = db.transaction((fileId: number, fromOffset: number, offset: number, lineNo: number, preds: PredictionRecord[], labels: LabelRecord[], bad: QuarantinedLine[], path: string, fields: SchemaField[]) => {
       const cur = this.fileOffset.get(fileId) as { offset: number; superseded: number } | undefined;
-      if (!cur || cur.superseded !== 0 || cur.offset !== fromOffset) {
+      // A rotated file is still committed to (its writer may append for a while after the rename).
+      if (!cur || cur.superseded === FILE_GONE || cur.offset !== fromOffset) {
         throw new ConcurrentIngestError(`another process has committed ${path} past offset ${fromOffset}`);
       }
       for (const f of fields) this.insField.run(f.name, f.kind, f.source);
@@ -98,26 +164,41 @@ export class IngestStore {
     return this.db.prepare('SELECT * FROM files WHERE path = ? AND superseded = 0 ORDER BY id DESC LIMIT 1').get(path) as FileRow | undefined;
   }
 
-  /** Live files with this inode: candidates for a rename rotation. */
-  filesWithInode(inode: string): FileRow[] {
-    return this.db.prepare('SELECT * FROM files WHERE inode = ? AND superseded = 0 ORDER BY id DESC').all(inode) as FileRow[];
+  fileById(id: number): FileRow | undefined {
+    return this.db.prepare('SELECT * FROM files WHERE id = ?').get(id) as FileRow | undefined;
   }
 
-  adoptPath(fileId: number, path: string): void {
-    this.db.transaction(() => {
-      this.db.prepare('UPDATE files SET superseded = 1 WHERE path = ? AND superseded = 0 AND id <> ?').run(path, fileId);
-      this.db.prepare('UPDATE files SET path = ?, updated_at = ? WHERE id = ?').run(path, Date.now(), fileId);
-    })();
+  /**
+   * Decides, under the write lock, which generation the file now at `obs.path` is, and
+   * records it. In one IMMEDIATE transaction, so two ingesters looking at the same file at
+   * once agree (the second finds the row the first made) instead of each starting its own
+   * generation and reading the file twice.
+   *
+   * - the live row of the path, same inode and head, not shorter than its offset: continued;
+   * - same inode but shorter (copytruncate) or another head (rewritten): that row is GONE and
+   *   a new generation starts;
+   * - another inode: the old file was rotated away (ROTATED: still committable, drained
+   *   through an open descriptor or adopted by the watched name it was renamed to);
+   * - a path without a live row whose inode and head are those of a live or rotated row:
+   *   that file renamed, continued from its offset (`mv c.jsonl c-1.jsonl`);
+   * - else a new generation from offset 0.
+   *
+   * The head and size are read through `look` after the row (under the lock): a size or a
+   * head taken before another ingester committed past it is not a truncation.
+   */
+  identifyFile(look: FileLook): FileIdentity {
+    return this.identifyTx.immediate(look);
   }
 
-  /** Starts a new generation of `path` (first sight, truncation or replacement). */
+
+  /** Starts a new generation of `path` (fixtures; readers go through identifyFile). */
   registerFile(path: string, inode: string, headHash: string, headLen: number, gz: boolean): FileRow {
     return this.db.transaction(() => {
-      this.db.prepare('UPDATE files SET superseded = 1 WHERE path = ? AND superseded = 0').run(path);
+      this.db.prepare('UPDATE files SET superseded = ? WHERE path = ? AND superseded = ?').run(FILE_GONE, path, FILE_LIVE);
       const now = Date.now();
       const info = this.db.prepare(`INSERT INTO files (path, inode, head_hash, head_len, gz, first_seen, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?)`).run(path, inode, headHash, headLen, gz ? 1 : 0, now, now);
-      return this.db.prepare('SELECT * FROM files WHERE id = ?').get(info.lastInsertRowid) as FileRow;
+      return this.fileById(Number(info.lastInsertRowid))!;
     })();
   }
 

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
-import { ConcurrentIngestError, IngestStore, type BatchResult, type QuarantinedLine, type SchemaField } from './ingestStore.js';
+import { ConcurrentIngestError, FILE_GONE, IngestStore, type BatchResult, type QuarantinedLine, type SchemaField } from './ingestStore.js';
 import type { LabelRecord, PredictionRecord } from './records.js';
 
 /** The spool holds its bound; the file is read again once it has drained. */
@@ -58,7 +58,7 @@ export class ShipLedger extends IngestStore {
       quarantined = quarantined + ?, updated_at = ? WHERE id = ?`);
     this.spoolTx = sdb.transaction((fileId: number, fromOffset: number, offset: number, lineNo: number, preds: PredictionRecord[], labels: LabelRecord[], bad: QuarantinedLine[], path: string) => {
       const cur = fileOffset.get(fileId) as { offset: number; superseded: number } | undefined;
-      if (!cur || cur.superseded !== 0 || cur.offset !== fromOffset) {
+      if (!cur || cur.superseded === FILE_GONE || cur.offset !== fromOffset) {
         throw new ConcurrentIngestError(`another process has committed ${path} past offset ${fromOffset}`);
       }
       const n = preds.length + labels.length + bad.length;

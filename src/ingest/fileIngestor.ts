@@ -6,12 +6,18 @@
  * replacement); a file shorter than its committed offset was truncated
  * (copytruncate). Both are read again from the start as a new generation. A new
  * path with the inode and head of a known file is that file renamed, and is
- * continued from its offset instead of being read twice.
+ * continued from its offset instead of being read twice. The decision is made
+ * by the store under the write lock, so two ingesters agree on it.
+ *
+ * Rotation by rename: a writer keeps appending to its old descriptor until it
+ * is told to reopen (logrotate's postrotate, typically a second or two later).
+ * The descriptor we hold on the rotated file is drained at every poll until it
+ * has not grown for the rotation grace period, so those lines are not lost.
  */
 import { closeSync, fstatSync, openSync, readSync, createReadStream, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
-import { ConcurrentIngestError, type BatchResult, type FileRow, type IngestStore } from '../../store/ingestStore.js';
+import { ConcurrentIngestError, FILE_GONE, type BatchResult, type FileRow, type IngestStore } from '../../store/ingestStore.js';
 import { LineBatcher, type Batch } from './lineBatcher.js';
 import type { SchemaTracker } from './schemaTracker.js';
 import { TimeRange } from '../core/timeRange.js';
@@ -22,9 +28,14 @@ export interface IngestLimits {
   maxLineBytes: number;
   /** Bytes read per transaction; bounds memory and the time the event loop is held. */
   chunkBytes: number;
+  /** A file rotated away is drained until it has not grown for this long, ms. */
+  rotationGraceMs: number;
 }
 
-export const DEFAULT_LIMITS: IngestLimits = { maxLineBytes: 1024 * 1024, chunkBytes: 1024 * 1024 };
+export const DEFAULT_LIMITS: IngestLimits = { maxLineBytes: 1024 * 1024, chunkBytes: 1024 * 1024, rotationGraceMs: 5000 };
+
+interface Held { fd: number; inode: string; rowId: number }
+interface Draining extends Held { lastSize: number; lastGrowth: number }
 
 export interface CommittedBatch {
   path: string;
@@ -78,29 +89,25 @@ export class FileIngestor {
 
   /** Identifies the file at `path` and returns its row, starting a new generation when needed. */
   private identify(path: string, fd: number, st: Stats): { row: FileRow; generation: FileScan['generation'] } {
-    const inode = `${st.dev}:${st.ino}`;
-    const gz = path.endsWith('.gz');
-    const head = readHead(fd, Math.min(st.size, HEAD_BYTES));
-    const headHash = hash(head);
-    const matchesHead = (row: FileRow): boolean => row.head_len <= head.length && hash(head.subarray(0, row.head_len)) === row.head_hash;
-    const row = this.store.currentFile(path);
-    if (row !== undefined) {
-      let generation: FileScan['generation'] | null = null;
-      if (row.inode !== inode) generation = 'replaced';
-      else if (!gz && st.size < row.offset) generation = 'truncated';
-      else if (!matchesHead(row)) generation = 'replaced';
-      if (generation !== null) return { row: this.store.registerFile(path, inode, headHash, head.length, gz), generation };
-      if (row.head_len < head.length) this.store.updateHead(row.id, headHash, head.length);
-      return { row, generation: 'continued' };
-    }
-    for (const cand of this.store.filesWithInode(inode)) {
-      if (cand.path !== path && matchesHead(cand)) {
-        this.store.adoptPath(cand.id, path);
-        if (cand.head_len < head.length) this.store.updateHead(cand.id, headHash, head.length);
-        return { row: { ...cand, path }, generation: 'renamed' };
-      }
-    }
-    return { row: this.store.registerFile(path, inode, headHash, head.length, gz), generation: 'new' };
+    let head = readHead(fd, Math.min(st.size, HEAD_BYTES));
+    // Read again when the stored head is longer than what we saw: the file grew meanwhile
+    // (another ingester registered it a moment later); a shorter look is not another file.
+    const refresh = (): void => {
+      if (head.length >= HEAD_BYTES) return;
+      const size = fstatSync(fd).size;
+      if (size > head.length) head = readHead(fd, Math.min(size, HEAD_BYTES));
+    };
+    return this.store.identifyFile({
+      path,
+      inode: `${st.dev}:${st.ino}`,
+      gz: path.endsWith('.gz'),
+      head: () => { refresh(); return { hash: hash(head), len: head.length }; },
+      matches: (row) => {
+        if (row.head_len > head.length) refresh();
+        return row.head_len <= head.length && hash(head.subarray(0, row.head_len)) === row.head_hash;
+      },
+      size: () => fstatSync(fd).size,
+    });
   }
 
   /** Commits a batch; false when another process got there first (the scan of this file stops). */
@@ -123,31 +130,53 @@ export class FileIngestor {
     return true;
   }
 
-  /** Ingests everything new in `path`. Returns null when the file vanished. */
   /**
    * Plain files stay open between scans. When logrotate renames a file to a
    * name we do not watch (app.jsonl -> app.jsonl.1) and creates a new one, the
    * lines written to the old file after our last read are still reachable
-   * through the open descriptor: they are drained before the new file is read.
+   * through the open descriptor: they are drained before the new file is read,
+   * and again at every poll until the grace period passes without growth.
    */
-  private readonly handles = new Map<string, { fd: number; inode: string }>();
+  private readonly handles = new Map<string, Held>();
+  private readonly draining: Draining[] = [];
 
-  private async drain(path: string, total: BatchResult): Promise<void> {
+  /** Descriptors of rotated files still being drained. */
+  get drainingCount(): number {
+    return this.draining.length;
+  }
+
+  private retire(path: string): void {
     const h = this.handles.get(path);
     if (!h) return;
     this.handles.delete(path);
-    try {
-      const row = this.store.currentFile(path);
-      if (row && row.inode === h.inode) await this.scanPlain(h.fd, path, row, total);
-    } finally {
-      closeSync(h.fd);
+    this.draining.push({ ...h, lastSize: -1, lastGrowth: Date.now() });
+  }
+
+  /** Reads what was appended to rotated files through their old descriptors; closes those that went quiet. */
+  async drainRotated(total: BatchResult = zero()): Promise<void> {
+    for (const d of [...this.draining]) {
+      if (this.stopRequested) return;
+      const row = this.store.fileById(d.rowId);
+      const size = fstatSync(d.fd).size;
+      const now = Date.now();
+      if (size !== d.lastSize) {
+        d.lastSize = size;
+        d.lastGrowth = now;
+      }
+      if (row !== undefined && row.superseded !== FILE_GONE && size > row.offset) await this.scanPlain(d.fd, row.path, row, total);
+      if (row === undefined || row.superseded === FILE_GONE || now - d.lastGrowth >= this.limits.rotationGraceMs) {
+        this.draining.splice(this.draining.indexOf(d), 1);
+        closeSync(d.fd);
+      }
     }
   }
 
   /** Closes the descriptors kept between scans. */
   close(): void {
     for (const h of this.handles.values()) closeSync(h.fd);
+    for (const d of this.draining) closeSync(d.fd);
     this.handles.clear();
+    this.draining.length = 0;
   }
 
   /** Ingests everything new in `path`. Returns null when the file vanished. */
@@ -159,7 +188,8 @@ export class FileIngestor {
       fd = openSync(path, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        await this.drain(path, total);
+        this.retire(path);
+        await this.drainRotated(total);
         return null;
       }
       throw err;
@@ -169,11 +199,18 @@ export class FileIngestor {
       const st = fstatSync(fd);
       const inode = `${st.dev}:${st.ino}`;
       const held = this.handles.get(path);
-      if (held && held.inode !== inode) await this.drain(path, total);
+      if (held && held.inode !== inode) this.retire(path);
+      // What the old file still holds comes before its successor.
+      if (this.draining.length > 0) await this.drainRotated(total);
       const { row, generation } = this.identify(path, fd, st);
       const lines = gz ? await this.scanGzip(path, row, total) : await this.scanPlain(fd, path, row, total);
-      if (!gz && !this.handles.has(path)) {
-        this.handles.set(path, { fd, inode });
+      const h = this.handles.get(path);
+      if (!gz && (h === undefined || h.rowId !== row.id)) {
+        if (h !== undefined) {
+          // Same inode, new generation (truncated or rewritten): the old descriptor is this file.
+          closeSync(h.fd);
+        }
+        this.handles.set(path, { fd, inode, rowId: row.id });
         keep = true;
       }
       return { path, lines, result: total, generation };
@@ -181,7 +218,6 @@ export class FileIngestor {
       if (!keep) closeSync(fd);
     }
   }
-
 
   private async scanPlain(fd: number, path: string, row: FileRow, total: BatchResult): Promise<number> {
     const batcher = new LineBatcher(row.offset, row.line_no, this.limits.maxLineBytes, this.timeRange);

@@ -21,6 +21,9 @@ import { parseTimestamp } from './records.js';
 import { parseDuration } from '../util/duration.js';
 import { writeIngestHealth } from './ingestHealth.js';
 
+/** A queue entry that is no path: read the rotated files still being drained. */
+const DRAIN = '\0drain';
+
 export function isLogFile(name: string): boolean {
   return name.endsWith('.jsonl') || name.endsWith('.jsonl.gz');
 }
@@ -76,7 +79,7 @@ export function ingestOptions(cfg: Config): IngestServiceOptions {
   return {
     dir: cfg.watch,
     dbPath: cfg.db,
-    limits: { maxLineBytes: cfg.ingest.maxLineBytes },
+    limits: { maxLineBytes: cfg.ingest.maxLineBytes, rotationGraceMs: parseDuration(cfg.ingest.rotationGrace) },
     pollMs: cfg.ingest.pollMs,
     timeRange: timeRangeOf(cfg),
   };
@@ -202,7 +205,7 @@ export class IngestService extends EventEmitter {
   private async scanFile(path: string): Promise<FileScan | null> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const s = await this.ingestor.scan(path);
+        const s = path === DRAIN ? (await this.ingestor.drainRotated(), null) : await this.ingestor.scan(path);
         this.skipped.delete(path);
         this.recover();
         return s;
@@ -287,6 +290,7 @@ export class IngestService extends EventEmitter {
 
   /** Scans every file whose size changed since the last look (the poll). */
   pollNow(): void {
+    if (this.ingestor.drainingCount > 0) this.schedule(DRAIN);
     const files = this.listFiles();
     this.fileCount = files.length;
     for (const p of files) {
