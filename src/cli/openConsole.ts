@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { EngineHost } from '../engine/engineHost.js';
+import type { FleetSource } from '../fleet/engineFeed.js';
 import { NO_TTY_MESSAGE } from '../../components/terminal.js';
 
 export function requireTerminal(): void {
@@ -14,11 +15,13 @@ export function requireTerminal(): void {
 export interface ConsoleOptions {
   notice?: string | null;
   readOnly?: boolean;
+  /** `--from nats://…`: read the fleet's stream instead of watching local files. */
+  fleet?: FleetSource | null;
 }
 
 export async function openConsole(cfg: Config, opts: ConsoleOptions = {}): Promise<void> {
   requireTerminal();
-  const engine = new EngineHost(cfg, opts.notice ?? null);
+  const engine = new EngineHost(cfg, opts.notice ?? null, opts.fleet ?? null);
   // The first frame does not wait for the engine: its thread loads tfjs and reads the database
   // while this one loads Ink and draws (the body says so until the first snapshot arrives). An
   // engine that fails to start closes the console and the error ends the command as before.

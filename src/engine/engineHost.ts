@@ -6,6 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../util/moduleWorker.js';
 import type { Config } from '../config.js';
+import type { FleetSource } from '../fleet/engineFeed.js';
 import type { CommandCall, FromEngine, ToEngine } from './engineProtocol.js';
 import type { CommandResult, EngineCommands, GatePreview, RetrainOptions, Snapshot, SnapshotSource } from './snapshot.js';
 
@@ -20,11 +21,11 @@ export class EngineHost implements SnapshotSource, EngineCommands {
   readonly errors: string[] = [];
   backend = 'loading';
 
-  constructor(private readonly config: Config, private readonly notice: string | null = null) {}
+  constructor(private readonly config: Config, private readonly notice: string | null = null, private readonly fleet: FleetSource | null = null) {}
 
   /** Starts the engine thread; resolves when it is ingesting. */
   start(): Promise<void> {
-    const worker = startModuleWorker(import.meta.url, './engineWorker', { config: this.config, notice: this.notice });
+    const worker = startModuleWorker(import.meta.url, './engineWorker', { config: this.config, notice: this.notice, fleet: this.fleet });
     this.worker = worker;
     this.stopped = new Promise((r) => { this.resolveStopped = r; });
     return new Promise((resolve, reject) => {

@@ -2,9 +2,13 @@
 import type { Config } from '../config.js';
 import type { CommandResult, GatePreview, RetrainOptions, Snapshot } from './snapshot.js';
 
+import type { FleetSource } from '../fleet/engineFeed.js';
+
 export interface EngineWorkerData {
   config: Config;
   notice: string | null;
+  /** `--from nats://…`: the engine reads the fleet's stream instead of local files. */
+  fleet?: FleetSource | null;
 }
 
 export type CommandCall =

@@ -19,14 +19,15 @@ async function main(): Promise<void> {
   // Module state is per thread: this thread reads values with the config's missing tokens too.
   setMissingValues(data.config.missingValues);
   const backend = await initBackend();
-  const engine = new Engine({ config: data.config, backend: backend.name, notice: data.notice });
+  const engine = new Engine({ config: data.config, backend: backend.name, notice: data.notice, ingest: data.fleet ? false : undefined });
+  let feed: { stop(): Promise<void> } | null = null;
   const ops = new Operations(engine, data.config);
   engine.on('error', (e: Error) => post({ type: 'error', message: e.message }));
   engine.subscribe((snapshot) => post({ type: 'snapshot', snapshot }));
   port!.on('message', (m: ToEngine) => {
     if (m.type === 'stop') {
       ops.close();
-      void engine.stop().then(() => post({ type: 'stopped' }), (e: Error) => { post({ type: 'error', message: e.message }); post({ type: 'stopped' }); });
+      void (feed?.stop() ?? Promise.resolve()).catch(() => undefined).then(() => engine.stop()).then(() => post({ type: 'stopped' }), (e: Error) => { post({ type: 'error', message: e.message }); post({ type: 'stopped' }); });
       return;
     }
     const { id, call } = m;
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
     );
   });
   await engine.start();
+  if (data.fleet) {
+    const { startFleetFeed } = await import('../fleet/engineFeed.js');
+    feed = startFleetFeed(engine.db, data.fleet, () => engine.kick(), (message) => post({ type: 'error', message }));
+  }
   post({ type: 'ready', backend: backend.name });
 }
 

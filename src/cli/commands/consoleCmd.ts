@@ -1,19 +1,38 @@
 import type { Command } from 'commander';
-import { resolveConfig, type GlobalOptions } from '../context.js';
+import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
+import type { FleetSource } from '../../fleet/engineFeed.js';
+
+async function fleetSource(from: string, stream: string, durable: string): Promise<FleetSource> {
+  const { parseServers, checkStreamName, FleetConfigError } = await import('../../fleet/jetstream.js');
+  try {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(durable)) throw new FleetConfigError(`--durable "${durable}" must be 1-64 letters, digits, "-" or "_"`);
+    return { servers: parseServers(from, '--from'), stream: checkStreamName(stream), durable };
+  } catch (err) {
+    if (err instanceof FleetConfigError) throw new UsageError(err.message);
+    throw err;
+  }
+}
 
 interface ConsoleCliOptions extends GlobalOptions {
   readOnly?: boolean;
+  from?: string;
+  stream: string;
+  durable: string;
 }
 
 export function registerConsole(program: Command): void {
   program.command('console', { isDefault: true })
     .description('Open the live console (the default command): ingest, drift, shadows, models, retrain, events')
     .option('--read-only', 'hide every action that changes the registry or starts a job')
-    .addHelpText('after', '\nExamples:\n  mlops-tui --watch /var/log/predictions --db /var/lib/mlops/mlops.db\n  mlops-tui console --read-only')
+    .option('--from <urls>', 'read the fleet\'s JetStream stream instead of watching files (as `ingest --from`): NATS servers, comma-separated')
+    .option('--stream <name>', 'with --from: the stream the shippers publish to', 'MLOPS')
+    .option('--durable <name>', 'with --from: the durable consumer (shared with any `ingest --from`: one of them reads, the others stand by)', 'mlops-ingest')
+    .addHelpText('after', '\nExamples:\n  mlops-tui --watch /var/log/predictions --db /var/lib/mlops/mlops.db\n  mlops-tui console --read-only\n  mlops-tui --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db')
     .action(async (_o: ConsoleCliOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ConsoleCliOptions>();
       const { openConsole } = await import('../openConsole.js');
-      await openConsole(resolveConfig(opts), { readOnly: opts.readOnly === true });
+      const fleet = opts.from === undefined ? null : await fleetSource(opts.from, opts.stream, opts.durable);
+      await openConsole(resolveConfig(opts), { readOnly: opts.readOnly === true, fleet });
       process.exit(process.exitCode ?? 0);
     });
 }
