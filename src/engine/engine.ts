@@ -34,6 +34,7 @@ import { fitReconstruction } from '../drift/multivariate.js';
 import { REFERENCE_CHUNK_ROWS } from '../models/trainArtifact.js';
 import type { AlertRow, DriftStatus, PairRow, Snapshot, SnapshotSource, TrafficRow } from './snapshot.js';
 import { Retention } from '../retention/retention.js';
+import type { Redactor } from '../redact/redact.js';
 
 export interface EngineOptions {
   config: Config;
@@ -63,6 +64,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
   readonly dbPath: string;
   readonly ingest: IngestService | null;
   private readonly retention: Retention | null;
+  private readonly redactor: Redactor | null;
   private readonly reader: AnalyticsReader;
   private predCursor = 0;
   /** Where reading began at start: windows before it are seeded from the store. */
@@ -93,7 +95,9 @@ export class Engine extends EventEmitter implements SnapshotSource {
     this.db = openDb(opts.config.db);
     const store = new IngestStore(this.db);
     store.pinSchema(opts.config.features);
-    this.ingest = opts.ingest === false ? null : new IngestService(store, ingestOptions(opts.config));
+    const ingestOpts = ingestOptions(opts.config);
+    this.redactor = ingestOpts.redact ?? null;
+    this.ingest = opts.ingest === false ? null : new IngestService(store, ingestOpts);
     // the process that ingests also keeps the raw rows within their horizon
     this.retention = this.ingest ? new Retention(this.db, { rawDays: opts.config.retention.rawDays, newestTs: () => store.newestTs(), processed: () => this.cursors }) : null;
     this.reader = new AnalyticsReader(this.db);
@@ -217,8 +221,10 @@ export class Engine extends EventEmitter implements SnapshotSource {
     const a = this.artifactOf(ref);
     if (!a) return null;
     const cfg = this.opts.config.drift;
+    const reference = { schema: a.schema, profile: a.profile, label: a.label, classCounts: a.trainedOn.classCounts, periods: a.periodProfiles, scores: a.scoreProfile, multivariate: multivariateReference(a) };
+    // live rows of a redacted feature are tokens (or absent): compare them with a reference redacted alike
     const d = new DriftMonitor(ref,
-      { schema: a.schema, profile: a.profile, label: a.label, classCounts: a.trainedOn.classCounts, periods: a.periodProfiles, scores: a.scoreProfile, multivariate: multivariateReference(a) },
+      this.redactor ? this.redactor.reference(reference) : reference,
       { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature as Record<string, CompareOptions>, calendar: cfg.calendar },
       (w) => this.windowClosed(ref, w));
     // Windows older than the rows read back at start are history; later ones are recomputed.

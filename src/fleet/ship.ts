@@ -16,6 +16,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Db } from '../../store/db.js';
 import { ShipLedger, SpoolFullError } from '../../store/shipSpool.js';
 import { IngestService } from '../ingest/ingestService.js';
+import type { Redactor } from '../redact/redact.js';
 import type { IngestLimits } from '../ingest/fileIngestor.js';
 import { connectFleet, ensureStream, jetstreamManager } from './jetstream.js';
 import { encodeLine, hostSubject, messageId } from './wire.js';
@@ -33,6 +34,8 @@ export interface ShipOptions {
   limits?: Partial<IngestLimits>;
   /** Lines in flight per publish round. */
   window?: number;
+  /** Config `redact`, applied before a line is spooled or published: raw values stay on this host. */
+  redact?: Redactor | null;
 }
 
 export interface ShipTotals {
@@ -73,7 +76,7 @@ export class Shipper extends EventEmitter {
     this.window = opts.window ?? 2000;
     this.ledger = new ShipLedger(db, (fileId, path, kind, record) => encodeLine(opts.host, this.ledger.shipId, fileId, path, kind, record), opts.spoolMax);
     // Small reads: the spool's bound is checked per batch, so a batch is what it can overshoot by.
-    this.service = new IngestService(this.ledger, { dir: opts.dir, limits: { chunkBytes: 64 * 1024, ...opts.limits }, pollMs: opts.pollMs });
+    this.service = new IngestService(this.ledger, { dir: opts.dir, limits: { chunkBytes: 64 * 1024, ...opts.limits }, pollMs: opts.pollMs, redact: opts.redact });
     this.service.on('batch', (c: { result: { predictions: number; labels: number; quarantined: number } }) => {
       this.totals.read += c.result.predictions + c.result.labels + c.result.quarantined;
       this.wake?.();

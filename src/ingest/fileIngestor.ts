@@ -21,6 +21,7 @@ import { ConcurrentIngestError, FILE_GONE, type BatchResult, type FileRow, type 
 import { LineBatcher, type Batch } from './lineBatcher.js';
 import type { SchemaTracker } from './schemaTracker.js';
 import { TimeRange } from '../core/timeRange.js';
+import type { Redactor } from '../redact/redact.js';
 
 export const HEAD_BYTES = 1024;
 
@@ -85,6 +86,7 @@ export class FileIngestor {
     private readonly limits: IngestLimits = DEFAULT_LIMITS,
     private readonly onCommit?: (c: CommittedBatch) => void,
     private readonly timeRange: TimeRange = new TimeRange(),
+    private readonly redact: Redactor | null = null,
   ) {}
 
   /** Identifies the file at `path` and returns its row, starting a new generation when needed. */
@@ -111,7 +113,9 @@ export class FileIngestor {
   }
 
   /** Commits a batch; false when another process got there first (the scan of this file stops). */
-  private commit(row: FileRow, path: string, batch: Batch, total: BatchResult): boolean {
+  private commit(row: FileRow, path: string, read: Batch, total: BatchResult): boolean {
+    // before anything else sees the rows: the schema, the store, the quarantine
+    const batch = this.redact ? this.redact.batch(read) : read;
     const fields = this.schema.observe(batch.predictions);
     let result: BatchResult;
     try {

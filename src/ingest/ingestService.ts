@@ -18,6 +18,7 @@ import { SchemaTracker } from './schemaTracker.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
 import { ConfigError, type Config } from '../config.js';
 import { parseTimestamp } from './records.js';
+import { redactorFor, type Redactor } from '../redact/redact.js';
 import { parseDuration } from '../util/duration.js';
 import { writeIngestHealth } from './ingestHealth.js';
 
@@ -38,6 +39,8 @@ export interface IngestServiceOptions {
   dbPath?: string;
   /** Backoff of a failed commit: first delay and cap, ms (default 250 and 5000). */
   retry?: { firstMs: number; maxMs: number };
+  /** Applied to every batch before it is stored (config `redact`). */
+  redact?: Redactor | null;
 }
 
 /**
@@ -82,6 +85,7 @@ export function ingestOptions(cfg: Config): IngestServiceOptions {
     limits: { maxLineBytes: cfg.ingest.maxLineBytes, rotationGraceMs: parseDuration(cfg.ingest.rotationGrace) },
     pollMs: cfg.ingest.pollMs,
     timeRange: timeRangeOf(cfg),
+    redact: redactorFor(cfg),
   };
 }
 
@@ -125,7 +129,7 @@ export class IngestService extends EventEmitter {
     this.schema = new SchemaTracker(store.schema());
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
     const range = new TimeRange(opts.timeRange, store.newestTs());
-    this.ingestor = new FileIngestor(store, this.schema, limits, (c) => this.committed(c), range);
+    this.ingestor = new FileIngestor(store, this.schema, limits, (c) => this.committed(c), range, opts.redact ?? null);
   }
 
   private committed(c: CommittedBatch): void {

@@ -53,8 +53,11 @@ export function registerShip(program: Command): void {
       const dbPath = opts.db ?? join(dirname(cfg.db), 'ship.db');
       const { openDb } = await import('../../../store/db.js');
       const { Shipper } = await import('../../fleet/ship.js');
+      const { redactorFor } = await import('../../redact/redact.js');
       const db = openDb(dbPath);
-      const shipper = new Shipper(db, { dir, servers, stream, host, replicas, spoolMax, pollMs: cfg.ingest.pollMs, limits: { maxLineBytes: cfg.ingest.maxLineBytes } });
+      // the key beside --db's default location (or redactKeyFile): give every host the same key file
+      const redact = redactorFor(cfg);
+      const shipper = new Shipper(db, { dir, servers, stream, host, replicas, spoolMax, pollMs: cfg.ingest.pollMs, limits: { maxLineBytes: cfg.ingest.maxLineBytes }, redact });
       const say = (s: string): void => { if (!opts.quiet) process.stderr.write(`${s}\n`); };
       const warn = (s: string): void => { process.stderr.write(`mlops-tui: ${s}\n`); };
       shipper.on('error', (e: Error) => warn(`ship error: ${e.message}`));
