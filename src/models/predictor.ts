@@ -7,6 +7,10 @@ import { restoreModel, type ModelArtifact } from './artifact.js';
 import { encoderFromState } from './encoder.js';
 import type { ClassLabel, Task } from './labels.js';
 import { predictProbabilities, PREDICT_BATCH } from './scoring.js';
+import { denseLayers, scoreDense } from './denseScorer.js';
+
+/** Up to this many rows a call is scored in JavaScript (denseScorer.ts): tfjs's per-call cost dominates there. */
+export const SMALL_BATCH = 32;
 
 export interface Predictions {
   prediction: ClassLabel[];
@@ -28,6 +32,7 @@ export async function loadPredictor(artifact: ModelArtifact, batchSize = PREDICT
   const model: tf.LayersModel = await restoreModel(artifact);
   const classes = artifact.classes;
   const keys = classes.map(String);
+  const dense = denseLayers(model);
   let disposed = false;
   return {
     task: artifact.task,
@@ -35,7 +40,9 @@ export async function loadPredictor(artifact: ModelArtifact, batchSize = PREDICT
     features: artifact.features,
     predict(rows) {
       if (disposed) throw new Error('predictor was disposed');
-      const { probs, width } = predictProbabilities(model, encoder, rows, batchSize);
+      const { probs, width } = dense !== null && rows.length <= SMALL_BATCH
+        ? { probs: scoreDense(dense, encoder.transform(rows), rows.length), width: dense[dense.length - 1].outDim }
+        : predictProbabilities(model, encoder, rows, batchSize);
       if (artifact.task === 'binary') {
         const score = Array.from(probs);
         return { prediction: score.map((p) => (p >= 0.5 ? classes[1]! : classes[0]!)), score };

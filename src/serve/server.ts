@@ -2,12 +2,14 @@
  * A minimal serving endpoint for models in the registry: POST /predict scores a
  * request with the active model (the answer) and every shadow (logged only), and
  * appends the prediction lines to today's log in the watched directory; POST
- * /label appends a label line. The registry is re-read every 250 ms, so a
+ * /label appends a label line. Lines are written off the request path in batches
+ * (logWriter.ts) and flushed by close(). GET /healthz answers 200 while an active model
+ * serves, GET /metrics in the Prometheus text format (metrics.ts). The registry is re-read every 250 ms, so a
  * promotion from the console changes the answer within a second. It binds to
  * loopback by default: put a real server in front of it for anything else.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../store/db.js';
@@ -15,6 +17,8 @@ import { ServingModels } from '../replay/servingModels.js';
 import { parseTimestamp } from '../ingest/records.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
 import { accessPolicy, authorized } from './access.js';
+import { LogWriter } from './logWriter.js';
+import { serveMetrics } from './metrics.js';
 
 export interface ServeOptions {
   out: string;
@@ -82,6 +86,12 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     return ts;
   };
   const logFile = (ts: number): string => join(opts.out, `serve-${new Date(ts).toISOString().slice(0, 10)}.jsonl`);
+  const log = new LogWriter({ onError: (e) => process.stderr.write(`mlops-tui: serve: writing the log failed (retrying): ${e.message}\n`) });
+  const activeRef = (): string | null => {
+    const a = serving.current.find((m) => m.alias === 'active');
+    return a ? `${a.name}@${a.version}` : null;
+  };
+  const metrics = serveMetrics({ logQueueDepth: () => log.depth, logLinesWritten: () => log.written, active: activeRef });
 
   const predict = async (body: Record<string, unknown>): Promise<PredictResponse> => {
     if (Date.now() - lastPoll >= pollMs) {
@@ -97,30 +107,34 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     const lines: string[] = [];
     let answer: PredictResponse | null = null;
     for (const m of serving.current) {
+      const t0 = performance.now();
       const r = m.predictor.predict([features as Record<string, unknown>]);
+      metrics.scoring.observe({ model: `${m.name}@${m.version}`, role: m.alias === 'active' ? 'active' : 'shadow' }, (performance.now() - t0) / 1000);
       const line = { ts: new Date(ts).toISOString(), id, model: m.name, version: m.version, features, prediction: r.prediction[0], score: r.score[0] };
       lines.push(JSON.stringify(line));
       if (m.alias === 'active') answer = { id, model: m.name, version: m.version, prediction: r.prediction[0], score: r.score[0], shadows: [] };
     }
     answer!.shadows = serving.current.filter((m) => m.alias === 'shadow').map((m) => `${m.name}@${m.version}`);
-    appendFileSync(logFile(ts), `${lines.join('\n')}\n`);
+    await log.append(logFile(ts), lines);
     return answer!;
   };
 
-  const label = (body: Record<string, unknown>): { id: string } => {
+  const label = async (body: Record<string, unknown>): Promise<{ id: string }> => {
     const id = body.id;
     if (typeof id !== 'string' || id === '') throw new HttpError(400, '"id" must be the request id');
     const v = body.label;
     if (!(typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) throw new HttpError(400, '"label" must be a number, string or boolean');
     const ts = eventTime(body);
-    appendFileSync(logFile(ts), `${JSON.stringify({ ts: new Date(ts).toISOString(), id, label: v })}\n`);
+    await log.append(logFile(ts), [JSON.stringify({ ts: new Date(ts).toISOString(), id, label: v })]);
     return { id };
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const route = req.url === '/predict' || req.url === '/label' || req.url === '/health' || req.url === '/healthz' || req.url === '/metrics' ? req.url : 'other';
     const send = (status: number, v: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(v));
+      metrics.requests.inc({ route, status });
     };
     try {
       if (token !== null && !authorized(req, token)) {
@@ -128,9 +142,26 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
         return send(401, { error: 'send the token as "Authorization: Bearer <token>"' });
       }
       if (req.method === 'GET' && req.url === '/health') return send(200, { ok: true, serving: serving.current.map((m) => `${m.name}@${m.version}${m.alias === 'active' ? '*' : ''}`) });
-      if (req.method === 'POST' && req.url === '/predict') return send(200, await predict(await readJson(req, max)));
-      if (req.method === 'POST' && req.url === '/label') return send(200, label(await readJson(req, max)));
-      send(404, { error: 'use POST /predict, POST /label or GET /health' });
+      if (req.method === 'GET' && req.url === '/healthz') {
+        const active = activeRef();
+        return send(active === null ? 503 : 200, active === null ? { ok: false, error: 'no active model in the registry' } : { ok: true, active });
+      }
+      if (req.method === 'GET' && req.url === '/metrics') {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+        metrics.requests.inc({ route, status: 200 });
+        return;
+      }
+      if (req.method === 'POST' && req.url === '/predict') {
+        const body = await readJson(req, max);
+        const t0 = performance.now();
+        const answer = await predict(body);
+        metrics.latency.observe({ model: `${answer.model}@${answer.version}` }, (performance.now() - t0) / 1000);
+        return send(200, answer);
+      }
+      if (req.method === 'POST' && req.url === '/label') return send(200, await label(await readJson(req, max)));
+      send(404, { error: 'use POST /predict, POST /label, GET /healthz, GET /health or GET /metrics' });
     } catch (e) {
       send(e instanceof HttpError ? e.status : 500, { error: (e as Error).message });
     }
@@ -145,6 +176,17 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
   const url = typeof addr === 'object' && addr !== null ? `http://${addr.address}:${addr.port}` : String(addr);
   return {
     server, url,
-    close: () => new Promise<void>((resolve) => server.close(() => { serving.dispose(); resolve(); })),
+    // Stop accepting, let requests in flight finish (their lines join the queue), then write
+    // the queue: everything answered is in the log when this resolves.
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Keep-alive clients that keep sending would hold close() open: cut them after a grace period.
+      const cut = setTimeout(() => server.closeAllConnections(), 2000);
+      await closed;
+      clearTimeout(cut);
+      await log.close();
+      serving.dispose();
+    },
   };
 }

@@ -9,13 +9,13 @@
 import type { Command } from 'commander';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { ModelType } from '../../models/train.js';
 import { DEFAULT_CONFIG, type Config } from '../../config.js';
+import { packageRoot } from '../../util/packageRoot.js';
 import { UsageError, type GlobalOptions } from '../context.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const ROOT = packageRoot(import.meta.url);
 export const DEMO_DATA = join(ROOT, 'sample-data', 'flights-2001q1.csv.gz');
 export const DEMO_FEATURES = ['hour', 'dow', 'distance', 'origin', 'destination'];
 export const DEMO_INCIDENT = 'hour+6h@2001-03-01';
@@ -25,6 +25,7 @@ interface DemoOptions extends GlobalOptions {
   rate: string;
   fresh?: boolean;
   incident: boolean;
+  prepare?: boolean;
 }
 
 export function demoConfig(dir: string): Config {
@@ -83,11 +84,12 @@ export function registerDemo(program: Command): void {
     .option('--rate <n>', 'replayed flights per second', '400')
     .option('--fresh', 'start over: delete the demo directory first')
     .option('--no-incident', 'replay without the simulated time-zone incident')
-    .addHelpText('after', '\nExamples:\n  npm start\n  mlops-tui demo --rate 1000 --fresh')
+    .option('--prepare', 'only train the demo models into the demo directory, then exit (no terminal needed)')
+    .addHelpText('after', '\nExamples:\n  npm start\n  mlops-tui demo --rate 1000 --fresh\n  mlops-tui demo --prepare --dir ./demo    # train ahead, open later with `mlops-tui demo --dir ./demo`')
     .action(async (_o: DemoOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<DemoOptions>();
       const { openConsole, requireTerminal } = await import('../openConsole.js');
-      requireTerminal();
+      if (!opts.prepare) requireTerminal();
       const rate = Number(opts.rate);
       if (!(rate > 0)) throw new UsageError('--rate must be a positive number');
       if (!existsSync(DEMO_DATA)) throw new Error(`the demo data ${DEMO_DATA} is missing`);
@@ -101,6 +103,10 @@ export function registerDemo(program: Command): void {
       const trained = listModels(db).length > 0;
       db.close();
       if (!trained) await trainDemoModels(cfg);
+      if (opts.prepare) {
+        process.stderr.write(`mlops-tui demo: ${trained ? 'already prepared' : 'prepared'} in ${dir}; open it with \`mlops-tui demo --dir ${opts.dir}\`\n`);
+        return;
+      }
       const replay = startReplay(cfg, dir, rate, opts.incident !== false);
       const stopReplay = (): void => { if (replay.exitCode === null) replay.kill('SIGTERM'); };
       process.once('exit', stopReplay);
