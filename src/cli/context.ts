@@ -29,6 +29,13 @@ export function fail(err: unknown): never {
   process.exit(err instanceof UsageError || err instanceof ConfigError ? 2 : 1);
 }
 
+/** A port flag (`--port`, `--metrics`): an integer from 0 (any free port) to 65535. */
+export function portOption(flag: string, raw: string): number {
+  const port = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be an integer from 0 to 65535, not "${raw}"`);
+  return port;
+}
+
 /** Resolves on the first SIGINT or SIGTERM. */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {

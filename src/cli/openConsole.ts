@@ -17,11 +17,19 @@ export interface ConsoleOptions {
   readOnly?: boolean;
   /** `--from nats://…`: read the fleet's stream instead of watching local files. */
   fleet?: FleetSource | null;
+  /** Serve the snapshot's figures on GET /metrics at this loopback port (src/metrics/exporter.ts). */
+  metricsPort?: number | null;
 }
 
 export async function openConsole(cfg: Config, opts: ConsoleOptions = {}): Promise<void> {
   requireTerminal();
   const engine = new EngineHost(cfg, opts.notice ?? null, opts.fleet ?? null);
+  // Before the engine starts, so a port in use refuses with nothing to clean up.
+  let metrics: { close: () => Promise<void> } | null = null;
+  if (opts.metricsPort !== undefined && opts.metricsPort !== null) {
+    const { metricsRegistry, startMetricsServer } = await import('../metrics/exporter.js');
+    metrics = await startMetricsServer(metricsRegistry(() => engine.current()), opts.metricsPort);
+  }
   // The first frame does not wait for the engine: its thread loads tfjs and reads the database
   // while this one loads Ink and draws (the body says so until the first snapshot arrives). An
   // engine that fails to start closes the console and the error ends the command as before.
@@ -36,6 +44,7 @@ export async function openConsole(cfg: Config, opts: ConsoleOptions = {}): Promi
       // Quitting before the engine is ready: let it finish starting so stop() can end it cleanly.
       await started;
     }
+    await metrics?.close();
     await engine.stop();
   }
   if (startError !== null) throw startError;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
+import { portOption, resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 import type { FleetSource } from '../../fleet/engineFeed.js';
 
 async function fleetSource(from: string, stream: string, durable: string): Promise<FleetSource> {
@@ -18,6 +18,7 @@ interface ConsoleCliOptions extends GlobalOptions {
   from?: string;
   stream: string;
   durable: string;
+  metrics?: string;
 }
 
 export function registerConsole(program: Command): void {
@@ -27,12 +28,14 @@ export function registerConsole(program: Command): void {
     .option('--from <urls>', 'read the fleet\'s JetStream stream instead of watching files (as `ingest --from`): NATS servers, comma-separated')
     .option('--stream <name>', 'with --from: the stream the shippers publish to', 'MLOPS')
     .option('--durable <name>', 'with --from: the durable consumer (shared with any `ingest --from`: one of them reads, the others stand by)', 'mlops-ingest')
-    .addHelpText('after', '\nExamples:\n  mlops-tui --watch /var/log/predictions --db /var/lib/mlops/mlops.db\n  mlops-tui console --read-only\n  mlops-tui --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db')
+    .option('--metrics <port>', 'serve GET /metrics (Prometheus text format) on this loopback port: ingest, drift per feature, accuracy per model, open alerts')
+    .addHelpText('after', '\nExamples:\n  mlops-tui --watch /var/log/predictions --db /var/lib/mlops/mlops.db\n  mlops-tui console --read-only\n  mlops-tui --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db\n  mlops-tui console --metrics 9464    # curl -s localhost:9464/metrics')
     .action(async (_o: ConsoleCliOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ConsoleCliOptions>();
+      const metricsPort = opts.metrics === undefined ? null : portOption('--metrics', opts.metrics);
       const { openConsole } = await import('../openConsole.js');
       const fleet = opts.from === undefined ? null : await fleetSource(opts.from, opts.stream, opts.durable);
-      await openConsole(resolveConfig(opts), { readOnly: opts.readOnly === true, fleet });
+      await openConsole(resolveConfig(opts), { readOnly: opts.readOnly === true, fleet, metricsPort });
       process.exit(process.exitCode ?? 0);
     });
 }

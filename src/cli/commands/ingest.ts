@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sanitize } from '../../util/sanitize.js';
-import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
+import { portOption, resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface IngestOptions extends GlobalOptions {
   once?: boolean;
@@ -10,6 +10,7 @@ interface IngestOptions extends GlobalOptions {
   from?: string;
   stream: string;
   durable: string;
+  metrics?: string;
 }
 
 export function registerIngest(program: Command): void {
@@ -17,6 +18,7 @@ export function registerIngest(program: Command): void {
     .description('Read prediction logs (*.jsonl, *.jsonl.gz) from the watched directory into the database')
     .option('--once', 'read every file up to its end, then exit (default: keep watching until SIGINT/SIGTERM)')
     .option('--quiet', 'print nothing but errors')
+    .option('--metrics <port>', 'serve GET /metrics (Prometheus text format) on this loopback port while watching')
     .option('--from <urls>', 'read the fleet\'s JetStream stream instead of files: NATS servers, comma-separated (nats://h1:4222,...)')
     .option('--stream <name>', 'with --from: the stream the shippers publish to', 'MLOPS')
     .option('--durable <name>', 'with --from: the durable consumer; a second ingest on the same one stands by', 'mlops-ingest')
@@ -29,10 +31,12 @@ deleted, ingest says so and exits 1.
 Examples:
   mlops-tui ingest --watch ./predictions
   mlops-tui ingest --once --db ./.mlops/mlops.db
+  mlops-tui ingest --metrics 9464    # curl -s localhost:9464/metrics
   mlops-tui ingest --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db`)
     .action(async (_opts: IngestOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<IngestOptions>();
       const cfg = resolveConfig(opts);
+      const metricsPort = opts.metrics === undefined ? null : portOption('--metrics', opts.metrics);
       if (opts.from !== undefined) {
         if (opts.once) throw new UsageError('--once reads local files; it cannot be combined with --from');
         const { ingestFromNats } = await import('../fleetIngest.js');
@@ -72,10 +76,19 @@ Examples:
           await service.start();
           retention.start();
           say(`watching ${service.dir} into ${cfg.db} (Ctrl-C to stop)`);
+          let metrics: { url: string; close: () => Promise<void> } | null = null;
+          if (metricsPort !== null) {
+            const [{ metricsRegistry, startMetricsServer }, { storeTotals }] = await Promise.all([import('../../metrics/exporter.js'), import('../../../store/statusQueries.js')]);
+            // Store totals (cheap: max(id)), so a restarted ingest reports what the store holds.
+            const registry = metricsRegistry(() => ({ ingest: { ratePerSec: service.rate(), files: service.files, ...storeTotals(db) } }));
+            metrics = await startMetricsServer(registry, metricsPort);
+            say(`metrics on ${metrics.url}/metrics`);
+          }
           const tick = setInterval(() => say(`${service.rate().toFixed(0)} lines/s; ${summary()}${service.problem ? `; ${service.problem}` : ''}`), 5000);
           const gone = new Promise<string>((r) => service.once('missing', r));
           const end = await Promise.race([untilSignal(), gone]);
           clearInterval(tick);
+          await metrics?.close();
           await retention.stop();
           await service.stop();
           if (end === 'SIGINT' || end === 'SIGTERM') say(`${end}: stopped; ${summary()}`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
+import { portOption, resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface ServeCliOptions extends GlobalOptions {
   port: string;
@@ -12,7 +12,7 @@ interface ServeCliOptions extends GlobalOptions {
 
 export function registerServe(program: Command): void {
   program.command('serve')
-    .description('Serve the registry over HTTP: POST /predict answers with the active model, logs every shadow; POST /label logs a label')
+    .description('Serve the registry over HTTP: POST /predict answers with the active model, logs every shadow; POST /label logs a label; GET /healthz, GET /metrics (Prometheus)')
     .option('--port <n>', 'port to listen on', '8080')
     .option('--host <addr>', 'address to bind (loopback by default)', '127.0.0.1')
     .option('--out <dir>', 'directory for the prediction logs (default: the watched directory)')
@@ -23,14 +23,14 @@ Examples:
   mlops-tui serve --port 8080
   curl -s localhost:8080/predict -d '{"id":"r-1","features":{"hour":14,"dow":"Sat","distance":405,"origin":"MCI","destination":"MDW"}}'
   curl -s localhost:8080/label -d '{"id":"r-1","label":1}'
+  curl -s localhost:8080/healthz; curl -s localhost:8080/metrics
   head -c 24 /dev/urandom | base64 > ~/.mlops-token && chmod 600 ~/.mlops-token
   mlops-tui serve --host 0.0.0.0 --allow-remote --token-file ~/.mlops-token
   curl -s -H "Authorization: Bearer $(cat ~/.mlops-token)" host:8080/health`)
     .action(async (_o: ServeCliOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ServeCliOptions>();
       const cfg = resolveConfig(opts);
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be an integer from 0 to 65535');
+      const port = portOption('--port', opts.port);
       const { AccessError, TOKEN_ENV, accessPolicy } = await import('../../serve/access.js');
       let token: string | null = process.env[TOKEN_ENV] || null;
       if (opts.tokenFile !== undefined) {
