@@ -36,8 +36,8 @@ export function metricsRegistry(sample: () => MetricsSample | null): Registry {
     });
   };
   gauge('mlops_ingest_lines_per_second', 'Lines ingested per second, averaged over the last few seconds', [], (g, s) => { if (s.ingest) g.set(s.ingest.ratePerSec); });
-  gauge('mlops_ingest_predictions', 'Prediction rows in the store', [], (g, s) => { if (s.ingest) g.set(s.ingest.predictions); });
-  gauge('mlops_ingest_labels', 'Label rows in the store', [], (g, s) => { if (s.ingest) g.set(s.ingest.labels); });
+  gauge('mlops_ingest_predictions', 'Prediction rows stored so far (the rowid high-water mark: rows retention deleted still count)', [], (g, s) => { if (s.ingest) g.set(s.ingest.predictions); });
+  gauge('mlops_ingest_labels', 'Label rows stored so far (the rowid high-water mark: rows retention deleted still count)', [], (g, s) => { if (s.ingest) g.set(s.ingest.labels); });
   gauge('mlops_ingest_quarantined_lines', 'Lines set aside with a reason (bad JSON, missing fields, ...)', [], (g, s) => { if (s.ingest) g.set(s.ingest.quarantined); });
   gauge('mlops_ingest_caught_up', '1 when every watched file has been read to its end (no ingest lag), else 0', [], (g, s) => { if (s.ingest?.caughtUp !== undefined) g.set(s.ingest.caughtUp ? 1 : 0); });
   gauge('mlops_drift_level', 'Drift level per feature in the current window: 0 ok, 1 warn, 2 drift', ['feature', 'method'], (g, s) => {
