@@ -9,6 +9,7 @@ import { IngestStore } from '../../store/ingestStore.js';
 import { FleetConfigError, checkStreamName, parseServers } from '../fleet/jetstream.js';
 import { NatsIngest, type NatsIngestNotice } from '../fleet/natsIngest.js';
 import { untilSignal, UsageError } from './context.js';
+import { Retention } from '../retention/retention.js';
 
 export interface FleetIngestOptions {
   from: string;
@@ -28,8 +29,10 @@ export async function ingestFromNats(cfg: Config, o: FleetIngestOptions): Promis
     throw err;
   }
   const db = openDb(cfg.db);
-  new IngestStore(db).pinSchema(cfg.features);
+  const local = new IngestStore(db);
+  local.pinSchema(cfg.features);
   const ingest = new NatsIngest(new FleetStore(db), { servers, stream: o.stream, durable: o.durable });
+  const retention = new Retention(db, { rawDays: cfg.retention.rawDays, newestTs: () => local.newestTs() });
   const say = (s: string): void => { if (!o.quiet) process.stderr.write(`${s}\n`); };
   ingest.on('notice', (n: NatsIngestNotice) => {
     switch (n.kind) {
@@ -50,9 +53,11 @@ export async function ingestFromNats(cfg: Config, o: FleetIngestOptions): Promis
   tick.unref();
   try {
     const sig = untilSignal();
+    retention.start();
     await Promise.race([ingest.start(), sig]);
     const s = await sig;
     clearInterval(tick);
+    await retention.stop();
     await ingest.stop();
     say(`${s}: stopped; ${summary()}`);
   } finally {

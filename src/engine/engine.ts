@@ -40,6 +40,11 @@ export interface EngineOptions {
   config: Config;
   /** Run the ingest watcher in this process (the console does; tests may ingest separately). */
   ingest?: boolean;
+  /**
+   * Delete raw rows past `retention.rawDays` (src/retention): the process that writes does it.
+   * Default: when this engine ingests files; the console fed from NATS sets it too.
+   */
+  retention?: boolean;
   backend?: string;
   notice?: string | null;
   /** Rows read back from history at start (bounds start-up cost on huge databases). */
@@ -99,7 +104,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     this.redactor = ingestOpts.redact ?? null;
     this.ingest = opts.ingest === false ? null : new IngestService(store, ingestOpts);
     // the process that ingests also keeps the raw rows within their horizon
-    this.retention = this.ingest ? new Retention(this.db, { rawDays: opts.config.retention.rawDays, newestTs: () => store.newestTs(), processed: () => this.cursors }) : null;
+    this.retention = (opts.retention ?? this.ingest !== null) ? new Retention(this.db, { rawDays: opts.config.retention.rawDays, newestTs: () => store.newestTs(), processed: () => this.cursors }) : null;
     this.reader = new AnalyticsReader(this.db);
     this.windowMs = parseDuration(opts.config.drift.window);
     for (const a of openAlerts(this.db, 5000)) this.openAlertKeys.add(alertKey(a.kind, a.kind === 'concept-drift' ? a.level : a.detector, a.subject, a.eventTime));
@@ -118,8 +123,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
       this.ingest.on('missing', (why: string) => { this.ingestProblem = `ingest: ${why}; waiting for it`; this.kick(); });
       this.ingest.on('recovered', () => { this.ingestProblem = null; this.kick(); });
       await this.ingest.start();
-      this.retention?.start();
     }
+    this.retention?.start();
     this.running = true;
     this.timer = setInterval(() => this.kick(), this.opts.snapshotMs ?? 250);
     this.kick();

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   // Module state is per thread: this thread reads values with the config's missing tokens too.
   setMissingValues(data.config.missingValues);
   const backend = await initBackend();
-  const engine = new Engine({ config: data.config, backend: backend.name, notice: data.notice, ingest: data.fleet ? false : undefined });
+  const engine = new Engine({ config: data.config, backend: backend.name, notice: data.notice, ingest: data.fleet ? false : undefined, retention: true });
   let feed: { stop(): Promise<void> } | null = null;
   const ops = new Operations(engine, data.config);
   engine.on('error', (e: Error) => post({ type: 'error', message: e.message }));

@@ -137,3 +137,31 @@ test('ingest --once with retention.rawDays deletes expired rows through the real
   assert.equal(db.prepare('SELECT count(*) FROM labels').pluck().get(), 151);
   db.close();
 });
+
+test('the console\'s engine runs retention while it ingests (first pass a few seconds after start)', { timeout: 120_000 }, async () => {
+  const { Engine } = await import('../../src/engine/engine.js');
+  const { DEFAULT_CONFIG } = await import('../../src/config.js');
+  const root = tempDir();
+  const watch = join(root, 'predictions');
+  mkdirSync(watch);
+  const lines: string[] = [];
+  for (let d = 0; d < 10; d++) {
+    for (let k = 0; k < 20; k++) lines.push(JSON.stringify({ ts: T0 + d * DAY_MS + k * 60_000, id: `r-${d}-${k}`, model: 'm', version: 1, features: { x: k % 5 }, prediction: k % 2 }));
+  }
+  writeFileSync(join(watch, 'a.jsonl'), `${lines.join('\n')}\n`);
+  const config = structuredClone(DEFAULT_CONFIG);
+  config.db = join(root, 'mlops.db');
+  config.watch = watch;
+  config.retention = { rawDays: 2 };
+  const engine = new Engine({ config, ingest: true });
+  await engine.start();
+  try {
+    await engine.caughtUp();
+    const count = (): number => engine.db.prepare('SELECT count(*) FROM predictions').pluck().get() as number;
+    while (count() === 200) await new Promise((r) => setTimeout(r, 200));
+    // newest: day 9 00:19; horizon 2 days before: days 0-6 and 19 rows of day 7 go
+    assert.equal(count(), 200 - 7 * 20 - 19);
+  } finally {
+    await engine.stop();
+  }
+});
