@@ -148,6 +148,7 @@ export function parseConfig(text: string, source = 'mlops.config.json'): Config 
     throw new ConfigError(`${source}: ${(err as Error).message}`);
   }
   const cfg = merge(DEFAULT_CONFIG, raw);
+  if (!Number.isInteger(cfg.ingest.maxFeatureNames) || cfg.ingest.maxFeatureNames < 1) throw new ConfigError(`${source}: config key "ingest.maxFeatureNames" must be a whole number of at least 1`);
   for (const key of ['maxAhead', 'rotationGrace'] as const) {
     try { parseDuration(cfg.ingest[key]); } catch (err) { throw new ConfigError(`${source}: config key "ingest.${key}": ${(err as Error).message}`); }
   }

@@ -11,6 +11,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { ConflictLog } from './conflicts.js';
 import type { BatchResult, QuarantinedLine, SchemaField } from './ingestStore.js';
 import type { LabelRecord, PredictionRecord } from './records.js';
 
@@ -38,6 +39,7 @@ export interface HostCounts {
 }
 
 export class FleetStore {
+  private readonly conflicts: ConflictLog;
   private readonly insPred: Statement;
   private readonly insLabel: Statement;
   private readonly insQuar: Statement;
@@ -61,7 +63,8 @@ export class FleetStore {
     this.insFile = db.prepare(`INSERT INTO files (path, inode, head_hash, head_len, gz, first_seen, updated_at, host)
       VALUES (?, ?, '', 0, 0, ?, ?, ?)`);
     this.updFile = db.prepare(`UPDATE files SET line_no = max(line_no, ?), predictions = predictions + ?, labels = labels + ?,
-      duplicates = duplicates + ?, quarantined = quarantined + ?, updated_at = ? WHERE id = ?`);
+      duplicates = duplicates + ?, quarantined = quarantined + ?, conflicts = conflicts + ?, updated_at = ? WHERE id = ?`);
+    this.conflicts = new ConflictLog(db);
     this.tx = db.transaction((lines: RemoteLine[], fields: SchemaField[]) => {
       for (const f of fields) this.insField.run(f.name, f.kind, f.source);
       const now = Date.now();
@@ -78,18 +81,20 @@ export class FleetStore {
           files.set(key, fileId);
         }
         let c = perFile.get(fileId);
-        if (!c) perFile.set(fileId, c = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0, line: 0 });
+        if (!c) perFile.set(fileId, c = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0, conflicts: 0, line: 0 });
         if (l.kind === 'prediction') {
           const r = l.record;
           const info = this.insPred.run(r.id, r.model, r.version, r.ts, JSON.stringify(r.features), JSON.stringify(r.prediction),
             r.score, r.scores === null ? null : JSON.stringify(r.scores), fileId, r.line ?? 0, o.host);
           if (info.changes === 1) c.predictions++;
+          else if (this.conflicts.prediction(r, fileId, now)) c.conflicts!++;
           else c.duplicates++;
           c.line = Math.max(c.line, r.line ?? 0);
         } else if (l.kind === 'label') {
           const r = l.record;
           const info = this.insLabel.run(r.id, r.ts, JSON.stringify(r.label), fileId, r.line ?? 0, o.host);
           if (info.changes === 1) c.labels++;
+          else if (this.conflicts.label(r, fileId, now)) c.conflicts!++;
           else c.duplicates++;
           c.line = Math.max(c.line, r.line ?? 0);
         } else {
@@ -101,7 +106,7 @@ export class FleetStore {
         }
       }
       for (const [id, c] of perFile) {
-        this.updFile.run(c.line, c.predictions, c.labels, c.duplicates, c.quarantined, now, id);
+        this.updFile.run(c.line, c.predictions, c.labels, c.duplicates, c.quarantined, c.conflicts, now, id);
         total.predictions += c.predictions;
         total.labels += c.labels;
         total.duplicates += c.duplicates;

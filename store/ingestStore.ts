@@ -8,6 +8,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { ConflictLog } from './conflicts.js';
 import type { LabelRecord, PredictionRecord } from './records.js';
 
 export interface FileRow {
@@ -58,8 +59,11 @@ export interface QuarantinedLine {
 export interface BatchResult {
   predictions: number;
   labels: number;
+  /** Lines whose key was stored already with the same content (a re-read). */
   duplicates: number;
   quarantined: number;
+  /** Lines whose key was stored already with other content: kept in `conflicts` (store/conflicts.ts). */
+  conflicts?: number;
 }
 
 export interface SchemaField {
@@ -72,6 +76,7 @@ export interface SchemaField {
 export class ConcurrentIngestError extends Error {}
 
 export class IngestStore {
+  private readonly conflicts: ConflictLog;
   private readonly insPred: Statement;
   private readonly insLabel: Statement;
   private readonly insQuar: Statement;
@@ -125,7 +130,8 @@ export class IngestStore {
     this.insLabel = db.prepare('INSERT OR IGNORE INTO labels (request_id, ts, label, file_id, line_no) VALUES (?, ?, ?, ?, ?)');
     this.insQuar = db.prepare('INSERT INTO quarantine (file_id, path, line_no, reason, text, bytes, at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.updFile = db.prepare(`UPDATE files SET offset = ?, line_no = ?, predictions = predictions + ?, labels = labels + ?,
-      duplicates = duplicates + ?, quarantined = quarantined + ?, updated_at = ? WHERE id = ?`);
+      duplicates = duplicates + ?, quarantined = quarantined + ?, conflicts = conflicts + ?, updated_at = ? WHERE id = ?`);
+    this.conflicts = new ConflictLog(db);
     this.insField = db.prepare(`INSERT INTO schema_fields (name, kind, source) VALUES (?, ?, ?)
       ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, source = excluded.source
       WHERE schema_fields.source = 'inferred' OR excluded.source = 'pinned'`);
@@ -141,22 +147,25 @@ export class IngestStore {
       for (const f of fields) this.insField.run(f.name, f.kind, f.source);
       let p = 0;
       let d = 0;
+      let c = 0;
+      const now = Date.now();
       for (const r of preds) {
         const info = this.insPred.run(r.id, r.model, r.version, r.ts, JSON.stringify(r.features), JSON.stringify(r.prediction),
           r.score, r.scores === null ? null : JSON.stringify(r.scores), fileId, r.line ?? 0);
         if (info.changes === 1) p++;
+        else if (this.conflicts.prediction(r, fileId, now)) c++;
         else d++;
       }
       let l = 0;
       for (const r of labels) {
         const info = this.insLabel.run(r.id, r.ts, JSON.stringify(r.label), fileId, r.line ?? 0);
         if (info.changes === 1) l++;
+        else if (this.conflicts.label(r, fileId, now)) c++;
         else d++;
       }
-      const now = Date.now();
       for (const q of bad) this.insQuar.run(fileId, path, q.lineNo, q.reason, q.text, q.bytes, now);
-      this.updFile.run(offset, lineNo, p, l, d, bad.length, now, fileId);
-      return { predictions: p, labels: l, duplicates: d, quarantined: bad.length };
+      this.updFile.run(offset, lineNo, p, l, d, bad.length, c, now, fileId);
+      return { predictions: p, labels: l, duplicates: d, quarantined: bad.length, conflicts: c };
     });
   }
 

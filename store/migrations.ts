@@ -184,4 +184,23 @@ export const MIGRATIONS: readonly string[] = [
     body TEXT NOT NULL
   );
   `,
+  // 4 (issue 13): conflicting duplicates. A line whose key is already stored with other content
+  // (a second, different prediction for one request and model version; a corrected label) is
+  // kept here beside the stored version instead of only counting as a duplicate.
+  `
+  CREATE TABLE conflicts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('prediction', 'label')),
+    request_id TEXT NOT NULL,
+    model TEXT,
+    version INTEGER,
+    kept TEXT NOT NULL,
+    other TEXT NOT NULL,
+    file_id INTEGER,
+    line_no INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX conflicts_model ON conflicts(model, version);
+  ALTER TABLE files ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -1,5 +1,5 @@
-/** 6 Events: the audit trail, the open alerts and the quarantined lines, one at a time. */
-import type { AlertRow, EventRow, QuarantineRow, Snapshot } from '../../src/engine/snapshot.js';
+/** 6 Events: the audit trail, the open alerts, the quarantined lines and the conflicting duplicates, one at a time. */
+import type { AlertRow, ConflictSnapshotRow, EventRow, QuarantineRow, Snapshot } from '../../src/engine/snapshot.js';
 import { Box } from 'ink';
 import { Table, type Column } from '../widgets/Table.js';
 import { Line } from '../widgets/Line.js';
@@ -7,7 +7,7 @@ import { time } from '../format.js';
 import { levelTone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
-type Row = EventRow | AlertRow | QuarantineRow;
+type Row = EventRow | AlertRow | QuarantineRow | ConflictSnapshotRow;
 
 const eventColumns: Column<EventRow>[] = [
   { title: 'time', width: 14, cell: (r) => time(r.at) },
@@ -29,11 +29,19 @@ const quarantineColumns: Column<QuarantineRow>[] = [
   { title: 'text', width: 10, flex: true, cell: (r) => r.text },
 ];
 
-const SUBS = ['events', 'alerts', 'quarantine'] as const;
-const SUB_KEY: Record<(typeof SUBS)[number], string> = { events: 'e', alerts: 'a', quarantine: 'x' };
+const conflictColumns: Column<ConflictSnapshotRow>[] = [
+  { title: 'subject', width: 12, cell: (r) => r.subject },
+  { title: 'request', width: 10, cell: (r) => r.requestId },
+  { title: 'kept', width: 20, flex: true, cell: (r) => r.kept },
+  { title: 'other', width: 20, flex: true, cell: (r) => r.other },
+  { title: 'file:line', width: 16, cell: (r) => r.where },
+];
+
+const SUBS = ['events', 'alerts', 'quarantine', 'conflicts'] as const;
+const SUB_KEY: Record<(typeof SUBS)[number], string> = { events: 'e', alerts: 'a', quarantine: 'x', conflicts: 'd' };
 
 function rowsOf(s: Snapshot, sub: string): readonly Row[] {
-  return sub === 'alerts' ? s.alerts : sub === 'quarantine' ? s.quarantine : s.events;
+  return sub === 'alerts' ? s.alerts : sub === 'quarantine' ? s.quarantine : sub === 'conflicts' ? (s.conflicts ?? []) : s.events;
 }
 
 function EventsView({ snapshot, rows, selected, sub, width, height }: ScreenProps<Row>) {
@@ -46,6 +54,8 @@ function EventsView({ snapshot, rows, selected, sub, width, height }: ScreenProp
   const table =
     sub === 'alerts' ? (
       <Table columns={alertColumns} rows={rows as AlertRow[]} selected={selected} height={h} width={width} tone={(r) => levelTone(r.level)} empty="no open alerts" />
+    ) : sub === 'conflicts' ? (
+      <Table columns={conflictColumns} rows={rows as ConflictSnapshotRow[]} selected={selected} height={h} width={width} tone={() => 'warn'} empty="no conflicting duplicates" />
     ) : sub === 'quarantine' ? (
       <Table columns={quarantineColumns} rows={rows as QuarantineRow[]} selected={selected} height={h} width={width} tone={() => 'warn'} empty="no quarantined lines" />
     ) : (
@@ -60,7 +70,8 @@ function EventsView({ snapshot, rows, selected, sub, width, height }: ScreenProp
 }
 
 const textOf = (r: Row): string =>
-  'operator' in r ? `${r.operator} ${r.action} ${r.before ?? ''} ${r.after ?? ''} ${r.detail ?? ''}`
+  'kept' in r ? `${r.subject} ${r.requestId} ${r.kept} ${r.other} ${r.where}`
+  : 'operator' in r ? `${r.operator} ${r.action} ${r.before ?? ''} ${r.after ?? ''} ${r.detail ?? ''}`
     : 'reason' in r ? `${r.file} ${r.reason} ${r.text}`
       : `${r.kind} ${r.detector ?? ''} ${r.subject} ${r.message}`;
 
@@ -75,6 +86,7 @@ export const eventsScreen = defineScreen<Row>({
     { keys: ['e'], label: 'audit trail', run: (c) => c.setSub('events') },
     { keys: ['a'], label: 'alerts', run: (c) => c.setSub('alerts') },
     { keys: ['x'], label: 'quarantine', run: (c) => c.setSub('quarantine') },
+    { keys: ['d'], label: 'conflicting duplicates', run: (c) => c.setSub('conflicts') },
     { keys: ['right', 'l'], label: 'next list', hint: false, run: (c) => c.setSub(step(c.sub, 1)) },
     { keys: ['left', 'h'], label: 'previous list', hint: false, run: (c) => c.setSub(step(c.sub, -1)) },
   ],

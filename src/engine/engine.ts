@@ -18,6 +18,7 @@ import { AnalyticsReader, driftWindows, openAlert, openAlerts, saveDriftWindow, 
 import { activeModel, listModels, refOf, type ModelInfo } from '../../store/registry.js';
 import { auditTrail } from '../../store/audit.js';
 import { recentQuarantine, storeTotals } from '../../store/statusQueries.js';
+import { recentConflicts } from '../../store/conflicts.js';
 import { IngestService, ingestOptions } from '../ingest/ingestService.js';
 import type { Config } from '../config.js';
 import { PairAccumulator, type PairComparison } from '../compare/pairs.js';
@@ -532,6 +533,10 @@ export class Engine extends EventEmitter implements SnapshotSource {
         before: e.before, after: e.after ?? e.subject, detail: e.details,
       })),
       quarantine: recentQuarantine(this.db, 100).map((q) => ({ at: q.at, file: q.path, line: q.line, reason: q.reason, text: q.text.slice(0, 200) })),
+      conflicts: recentConflicts(this.db, 50).map((c) => ({
+        at: c.at, kind: c.kind, subject: c.kind === 'label' ? 'label' : `${c.model}@${c.version}`, requestId: c.requestId,
+        kept: c.kept.slice(0, 200), other: c.other.slice(0, 200), where: `${c.path ?? '?'}:${c.line}`,
+      })),
     };
   }
 

@@ -158,6 +158,17 @@ export interface QuarantineRow {
   text: string;             // the line, truncated by the engine
 }
 
+/** A key logged twice with different content (store/conflicts.ts): the kept version and the other. */
+export interface ConflictSnapshotRow {
+  at: number;
+  kind: 'prediction' | 'label';
+  subject: string;          // name@version, or "label"
+  requestId: string;
+  kept: string;             // the stored version, compact JSON
+  other: string;            // the conflicting version, compact JSON
+  where: string;            // file:line of the conflicting line
+}
+
 export interface Snapshot {
   at: number;               // when the snapshot was taken
   db: string;               // database path
@@ -172,6 +183,7 @@ export interface Snapshot {
   jobs: JobRow[];           // newest first
   events: EventRow[];       // audit trail, newest first
   quarantine: QuarantineRow[]; // newest first
+  conflicts?: ConflictSnapshotRow[]; // newest first, the last 50
   /**
    * The engine's current trouble, one sentence (a commit being retried, a pass that threw),
    * shown on the flash line; null or absent when all is well.

@@ -18,7 +18,7 @@ import { closeSync, fstatSync, openSync, readSync, createReadStream, type Stats 
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { ConcurrentIngestError, FILE_GONE, type BatchResult, type FileRow, type IngestStore } from '../../store/ingestStore.js';
-import { LineBatcher, type Batch } from './lineBatcher.js';
+import { LineBatcher, SAMPLE_BYTES, type Batch } from './lineBatcher.js';
 import type { SchemaTracker } from './schemaTracker.js';
 import { TimeRange } from '../core/timeRange.js';
 import type { Redactor } from '../redact/redact.js';
@@ -74,6 +74,7 @@ function add(a: BatchResult, b: BatchResult): void {
   a.labels += b.labels;
   a.duplicates += b.duplicates;
   a.quarantined += b.quarantined;
+  a.conflicts = (a.conflicts ?? 0) + (b.conflicts ?? 0);
 }
 
 export class FileIngestor {
@@ -116,7 +117,9 @@ export class FileIngestor {
   private commit(row: FileRow, path: string, read: Batch, total: BatchResult): boolean {
     // before anything else sees the rows: the schema, the store, the quarantine
     const batch = this.redact ? this.redact.batch(read) : read;
-    const fields = this.schema.observe(batch.predictions);
+    const { added: fields, refused } = this.schema.admit(batch.predictions);
+    // (built from the redacted rows, so a refused row's quarantine copy is redacted too)
+    if (refused.length > 0) this.refuse(batch, refused);
     let result: BatchResult;
     try {
       result = this.store.commitBatch({ id: row.id, path, offset: row.offset }, batch.endOffset, batch.endLine, batch.predictions, batch.labels, batch.quarantined, fields);
@@ -132,6 +135,23 @@ export class FileIngestor {
     row.offset = batch.endOffset;
     row.line_no = batch.endLine;
     return true;
+  }
+
+  /** Moves rows that would take the schema past its bound to the quarantine, with the reason. */
+  private refuse(batch: Batch, refused: Array<{ index: number; name: string }>): void {
+    const drop = new Set(refused.map((r) => r.index));
+    for (const { index, name } of refused) {
+      const r = batch.predictions[index];
+      const { kind: _k, line: _l, ...rest } = r;
+      const text = JSON.stringify(rest);
+      batch.quarantined.push({
+        lineNo: r.line ?? 0,
+        reason: `feature "${name.slice(0, 64)}" would be distinct feature name ${this.schema.maxNames + 1}: the schema holds at most ${this.schema.maxNames} (ingest.maxFeatureNames)`,
+        text: text.slice(0, SAMPLE_BYTES),
+        bytes: Buffer.byteLength(text),
+      });
+    }
+    batch.predictions = batch.predictions.filter((_, i) => !drop.has(i));
   }
 
   /**

@@ -37,6 +37,8 @@ export interface IngestServiceOptions {
   timeRange?: TimeRangeRule;
   /** The database file: a problem that outlasts a retry is written beside it for `status`. */
   dbPath?: string;
+  /** Distinct feature names the schema may hold (default 1000); rows past it are quarantined. */
+  maxFeatureNames?: number;
   /** Backoff of a failed commit: first delay and cap, ms (default 250 and 5000). */
   retry?: { firstMs: number; maxMs: number };
   /** Applied to every batch before it is stored (config `redact`). */
@@ -82,6 +84,7 @@ export function ingestOptions(cfg: Config): IngestServiceOptions {
   return {
     dir: cfg.watch,
     dbPath: cfg.db,
+    maxFeatureNames: cfg.ingest.maxFeatureNames,
     limits: { maxLineBytes: cfg.ingest.maxLineBytes, rotationGraceMs: parseDuration(cfg.ingest.rotationGrace) },
     pollMs: cfg.ingest.pollMs,
     timeRange: timeRangeOf(cfg),
@@ -94,13 +97,15 @@ export interface IngestTotals {
   labels: number;
   duplicates: number;
   quarantined: number;
+  /** Lines whose key was stored with other content (kept in the conflicts table). */
+  conflicts: number;
   lines: number;
 }
 
 export class IngestService extends EventEmitter {
   readonly dir: string;
   readonly schema: SchemaTracker;
-  readonly totals: IngestTotals = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0, lines: 0 };
+  readonly totals: IngestTotals = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0, conflicts: 0, lines: 0 };
   private readonly ingestor: FileIngestor;
   private worker: Promise<void> | null = null;
   private fileCount = 0;
@@ -126,7 +131,7 @@ export class IngestService extends EventEmitter {
     this.pollMs = opts.pollMs ?? 1000;
     this.dbPath = opts.dbPath ?? null;
     this.retry = opts.retry ?? { firstMs: 250, maxMs: 5000 };
-    this.schema = new SchemaTracker(store.schema());
+    this.schema = new SchemaTracker(store.schema(), opts.maxFeatureNames);
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
     const range = new TimeRange(opts.timeRange, store.newestTs());
     this.ingestor = new FileIngestor(store, this.schema, limits, (c) => this.committed(c), range, opts.redact ?? null);
@@ -139,6 +144,7 @@ export class IngestService extends EventEmitter {
     this.totals.labels += r.labels;
     this.totals.duplicates += r.duplicates;
     this.totals.quarantined += r.quarantined;
+    this.totals.conflicts += r.conflicts ?? 0;
     this.totals.lines += lines;
     this.recent.push({ at: Date.now(), lines });
     this.emit('batch', c);

@@ -15,27 +15,54 @@ export function inferKind(v: FeatureValue): FeatureKind | null {
   return typeof v === 'number' ? 'numeric' : 'categorical';
 }
 
+/** Default bound on distinct feature names (ingest.maxFeatureNames). */
+export const MAX_FEATURE_NAMES = 1000;
+
+/**
+ * The schema is bounded: a stream that puts ids or free text in feature *names* (10k distinct
+ * names) would otherwise grow one schema row, one drift accumulator and one screen row per
+ * name. A row that would add a name past the bound is refused whole (ingest quarantines it,
+ * with the reason), so nothing is silently dropped and the operator can raise the bound.
+ */
 export class SchemaTracker {
   private readonly known = new Map<string, SchemaField>();
 
-  constructor(existing: SchemaField[] = []) {
+  constructor(existing: SchemaField[] = [], readonly maxNames = MAX_FEATURE_NAMES) {
     for (const f of existing) this.known.set(f.name, f);
   }
 
-  /** Fields first seen in these rows, to persist with the batch. */
+  /** Fields first seen in these rows, to persist with the batch; names past the bound are not taken. */
   observe(rows: Iterable<{ features: Record<string, FeatureValue> }>): SchemaField[] {
+    return this.admit([...rows]).added;
+  }
+
+  /**
+   * Fields first seen in these rows, and the indices of the rows refused because they would
+   * take the schema past `maxNames` distinct names (their names are not taken).
+   */
+  admit(rows: ReadonlyArray<{ features: Record<string, FeatureValue> }>): { added: SchemaField[]; refused: Array<{ index: number; name: string }> } {
     const added: SchemaField[] = [];
-    for (const r of rows) {
+    const refused: Array<{ index: number; name: string }> = [];
+    rows.forEach((r, index) => {
+      let fresh: SchemaField[] | null = null;
       for (const name in r.features) {
         if (this.known.has(name)) continue;
         const kind = inferKind(r.features[name]);
         if (kind === null) continue;
-        const f: SchemaField = { name, kind, source: 'inferred' };
-        this.known.set(name, f);
+        (fresh ??= []).push({ name, kind, source: 'inferred' });
+      }
+      if (fresh === null) return;
+      if (this.known.size + fresh.length > this.maxNames) {
+        refused.push({ index, name: fresh[0].name });
+        return;
+      }
+      for (const f of fresh) {
+        if (this.known.has(f.name)) continue;
+        this.known.set(f.name, f);
         added.push(f);
       }
-    }
-    return added;
+    });
+    return { added, refused };
   }
 
   /**

@@ -57,7 +57,7 @@ Examples:
       const summary = (): string => {
         const t = service.totals;
         const secs = (Date.now() - started) / 1000;
-        return `${t.predictions} predictions, ${t.labels} labels, ${t.quarantined} quarantined, ${t.duplicates} duplicates in ${secs.toFixed(1)} s`;
+        return `${t.predictions} predictions, ${t.labels} labels, ${t.quarantined} quarantined, ${t.duplicates} duplicates${t.conflicts > 0 ? `, ${t.conflicts} conflicts` : ''} in ${secs.toFixed(1)} s`;
       };
       service.on('error', (e: Error) => process.stderr.write(`mlops-tui: ingest: ${sanitize(e.message)}\n`));
       service.on('recovered', () => say('ingest: commits succeed again'));

@@ -33,6 +33,8 @@ export function registerStatus(program: Command): void {
           files: fileStatuses(db),
           quarantine: quarantineReasons(db),
           schema: schemaFields(db),
+          // Keys logged twice with different content, per model version (labels apart); both versions are in the table.
+          conflicts: (await import('../../../store/conflicts.js')).conflictCounts(db),
           // Problems of the ingesters running now (a commit being retried), from beside the database.
           ingest: (await import('../../ingest/ingestHealth.js')).readIngestHealth(cfg.db),
         };
@@ -57,6 +59,11 @@ export function registerStatus(program: Command): void {
           ...status.schema.map((s) => `  ${s.name}: ${s.kind} (${s.source})`),
         ];
         if (status.quarantine.length > 0) lines.push('', 'quarantine', ...status.quarantine.map((q) => `  ${q.count}  ${q.reason}`));
+        if (status.conflicts.length > 0) {
+          lines.push('', 'conflicts (the first version is used; both are kept in the conflicts table)', ...status.conflicts.map((k) => (k.kind === 'label'
+            ? `  labels  ${k.count} corrected (a different label for a labelled request)`
+            : `  ${k.model}@${k.version}  ${k.count} predictions differ from the stored one for the same request`)));
+        }
         // Model names, paths, feature names and reasons came from logs: no escape sequence reaches the terminal.
         process.stdout.write(`${lines.map((l) => sanitize(l)).join('\n')}\n`);
       } finally {
