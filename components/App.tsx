@@ -17,8 +17,8 @@ import { makeActions } from './actions.js';
 import { COMMAND_HELP, parseCommand } from './command.js';
 import { SCREEN_DEFS } from './screens/index.js';
 import type { ActionContext } from './screens/types.js';
-import { GLOBAL_KEYS, type GlobalContext } from './globalKeys.js';
-import { Header } from './Header.js';
+import { DEMO_KEYS, GLOBAL_KEYS, type DemoContext, type GlobalContext } from './globalKeys.js';
+import { Header, headerHeight } from './Header.js';
 import { Line } from './widgets/Line.js';
 import { HelpOverlay } from './widgets/HelpOverlay.js';
 import { ConfirmDialogView } from './widgets/ConfirmDialog.js';
@@ -80,7 +80,8 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
   // one line less keeps it on its incremental path (no flicker over SSH).
   const width = Math.max(20, size.columns);
   const height = Math.max(8, size.rows - 1);
-  const headerH = 2 + (snapshot?.notice ? 1 : 0);
+  const demo = snapshot?.demo ?? null;
+  const headerH = headerHeight(snapshot);
   const bodyH = Math.max(1, height - headerH - 3);
 
   useEffect(() => {
@@ -122,6 +123,12 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
     const st = stateRef.current;
     const name = keyName(input, key);
     const mode = st.mode;
+    // Keys of one read run before React renders again: "6x" must find the Events screen's
+    // keys for its "x", so the screen, its rows and keys come from the state, not this render.
+    const view = st.screen === state.screen && st.sub[st.screen] === sub && st.filter[st.screen] === filter
+      ? { def, sub, rows, keys: screenKeys }
+      : viewOf(st, snapshotRef.current, readOnly);
+    const selectedNow = Math.max(0, Math.min(st.selected[st.screen], view.rows.length - 1));
     switch (mode.kind) {
       case 'confirm': {
         const d = mode.dialog;
@@ -144,7 +151,7 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
         if (name === 'esc') dispatch({ type: 'filter-clear' });
         else if (name === 'enter') dispatch({ type: 'filter-keep' });
         else if (name === 'backspace') dispatch({ type: 'filter-set', text: cur.slice(0, -1) });
-        else if (name === 'up' || name === 'down') dispatch({ type: 'move', delta: name === 'up' ? -1 : 1, length: rows.length });
+        else if (name === 'up' || name === 'down') dispatch({ type: 'move', delta: name === 'up' ? -1 : 1, length: view.rows.length });
         else if (isText(input, key)) dispatch({ type: 'filter-set', text: cur + input });
         return;
       }
@@ -162,18 +169,20 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
       case 'normal': {
         const ctx: ActionContext<unknown> = {
           snapshot: snapshotRef.current as Snapshot,
-          selected: rows[selected],
-          sub,
+          selected: view.rows[selectedNow],
+          sub: view.sub,
           setSub: (value) => dispatch({ type: 'sub', value }),
           actions,
         };
-        const own = snapshotRef.current ? findBinding(screenKeys, name) : undefined;
+        const own = snapshotRef.current ? findBinding(view.keys, name) : undefined;
         if (own) return own.run(ctx);
-        if (readOnly && def.keys.some((k) => k.dangerous && k.keys.includes(name))) {
+        if (readOnly && view.def.keys.some((k) => k.dangerous && k.keys.includes(name))) {
           return actions.flash('Read-only console: that action is disabled.', 'bad');
         }
+        const pacing = snapshotRef.current?.demo ? findBinding<DemoContext>(DEMO_KEYS, name) : undefined;
+        if (pacing) return pacing.run({ pace: actions.pace });
         const g = findBinding<GlobalContext>(GLOBAL_KEYS, name);
-        if (g) return g.run({ dispatch, length: rows.length, page: Math.max(1, bodyH - 2), exit });
+        if (g) return g.run({ dispatch, length: view.rows.length, page: Math.max(1, bodyH - 2), exit });
         if (name === 'esc' && st.filter[st.screen]) dispatch({ type: 'filter-clear' });
       }
     }
@@ -188,7 +197,7 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
     return id === state.screen ? `[${label}]` : ` ${label} `;
   }).join('') + (filter && state.mode.kind !== 'filter' ? `  /${filter}` : '');
 
-  const hints = hintLine(screenKeys, GLOBAL_KEYS);
+  const hints = (demo ? 'space pause  +/- rate  ' : '') + hintLine(screenKeys, GLOBAL_KEYS);
   const bottom =
     state.mode.kind === 'filter' ? `/${filter}█   ⏎ keep · esc clear`
       : state.mode.kind === 'command' ? `:${state.mode.draft}█   ⏎ run · esc cancel`
@@ -200,7 +209,7 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
     body = (
       <HelpOverlay title={def.title} width={width} height={bodyH} commands={COMMAND_HELP}
         screenKeys={screenKeys.map((k) => ({ keys: keyLabel(k.keys), label: k.label, confirms: k.confirms }))}
-        globalKeys={GLOBAL_HELP} />
+        globalKeys={demo ? [...DEMO_HELP, ...GLOBAL_HELP] : GLOBAL_HELP} />
     );
   } else if (state.mode.kind === 'confirm') {
     body = <ConfirmDialogView dialog={state.mode.dialog} width={width} height={bodyH} />;
@@ -228,11 +237,22 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
   );
 }
 
+/** The current screen's definition, rows (filtered) and keys, from a UI state. */
+function viewOf(st: UiState, snapshot: Snapshot | null, readOnly: boolean) {
+  const def = SCREEN_DEFS[st.screen];
+  const sub = st.sub[st.screen];
+  const rows = snapshot ? applyFilter(def.rows(snapshot, sub), st.filter[st.screen], def.text) : [];
+  const keys = def.keys.filter((k) => (!k.when || k.when(sub)) && !(readOnly && k.dangerous));
+  return { def, sub, rows, keys };
+}
+
 const GLOBAL_HELP = [
   { keys: '1-6 tab S-tab', label: 'switch screen' },
   { keys: 'j/k ↑/↓', label: 'move (pgup/pgdn, g/G first/last)' },
   ...GLOBAL_KEYS.filter((k) => k.hint !== false).map((k) => ({ keys: keyLabel(k.keys), label: k.label })),
 ];
+
+const DEMO_HELP = DEMO_KEYS.map((k) => ({ keys: keyLabel(k.keys), label: `${k.label} (demo)` }));
 
 function hintLine<C, G>(screenKeys: readonly KeyBinding<C>[], globalKeys: readonly KeyBinding<G>[]): string {
   const own = screenKeys.filter((k) => k.hint !== false).map((k) => `${keyLabel(k.keys.slice(0, 1))} ${k.label}`);

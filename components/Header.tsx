@@ -1,9 +1,13 @@
-/** The header: where we are (database, backend), how ingest goes, what serves, what is wrong. */
+/**
+ * The header: where we are (database, backend), how ingest goes, what serves, what is wrong;
+ * in the demo, the replay (playing or paused, its rate and clock) and, when the demo stopped by
+ * itself, the one-line hint of what to do next.
+ */
 import { memo } from 'react';
 import { Box } from 'ink';
-import type { Snapshot } from '../src/engine/snapshot.js';
+import type { DemoStatus, Snapshot } from '../src/engine/snapshot.js';
 import { Line } from './widgets/Line.js';
-import { count, time } from './format.js';
+import { count, dateTime, time } from './format.js';
 
 export interface HeaderProps {
   snapshot: Snapshot | null;
@@ -21,6 +25,19 @@ export function headerLines(s: Snapshot, readOnly: boolean): [string, string] {
   ];
 }
 
+/** The demo's line: the replay's state and rate, its event clock, then the notice. */
+export function demoLine(d: DemoStatus, notice: string | null): string {
+  const state = d.done ? 'replay done' : d.paused ? (d.holding ? 'PAUSED' : 'pausing…') : 'playing';
+  const rest = notice ? ` │ ${notice.replace(/^DEMO:\s*/, '')}` : '';
+  return `DEMO ${state} · ${count(d.rate)} rows/s · replay at ${dateTime(d.clock)}${rest}`;
+}
+
+/** Lines the header takes for this snapshot. */
+export function headerHeight(s: Snapshot | null): number {
+  if (!s) return 2;
+  return 2 + (s.notice || s.demo ? 1 : 0) + (s.demo?.hint ? 1 : 0);
+}
+
 export const Header = memo(function Header({ snapshot, width, readOnly }: HeaderProps) {
   if (!snapshot) {
     return (
@@ -35,7 +52,9 @@ export const Header = memo(function Header({ snapshot, width, readOnly }: Header
     <Box flexDirection="column">
       <Line text={a} width={width} bold />
       <Line text={b} width={width} tone={snapshot.alerts.length ? 'warn' : undefined} />
-      {snapshot.notice ? <Line text={snapshot.notice} width={width} tone="accent" bold /> : null}
+      {snapshot.demo ? <Line text={demoLine(snapshot.demo, snapshot.notice)} width={width} tone={snapshot.demo.paused ? 'warn' : 'accent'} bold />
+        : snapshot.notice ? <Line text={snapshot.notice} width={width} tone="accent" bold /> : null}
+      {snapshot.demo?.hint ? <Line text={snapshot.demo.hint} width={width} tone="warn" bold /> : null}
     </Box>
   );
 });

@@ -4,7 +4,7 @@
  * result on the flash line. Screen keys and the `:` command line both call these.
  */
 import type { Dispatch } from 'react';
-import type { CommandResult, EngineCommands, GatePreview, RetrainOptions, Snapshot } from '../src/engine/snapshot.js';
+import type { CommandResult, EngineCommands, GatePreview, PaceCommand, RetrainOptions, Snapshot } from '../src/engine/snapshot.js';
 import type { DialogLine, FlashTone, UiAction } from './state.js';
 import { num, pct, pval, interval, signedPct } from './format.js';
 
@@ -15,6 +15,8 @@ export interface ConsoleActions {
   rollback(name?: string): void;
   retrain(opts?: RetrainOptions): void;
   cancelJob(id: string): void;
+  /** The demo's replay: pause, resume, faster, slower. Not destructive: allowed read-only. */
+  pace(cmd: PaceCommand): void;
 }
 
 export function gateLines(g: GatePreview, force: boolean): DialogLine[] {
@@ -110,6 +112,12 @@ export function makeActions(dispatch: Dispatch<UiAction>, commands: EngineComman
       if (readOnly) return refuse('retrain');
       const model = opts.model ?? activeOf()?.name;
       run(`retrain ${model ?? ''}`.trim(), () => commands.retrain(model ? { ...opts, model } : opts));
+    },
+    pace(cmd) {
+      commands.pace(cmd).then(
+        (r) => flash(r.message, r.ok ? 'info' : 'bad'),
+        (e: unknown) => flash(`pacing failed: ${e instanceof Error ? e.message : String(e)}`, 'bad'),
+      );
     },
     cancelJob(id) {
       if (readOnly) return refuse('cancel');

@@ -1,5 +1,6 @@
 /** Keys that work on every screen, declared once like the screens' own. */
 import type { KeyBinding } from './keys.js';
+import type { PaceCommand } from '../src/engine/snapshot.js';
 import { SCREENS, type ScreenId, type UiAction } from './state.js';
 
 export interface GlobalContext {
@@ -27,4 +28,15 @@ export const GLOBAL_KEYS: readonly KeyBinding<GlobalContext>[] = [
   { keys: [':'], label: 'command', run: (c) => c.dispatch({ type: 'command-start' }) },
   { keys: ['?'], label: 'help', run: (c) => c.dispatch({ type: 'help' }) },
   { keys: ['q', 'ctrl-c'], label: 'quit', run: (c) => c.exit() },
+];
+
+/** The demo's replay: keys that exist only while the console runs the demo. */
+export interface DemoContext {
+  pace(cmd: PaceCommand): void;
+}
+
+export const DEMO_KEYS: readonly KeyBinding<DemoContext>[] = [
+  { keys: [' '], label: 'pause/resume replay', run: (c) => c.pace('toggle') },
+  { keys: ['+', '='], label: 'replay faster', run: (c) => c.pace('faster') },
+  { keys: ['-', '_'], label: 'replay slower', run: (c) => c.pace('slower') },
 ];

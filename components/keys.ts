@@ -43,7 +43,7 @@ export function findBinding<C>(bindings: readonly KeyBinding<C>[], name: string)
 
 const display: Record<string, string> = {
   up: '↑', down: '↓', left: '←', right: '→', enter: '⏎', esc: 'esc', tab: 'tab', 'shift-tab': 'S-tab',
-  pgup: 'pgup', pgdn: 'pgdn',
+  pgup: 'pgup', pgdn: 'pgdn', ' ': 'space',
 };
 
 export function keyLabel(names: readonly string[]): string {

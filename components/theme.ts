@@ -3,7 +3,7 @@
  * component emits colour codes (https://no-color.org).
  */
 import { createContext, useContext } from 'react';
-import type { Level, JobStatus, Verdict, Alias } from '../src/engine/snapshot.js';
+import type { Level, JobStatus, Verdict, Alias, TrafficAlias } from '../src/engine/snapshot.js';
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'info' | 'dim' | 'accent';
 
@@ -42,4 +42,4 @@ export const verdictTone = (v: Verdict): Tone | undefined =>
 export const jobTone = (s: JobStatus): Tone | undefined =>
   s === 'running' ? 'info' : s === 'done' ? 'ok' : s === 'failed' || s === 'interrupted' ? 'bad' : s === 'cancelled' ? 'dim' : undefined;
 
-export const aliasTone = (a: Alias): Tone | undefined => (a === 'active' ? 'ok' : a === 'shadow' ? 'info' : 'dim');
+export const aliasTone = (a: Alias | TrafficAlias): Tone | undefined => (a === 'active' ? 'ok' : a === 'shadow' ? 'info' : 'dim');

@@ -11,14 +11,15 @@ import { levelTone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
 const columns: Column<FeatureDriftRow>[] = [
-  { title: 'feature', width: 12, flex: true, cell: (r) => r.name },
-  { title: 'kind', width: 5, cell: (r) => r.kind.slice(0, 5) },
-  { title: 'method', width: 7, cell: (r) => r.method },
-  { title: 'stat', width: 7, align: 'right', cell: (r) => num(r.statistic, 4) },
-  { title: 'p', width: 6, align: 'right', cell: (r) => pval(r.pValue) },
-  { title: 'thresh', width: 6, align: 'right', cell: (r) => num(r.threshold, 3) },
-  { title: 'level', width: 5, cell: (r) => r.level },
-  { title: 'history', width: 12, cell: (r) => sparkline(r.history, 12) },
+  { title: 'feature', kind: 'name', cell: (r) => r.name },
+  { title: 'kind', cell: (r) => r.kind },
+  { title: 'method', cell: (r) => r.method },
+  { title: 'stat', align: 'right', cell: (r) => num(r.statistic, 4) },
+  { title: 'p', align: 'right', cell: (r) => pval(r.pValue) },
+  { title: 'thresh', align: 'right', cell: (r) => num(r.threshold, 3) },
+  { title: 'level', cell: (r) => r.level },
+  // The sparkline fills what the figures leave, up to the last 30 windows.
+  { title: 'history', kind: 'text', width: 8, cell: (r, w) => sparkline(r.history, Math.min(30, w ?? 30)) },
 ];
 
 function DriftTable({ snapshot, rows, selected, width, height }: ScreenProps<FeatureDriftRow>) {

@@ -3,30 +3,30 @@ import type { AlertRow, ConflictSnapshotRow, EventRow, QuarantineRow, Snapshot }
 import { Box } from 'ink';
 import { Table, type Column } from '../widgets/Table.js';
 import { Line } from '../widgets/Line.js';
-import { time } from '../format.js';
+import { minute, time } from '../format.js';
 import { levelTone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
 type Row = EventRow | AlertRow | QuarantineRow | ConflictSnapshotRow;
 
 const eventColumns: Column<EventRow>[] = [
-  { title: 'time', width: 14, cell: (r) => time(r.at) },
-  { title: 'operator', width: 10, cell: (r) => r.operator },
-  { title: 'action', width: 9, cell: (r) => r.action },
-  { title: 'before → after', width: 20, cell: (r) => `${r.before ?? '–'} → ${r.after ?? '–'}` },
-  { title: 'gate', width: 10, flex: true, cell: (r) => r.detail ?? '' },
+  { title: 'time', cell: (r) => time(r.at) },
+  { title: 'operator', kind: 'name', cell: (r) => r.operator },
+  { title: 'action', cell: (r) => r.action },
+  { title: 'before → after', kind: 'name', cell: (r) => `${r.before ?? '–'} → ${r.after ?? '–'}` },
+  { title: 'details', kind: 'text', width: 10, cell: (r) => r.detail ?? '' },
 ];
 const alertColumns: Column<AlertRow>[] = [
-  { title: 'time', width: 14, cell: (r) => time(r.at) },
-  { title: 'level', width: 5, cell: (r) => r.level },
-  { title: 'kind', width: 13, cell: (r) => r.kind + (r.detector ? `/${r.detector}` : '') },
-  { title: 'subject', width: 12, cell: (r) => r.subject },
-  { title: 'message', width: 10, flex: true, cell: (r) => r.message },
+  { title: 'time', cell: (r) => minute(r.at) },
+  { title: 'level', cell: (r) => r.level },
+  { title: 'kind', cell: (r) => r.kind + (r.detector ? `/${r.detector}` : '') },
+  { title: 'subject', kind: 'name', cell: (r) => r.subject },
+  { title: 'message', kind: 'text', width: 10, cell: (r) => r.message },
 ];
 const quarantineColumns: Column<QuarantineRow>[] = [
-  { title: 'file:line', width: 18, cell: (r) => `${r.file}:${r.line}` },
-  { title: 'reason', width: 20, cell: (r) => r.reason },
-  { title: 'text', width: 10, flex: true, cell: (r) => r.text },
+  { title: 'file:line', kind: 'name', cell: (r) => `${r.file}:${r.line}` },
+  { title: 'reason', cell: (r) => r.reason },
+  { title: 'text', kind: 'text', width: 10, cell: (r) => r.text },
 ];
 
 const conflictColumns: Column<ConflictSnapshotRow>[] = [

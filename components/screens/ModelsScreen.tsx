@@ -8,14 +8,15 @@ import { aliasTone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
 const columns: Column<ModelRow>[] = [
-  { title: 'name', width: 14, flex: true, cell: (r) => r.name },
-  { title: 'ver', width: 4, align: 'right', cell: (r) => String(r.version) },
-  { title: 'alias', width: 7, cell: (r) => r.alias },
-  { title: 'type', width: 6, cell: (r) => r.type },
-  { title: 'created', width: 14, cell: (r) => time(r.createdAt) },
-  { title: 'acc', width: 6, align: 'right', cell: (r) => pct(r.metrics.accuracy) },
-  { title: 'logloss', width: 7, align: 'right', cell: (r) => num(r.metrics.logLoss) },
-  { title: 'auc', width: 5, align: 'right', cell: (r) => num(r.metrics.auc) },
+  { title: 'name', kind: 'name', cell: (r) => r.name },
+  { title: 'ver', align: 'right', cell: (r) => String(r.version) },
+  { title: 'alias', cell: (r) => r.alias },
+  { title: 'type', cell: (r) => r.type },
+  { title: 'created', cell: (r) => time(r.createdAt) },
+  { title: 'rows', align: 'right', cell: (r) => count(r.metrics.rows) },
+  { title: 'acc', align: 'right', cell: (r) => pct(r.metrics.accuracy) },
+  { title: 'logloss', align: 'right', cell: (r) => num(r.metrics.logLoss) },
+  { title: 'auc', align: 'right', cell: (r) => num(r.metrics.auc) },
 ];
 
 function ModelsView({ rows, selected, width, height }: ScreenProps<ModelRow>) {

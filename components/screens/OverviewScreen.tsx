@@ -1,29 +1,32 @@
 /** 1 Overview: traffic and live metrics per model version, then the open alerts. */
 import { Box } from 'ink';
-import type { AlertRow, TrafficRow } from '../../src/engine/snapshot.js';
+import type { AlertRow, TrafficAlias, TrafficRow } from '../../src/engine/snapshot.js';
 import { Table, type Column } from '../widgets/Table.js';
 import { Line } from '../widgets/Line.js';
-import { count, num, pct, time } from '../format.js';
+import { count, minute, num, pct } from '../format.js';
 import { aliasTone, levelTone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
+/** A model the registry does not know is said so, not passed off as retired. */
+const aliasLabel = (a: TrafficAlias): string => (a === 'unregistered' ? 'not in registry' : a);
+
 const trafficColumns: Column<TrafficRow>[] = [
-  { title: 'model', width: 14, flex: true, cell: (r) => r.model },
-  { title: 'alias', width: 6, cell: (r) => r.alias },
-  { title: 'preds', width: 7, align: 'right', cell: (r) => count(r.predictions) },
-  { title: 'labels', width: 7, align: 'right', cell: (r) => count(r.labelled) },
-  { title: 'cover', width: 6, align: 'right', cell: (r) => pct(r.coverage, 0) },
-  { title: 'acc', width: 6, align: 'right', cell: (r) => pct(r.accuracy) },
-  { title: 'logloss', width: 7, align: 'right', cell: (r) => num(r.logLoss) },
-  { title: 'auc', width: 5, align: 'right', cell: (r) => num(r.auc) },
-  { title: 'est.acc', width: 7, align: 'right', cell: (r) => pct(r.estAccuracy) },
+  { title: 'model', kind: 'name', cell: (r) => r.model },
+  { title: 'alias', cell: (r) => aliasLabel(r.alias) },
+  { title: 'preds', align: 'right', cell: (r) => count(r.predictions) },
+  { title: 'labels', align: 'right', cell: (r) => count(r.labelled) },
+  { title: 'cover', align: 'right', cell: (r) => pct(r.coverage, 0) },
+  { title: 'acc', align: 'right', cell: (r) => pct(r.accuracy) },
+  { title: 'logloss', align: 'right', cell: (r) => num(r.logLoss) },
+  { title: 'auc', align: 'right', cell: (r) => num(r.auc) },
+  { title: 'est.acc', align: 'right', cell: (r) => pct(r.estAccuracy) },
 ];
 
 const alertColumns: Column<AlertRow>[] = [
-  { title: 'time', width: 14, cell: (r) => time(r.at) },
-  { title: 'kind', width: 13, cell: (r) => r.kind + (r.detector ? `/${r.detector}` : '') },
-  { title: 'subject', width: 12, cell: (r) => r.subject },
-  { title: 'message', width: 10, flex: true, cell: (r) => r.message },
+  { title: 'time', cell: (r) => minute(r.at) },
+  { title: 'kind', cell: (r) => r.kind + (r.detector ? `/${r.detector}` : '') },
+  { title: 'subject', kind: 'name', cell: (r) => r.subject },
+  { title: 'message', kind: 'text', width: 10, cell: (r) => r.message },
 ];
 
 function OverviewView({ snapshot, rows, selected, width, height }: ScreenProps<TrafficRow>) {

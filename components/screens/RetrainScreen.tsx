@@ -4,29 +4,35 @@ import type { JobRow } from '../../src/engine/snapshot.js';
 import { Table, type Column } from '../widgets/Table.js';
 import { Line } from '../widgets/Line.js';
 import { progressBar } from '../widgets/progress.js';
-import { duration, num, time } from '../format.js';
+import { duration, num, pct, time } from '../format.js';
 import { jobTone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
+/** Share of the job done: a finished job is 100% whether or not early stopping ended it before its last epoch. */
+export const jobDone = (j: JobRow): number => (j.status === 'done' ? 1 : j.epochs > 0 ? Math.min(1, j.epoch / j.epochs) : 0);
+
 const columns: Column<JobRow>[] = [
-  { title: 'job', width: 8, cell: (r) => r.id },
-  { title: 'model', width: 12, flex: true, cell: (r) => r.model },
-  { title: 'type', width: 6, cell: (r) => r.type },
-  { title: 'status', width: 11, cell: (r) => r.status },
-  { title: 'progress', width: 10, cell: (r) => progressBar(r.epoch, r.epochs, 10) },
-  { title: 'epoch', width: 5, align: 'right', cell: (r) => `${r.epoch}/${r.epochs}` },
-  { title: 'loss', width: 6, align: 'right', cell: (r) => num(r.loss, 4) },
-  { title: 'eta', width: 6, align: 'right', cell: (r) => (r.status === 'running' || r.status === 'queued' ? duration(r.etaSeconds) : '') },
+  { title: 'job', cell: (r) => r.id },
+  { title: 'model', kind: 'name', cell: (r) => r.model },
+  { title: 'type', cell: (r) => r.type },
+  { title: 'status', cell: (r) => r.status },
+  { title: 'progress', kind: 'text', width: 10, cell: (r, w) => progressBar(jobDone(r), 1, Math.min(20, w ?? 10)) },
+  { title: '%', align: 'right', cell: (r) => pct(jobDone(r), 0) },
+  { title: 'epoch', align: 'right', cell: (r) => `${r.epoch}/${r.epochs}` },
+  { title: 'loss', align: 'right', cell: (r) => num(r.loss, 4) },
+  { title: 'eta', align: 'right', cell: (r) => (r.status === 'running' || r.status === 'queued' ? duration(r.etaSeconds) : '') },
 ];
 
 function RetrainView({ rows, selected, width, height }: ScreenProps<JobRow>) {
   const j = rows[selected];
-  const barW = Math.max(10, width - 40);
+  const barW = Math.max(10, width - 60);
   const detail = j
     ? [
         `${j.id} ${j.model} (${j.type}) ${j.status} · created ${time(j.createdAt)}`,
-        `[${progressBar(j.epoch, j.epochs, barW)}] epoch ${j.epoch}/${j.epochs} loss ${num(j.loss, 4)} ${j.valMetricName} ${num(j.valMetric)} eta ${duration(j.etaSeconds)}`,
-        j.error ? `error: ${j.error}` : j.result ? `registered ${j.result} as a shadow` : ' ',
+        `[${progressBar(jobDone(j), 1, barW)}] ${pct(jobDone(j), 0)} · epoch ${j.epoch} of ${j.epochs} · loss ${num(j.loss, 4)} · ${j.valMetricName} ${num(j.valMetric)}` +
+          (j.status === 'running' || j.status === 'queued' ? ` · eta ${duration(j.etaSeconds)}` : ''),
+        j.stopped ?? (j.error ? `error: ${j.error}` : ' '),
+        j.result ? `registered ${j.result} as a shadow` : ' ',
       ]
     : [];
   const tableH = Math.max(2, height - detail.length - (j ? 1 : 0));
@@ -36,7 +42,7 @@ function RetrainView({ rows, selected, width, height }: ScreenProps<JobRow>) {
         tone={(r) => jobTone(r.status)} empty="no retrain jobs; r starts one" />
       {j ? <Line text={'─'.repeat(width)} width={width} tone="dim" /> : null}
       {detail.map((t, i) => (
-        <Line key={i} text={t} width={width} tone={i === 2 && j?.error ? 'bad' : i === 1 ? jobTone(j!.status) : undefined} />
+        <Line key={i} text={t} width={width} tone={i === 2 && j?.error ? 'bad' : i === 1 ? jobTone(j!.status) : i === 3 && j?.result ? 'ok' : undefined} />
       ))}
     </Box>
   );

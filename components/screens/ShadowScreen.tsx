@@ -8,14 +8,14 @@ import { verdictTone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
 const columns: Column<PairRow>[] = [
-  { title: 'candidate', width: 13, flex: true, cell: (r) => r.b },
-  { title: 'vs', width: 10, flex: true, cell: (r) => r.a },
-  { title: 'n', width: 6, align: 'right', cell: (r) => count(r.n) },
-  { title: 'agree', width: 6, align: 'right', cell: (r) => pct(r.agreement) },
-  { title: 'Δacc', width: 5, align: 'right', cell: (r) => signedPct(r.diff) },
-  { title: 'p', width: 6, align: 'right', cell: (r) => pval(r.pValue) },
-  { title: 'verdict', width: 8, cell: (r) => r.verdict },
-  { title: 'gate', width: 5, align: 'right', cell: (r) => (r.gate ? `${r.gate.remaining}/${r.gate.allowed}` : '–') },
+  { title: 'candidate', kind: 'name', cell: (r) => r.b },
+  { title: 'vs', kind: 'name', cell: (r) => r.a },
+  { title: 'n', align: 'right', cell: (r) => count(r.n) },
+  { title: 'agree', align: 'right', cell: (r) => pct(r.agreement) },
+  { title: 'Δacc', align: 'right', cell: (r) => signedPct(r.diff) },
+  { title: 'p', align: 'right', cell: (r) => pval(r.pValue) },
+  { title: 'verdict', cell: (r) => r.verdict },
+  { title: 'gate', align: 'right', cell: (r) => (r.gate ? `${r.gate.remaining}/${r.gate.allowed}` : '–') },
 ];
 
 function ShadowView({ rows, selected, width, height }: ScreenProps<PairRow>) {

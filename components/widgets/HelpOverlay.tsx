@@ -1,6 +1,7 @@
 /** The `?` overlay: every key of the current screen, read from the same list the handler uses. */
 import { Box } from 'ink';
 import { Line } from './Line.js';
+import { fit } from '../format.js';
 
 export interface HelpEntry { keys: string; label: string; confirms?: boolean }
 
@@ -28,7 +29,7 @@ export function HelpOverlay({ title, screenKeys, globalKeys, commands, width, he
   const colW = Math.floor(width / 2);
   const rows: string[] = [];
   if (lines.length <= room) for (const l of lines) rows.push(l.text);
-  else for (let i = 0; i < room; i++) rows.push((lines[i]?.text ?? '').slice(0, colW - 1).padEnd(colW) + (lines[i + room]?.text ?? ''));
+  else for (let i = 0; i < room; i++) rows.push(fit(fit(lines[i]?.text ?? '', colW - 1) + ' ', colW) + (lines[i + room]?.text ?? ''));
   return (
     <Box flexDirection="column" height={height}>
       {rows.map((t, i) => (

@@ -1,7 +1,7 @@
-/** One terminal line: one <Text>, cut to the width, coloured by tone. Keeps renders cheap. */
+/** One terminal line: one <Text> of exactly the width (cut or padded, in cells), coloured by tone. Keeps renders cheap. */
 import { memo } from 'react';
 import { Text } from 'ink';
-import { clip } from '../format.js';
+import { fit } from '../format.js';
 import { useTheme, type Tone } from '../theme.js';
 
 export interface LineProps {
@@ -16,7 +16,7 @@ export const Line = memo(function Line({ text, width, tone, bold, inverse }: Lin
   const theme = useTheme();
   return (
     <Text wrap="truncate" color={theme.tone(tone)} bold={bold} inverse={inverse && theme.color}>
-      {clip(text, width) || ' '}
+      {fit(text, width) || ' '}
     </Text>
   );
 });

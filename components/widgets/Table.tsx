@@ -1,20 +1,85 @@
 /**
  * A dense table of our own: one <Text> per row, fixed height, the window scrolls with the
- * selection instead of growing, columns cut to the width. @alcalzone/ink-table draws a Box
- * per cell and grows with its rows, too slow and too tall for 80x24.
+ * selection instead of growing. @alcalzone/ink-table draws a Box per cell and grows with its
+ * rows, too slow and too tall for 80x24.
+ *
+ * Column widths come from the content, measured in terminal cells: a statistic is as wide as
+ * its widest value (or title) and is cut last; a name is as wide as its longest value, capped so
+ * one long name cannot take the line, and gives way before any statistic; free text (messages,
+ * sparklines) takes what is left and gives way first. So nothing is cut that fits.
  */
 import { useMemo } from 'react';
 import { Box } from 'ink';
-import { fit } from '../format.js';
+import { fit, textWidth } from '../format.js';
+import { sanitize } from '../../src/util/sanitize.js';
 import type { Tone } from '../theme.js';
 import { Line } from './Line.js';
 
+/** name: identifiers (model, feature); stat: figures, codes, times; text: free text that fills. */
+export type ColumnKind = 'name' | 'stat' | 'text';
+
 export interface Column<R> {
   title: string;
-  width: number;            // minimum width; flex columns share what is left
-  flex?: boolean;
+  kind?: ColumnKind;        // default: 'text' when `flex`, else 'stat'
+  width?: number;           // least width it gives way to (default: its title's, 8 for names)
+  flex?: boolean;           // same as kind 'text'
   align?: 'left' | 'right';
-  cell: (row: R) => string;
+  /** The cell's text; `width` is the width the column got (a sparkline fills it), absent when measuring. */
+  cell: (row: R, width?: number) => string;
+}
+
+const kindOf = <R,>(c: Column<R>): ColumnKind => c.kind ?? (c.flex ? 'text' : 'stat');
+
+/** Names may take up to this share of the line together before they are capped (at least 20 cells each). */
+const NAME_SHARE = 0.45;
+
+/** Widths of the columns for a line of `width` cells (a two-cell selection marker, one space between columns). */
+export function layoutWidths<R>(columns: readonly Column<R>[], width: number, rows: readonly R[] = []): number[] {
+  const avail = Math.max(0, width - 2 - Math.max(0, columns.length - 1));
+  const kinds = columns.map(kindOf);
+  const natural = columns.map((c) => {
+    let w = Math.max(textWidth(c.title), c.width ?? 0);
+    for (const r of rows) w = Math.max(w, textWidth(sanitize(c.cell(r))));
+    return w;
+  });
+  const least = columns.map((c, i) =>
+    Math.min(natural[i], Math.max(c.width ?? 0, textWidth(c.title), kinds[i] === 'name' ? 8 : 0)));
+  const names = kinds.filter((k) => k === 'name').length;
+  const nameCap = names ? Math.max(20, Math.floor((avail * NAME_SHARE) / names)) : 0;
+  // Start from statistics whole, names up to the cap, free text at its least.
+  const out = natural.map((n, i) => (kinds[i] === 'name' ? Math.min(n, Math.max(least[i], nameCap)) : kinds[i] === 'text' ? least[i] : n));
+  let left = avail - out.reduce((a, b) => a + b, 0);
+
+  if (left < 0) {
+    // Give way in order: names, then statistics, each down to its least width, the widest first.
+    for (const k of ['name', 'stat', 'text'] as const) {
+      while (left < 0) {
+        let j = -1;
+        for (let i = 0; i < out.length; i++) if (kinds[i] === k && out[i] > least[i] && (j < 0 || out[i] > out[j])) j = i;
+        if (j < 0) break;
+        out[j]--;
+        left++;
+      }
+    }
+    return out;
+  }
+  // Room to spare: free text up to its content, then names the cap cut, then free text fills the line.
+  const grow = (which: (i: number) => boolean, limit: (i: number) => number): void => {
+    let idx = out.map((_, i) => i).filter((i) => which(i) && out[i] < limit(i));
+    while (left > 0 && idx.length > 0) {
+      const share = Math.max(1, Math.floor(left / idx.length));
+      for (const i of idx) {
+        const add = Math.min(share, left, limit(i) - out[i]);
+        out[i] += add;
+        left -= add;
+      }
+      idx = idx.filter((i) => out[i] < limit(i));
+    }
+  };
+  grow((i) => kinds[i] === 'text', (i) => natural[i]);
+  grow((i) => kinds[i] === 'name', (i) => natural[i]);
+  grow((i) => kinds[i] === 'text', () => Infinity);
+  return out;
 }
 
 export interface TableProps<R> {
@@ -27,30 +92,19 @@ export interface TableProps<R> {
   empty?: string;
 }
 
-export function layoutWidths<R>(columns: readonly Column<R>[], width: number): number[] {
-  const avail = width - 2 - (columns.length - 1);
-  const fixed = columns.reduce((a, c) => a + c.width, 0);
-  const flex = columns.filter((c) => c.flex).length;
-  const extra = Math.max(0, avail - fixed);
-  let given = 0;
-  let seen = 0;
-  return columns.map((c) => {
-    if (!c.flex) return c.width;
-    seen++;
-    const share = seen === flex ? extra - given : Math.floor(extra / flex);
-    given += share;
-    return c.width + share;
-  });
-}
-
 /** First visible row: keeps the selection in view, centred once the list is longer than the window. */
 export function windowStart(selected: number, total: number, visible: number): number {
   if (total <= visible) return 0;
   return Math.max(0, Math.min(total - visible, selected - Math.floor(visible / 2)));
 }
 
+/** One row's text: the marker, then each cell fitted to its column. */
+export function rowText<R>(columns: readonly Column<R>[], widths: readonly number[], row: R, marker: string): string {
+  return marker + columns.map((c, j) => fit(c.cell(row, widths[j]), widths[j], c.align)).join(' ');
+}
+
 export function Table<R>({ columns, rows, selected, height, width, tone, empty }: TableProps<R>) {
-  const widths = useMemo(() => layoutWidths(columns, width), [columns, width]);
+  const widths = useMemo(() => layoutWidths(columns, width, rows), [columns, width, rows]);
   const header = useMemo(
     () => '  ' + columns.map((c, i) => fit(c.title, widths[i], c.align)).join(' '),
     [columns, widths],
@@ -67,8 +121,7 @@ export function Table<R>({ columns, rows, selected, height, width, tone, empty }
       {shown.length === 0 && visible > 0 ? <Line text={'  ' + (empty ?? 'nothing yet')} width={width} tone="dim" /> : null}
       {shown.map((r, i) => {
         const isSel = start + i === sel;
-        const text = (isSel ? '> ' : '  ') + columns.map((c, j) => fit(c.cell(r), widths[j], c.align)).join(' ');
-        return <Line key={start + i} text={text} width={width} tone={tone?.(r)} inverse={isSel} bold={isSel} />;
+        return <Line key={start + i} text={rowText(columns, widths, r, isSel ? '> ' : '  ')} width={width} tone={tone?.(r)} inverse={isSel} bold={isSel} />;
       })}
     </Box>
   );

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { EngineHost } from '../engine/engineHost.js';
 import type { FleetSource } from '../fleet/engineFeed.js';
 import { NO_TTY_MESSAGE } from '../../components/terminal.js';
+import type { DemoOptions } from '../engine/operations.js';
 
 export function requireTerminal(): void {
   if (!process.stdout.isTTY || !process.stdin.isTTY) throw new Error(NO_TTY_MESSAGE);
@@ -19,11 +20,13 @@ export interface ConsoleOptions {
   fleet?: FleetSource | null;
   /** Serve the snapshot's figures on GET /metrics at this loopback port (src/metrics/exporter.ts). */
   metricsPort?: number | null;
+  /** the demo's replay control (pacing keys, the demo's stops) */
+  demo?: DemoOptions | null;
 }
 
 export async function openConsole(cfg: Config, opts: ConsoleOptions = {}): Promise<void> {
   requireTerminal();
-  const engine = new EngineHost(cfg, opts.notice ?? null, opts.fleet ?? null);
+  const engine = new EngineHost(cfg, opts.notice ?? null, opts.fleet ?? null, opts.demo ?? null);
   // Before the engine starts, so a port in use refuses with nothing to clean up.
   let metrics: { close: () => Promise<void> } | null = null;
   if (opts.metricsPort !== undefined && opts.metricsPort !== null) {

@@ -33,7 +33,8 @@ import { DriftMonitor, type ClosedWindow, type DriftReference } from './driftMon
 import { encoderFromState } from '../models/encoder.js';
 import { fitReconstruction } from '../drift/multivariate.js';
 import { REFERENCE_CHUNK_ROWS } from '../models/trainArtifact.js';
-import type { AlertRow, DriftStatus, PairRow, Snapshot, SnapshotSource, TrafficRow } from './snapshot.js';
+import { auditSummary } from '../registry/auditSummary.js';
+import type { AlertRow, DriftStatus, PairRow, Snapshot, SnapshotSource, TrafficAlias, TrafficRow } from './snapshot.js';
 import { Retention } from '../retention/retention.js';
 import type { Redactor } from '../redact/redact.js';
 
@@ -464,9 +465,10 @@ export class Engine extends EventEmitter implements SnapshotSource {
   buildSnapshot(): Snapshot {
     this.refreshRegistry();
     const counts = storeTotals(this.db);
-    const aliasOf = (ref: string): 'active' | 'shadow' | 'retired' => {
+    // A model only the logs know is not 'retired': the registry never had it.
+    const aliasOf = (ref: string): TrafficAlias => {
       const m = this.models.find((x) => refOf(x) === ref);
-      return m?.alias ?? 'retired';
+      return m ? (m.alias ?? 'retired') : 'unregistered';
     };
     const traffic: TrafficRow[] = [...this.monitors.values()].map((m) => {
       const r = m.metrics();
@@ -530,7 +532,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       jobs: [],
       events: auditTrail(this.db, 100).map((e) => ({
         at: e.at, operator: e.client ? `${e.operator} from ${e.client}` : e.operator, action: e.action,
-        before: e.before, after: e.after ?? e.subject, detail: e.details,
+        before: e.before, after: e.after ?? e.subject, detail: auditSummary(e.action, e.details) || null,
       })),
       quarantine: recentQuarantine(this.db, 100).map((q) => ({ at: q.at, file: q.path, line: q.line, reason: q.reason, text: q.text.slice(0, 200) })),
       conflicts: recentConflicts(this.db, 50).map((c) => ({

@@ -8,7 +8,8 @@ import { startModuleWorker } from '../util/moduleWorker.js';
 import type { Config } from '../config.js';
 import type { FleetSource } from '../fleet/engineFeed.js';
 import type { CommandCall, FromEngine, ToEngine } from './engineProtocol.js';
-import type { CommandResult, EngineCommands, GatePreview, RetrainOptions, Snapshot, SnapshotSource } from './snapshot.js';
+import type { CommandResult, EngineCommands, GatePreview, PaceCommand, RetrainOptions, Snapshot, SnapshotSource } from './snapshot.js';
+import type { DemoOptions } from './operations.js';
 
 export class EngineHost implements SnapshotSource, EngineCommands {
   private worker: Worker | null = null;
@@ -21,11 +22,11 @@ export class EngineHost implements SnapshotSource, EngineCommands {
   readonly errors: string[] = [];
   backend = 'loading';
 
-  constructor(private readonly config: Config, private readonly notice: string | null = null, private readonly fleet: FleetSource | null = null) {}
+  constructor(private readonly config: Config, private readonly notice: string | null = null, private readonly fleet: FleetSource | null = null, private readonly demo: DemoOptions | null = null) {}
 
   /** Starts the engine thread; resolves when it is ingesting. */
   start(): Promise<void> {
-    const worker = startModuleWorker(import.meta.url, './engineWorker', { config: this.config, notice: this.notice, fleet: this.fleet });
+    const worker = startModuleWorker(import.meta.url, './engineWorker', { config: this.config, notice: this.notice, fleet: this.fleet, demo: this.demo });
     this.worker = worker;
     this.stopped = new Promise((r) => { this.resolveStopped = r; });
     return new Promise((resolve, reject) => {
@@ -90,6 +91,7 @@ export class EngineHost implements SnapshotSource, EngineCommands {
   gatePreview(target: string): Promise<GatePreview> { return this.call({ name: 'gatePreview', args: [target] }); }
   retrain(opts?: RetrainOptions): Promise<CommandResult> { return this.call({ name: 'retrain', args: [opts] }); }
   cancelJob(id: string): Promise<CommandResult> { return this.call({ name: 'cancelJob', args: [id] }); }
+  pace(cmd: PaceCommand): Promise<CommandResult> { return this.call({ name: 'pace', args: [cmd] }); }
 
   /** Commits what is in flight and stops the engine thread (terminated after a grace period). */
   async stop(graceMs = 10_000): Promise<void> {

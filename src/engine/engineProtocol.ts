@@ -1,6 +1,7 @@
 /** Messages between the console thread (EngineHost) and the engine thread (engineWorker). */
 import type { Config } from '../config.js';
-import type { CommandResult, GatePreview, RetrainOptions, Snapshot } from './snapshot.js';
+import type { CommandResult, GatePreview, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
+import type { DemoOptions } from './operations.js';
 
 import type { FleetSource } from '../fleet/engineFeed.js';
 
@@ -9,6 +10,8 @@ export interface EngineWorkerData {
   notice: string | null;
   /** `--from nats://…`: the engine reads the fleet's stream instead of local files. */
   fleet?: FleetSource | null;
+  /** the demo's replay control (src/engine/demoPacer.ts) */
+  demo?: DemoOptions | null;
 }
 
 export type CommandCall =
@@ -16,7 +19,8 @@ export type CommandCall =
   | { name: 'rollback'; args: [string?] }
   | { name: 'gatePreview'; args: [string] }
   | { name: 'retrain'; args: [RetrainOptions?] }
-  | { name: 'cancelJob'; args: [string] };
+  | { name: 'cancelJob'; args: [string] }
+  | { name: 'pace'; args: [PaceCommand] };
 
 export type ToEngine =
   | { type: 'command'; id: number; call: CommandCall }

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const backend = await initBackend();
   const engine = new Engine({ config: data.config, backend: backend.name, notice: data.notice, ingest: data.fleet ? false : undefined, retention: true });
   let feed: { stop(): Promise<void> } | null = null;
-  const ops = new Operations(engine, data.config);
+  const ops = new Operations(engine, data.config, data.demo ?? null);
   engine.on('error', (e: Error) => post({ type: 'error', message: e.message }));
   engine.subscribe((snapshot) => post({ type: 'snapshot', snapshot }));
   port!.on('message', (m: ToEngine) => {
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
         case 'gatePreview': return ops.gatePreview(...call.args);
         case 'retrain': return ops.retrain(...call.args);
         case 'cancelJob': return ops.cancelJob(...call.args);
+        case 'pace': return ops.pace(...call.args);
       }
     };
     run().then(

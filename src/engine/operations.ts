@@ -5,7 +5,8 @@
  * console, the headless commands and the policy share one gate and one audit.
  */
 import type { Engine } from './engine.js';
-import type { CommandResult, EngineCommands, GatePreview as UiGatePreview, RetrainOptions, Snapshot } from './snapshot.js';
+import type { CommandResult, EngineCommands, GatePreview as UiGatePreview, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
+import { DemoPacer } from './demoPacer.js';
 import type { Config } from '../config.js';
 import { gatePreview, promoteWithGate, rollback } from '../registry/switch.js';
 import { JobRunner, type JobInfo } from '../retrain/jobRunner.js';
@@ -17,16 +18,24 @@ import { gateRowsNeeded, parseCondition, rowsNeeded, type GateCondition } from '
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** What the demo adds: the replay's control file and when its incident starts. */
+export interface DemoOptions {
+  control: string;
+  incidentFrom: number | null;
+}
+
 export class Operations implements EngineCommands {
   readonly runner: JobRunner;
+  private readonly pacer: DemoPacer | null;
   readonly policy: RetrainPolicy;
   private readonly operator: AuditInput;
   private readonly condition: GateCondition | null;
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly autoPromoteJobs = new Set<number>();
 
-  constructor(private readonly engine: Engine, private readonly cfg: Config) {
+  constructor(private readonly engine: Engine, private readonly cfg: Config, demo: DemoOptions | null = null) {
     this.operator = currentOperator();
+    this.pacer = demo ? new DemoPacer({ ...demo, gatePreview: (t) => this.gatePreview(t) }) : null;
     this.runner = new JobRunner({ db: engine.db, config: cfg, operator: this.operator });
     this.policy = new RetrainPolicy(cfg.retrain);
     let condition: GateCondition | null = null;
@@ -76,6 +85,10 @@ export class Operations implements EngineCommands {
         needRows: this.needRows(p.a, p.b),
         haveRows: this.engine.heldOutPairs(p.a, p.b),
       };
+    }
+    if (this.pacer) {
+      this.pacer.observe(s);
+      s.demo = this.pacer.view();
     }
   }
 
@@ -152,6 +165,13 @@ export class Operations implements EngineCommands {
     } catch (e) {
       return { ok: false, message: errorMessage(e) };
     }
+  }
+
+  async pace(cmd: PaceCommand): Promise<CommandResult> {
+    if (!this.pacer) return { ok: false, message: 'no replay to pace: space, + and - work in the demo (mlops-tui demo)' };
+    const r = this.pacer.pace(cmd);
+    this.engine.kick();
+    return r;
   }
 
   async cancelJob(id: string): Promise<CommandResult> {

@@ -18,6 +18,9 @@ export type Level = 'ok' | 'warn' | 'drift';
 /** Registry alias of a model version: serving, scored in the shadow, or kept for rollback. */
 export type Alias = 'active' | 'shadow' | 'retired';
 
+/** A model seen in the logs: its registry alias, or 'unregistered' when the registry does not know it. */
+export type TrafficAlias = Alias | 'unregistered';
+
 export interface IngestStatus {
   ratePerSec: number;       // lines ingested per second, averaged over the last few seconds
   predictions: number;      // prediction rows stored (all models)
@@ -45,7 +48,7 @@ export interface ModelRow {
 
 export interface TrafficRow {
   model: string;            // name@version
-  alias: Alias;
+  alias: TrafficAlias;
   predictions: number;      // predictions in the store for this model version
   labelled: number;         // of which a label has arrived
   coverage: number;         // labelled / predictions
@@ -139,6 +142,7 @@ export interface JobRow {
   createdAt: number;
   result: string | null;    // name@version registered on success
   error: string | null;     // reason on failure
+  stopped: string | null;   // why a finished job stopped where it did ("early stopping at epoch 11 of 12: …")
 }
 
 export interface EventRow {
@@ -147,7 +151,7 @@ export interface EventRow {
   action: string;           // "promote" | "rollback" | "retrain" | "cancel" | "force-promote" ...
   before: string | null;    // e.g. active name@version before
   after: string | null;
-  detail: string | null;    // gate figures that justified it, one line
+  detail: string | null;    // what justified it, in words: the gate figures of a promotion, a registration's metrics
 }
 
 export interface QuarantineRow {
@@ -167,6 +171,16 @@ export interface ConflictSnapshotRow {
   kept: string;             // the stored version, compact JSON
   other: string;            // the conflicting version, compact JSON
   where: string;            // file:line of the conflicting line
+}
+
+/** The demo's replay as the header shows it (null outside the demo). */
+export interface DemoStatus {
+  paused: boolean;          // the operator or a stop of the demo asked the replay to hold
+  holding: boolean;         // the replay has seen it and holds
+  rate: number;             // replayed rows per second
+  clock: number | null;     // the replay's event time
+  done: boolean;            // the data has ended
+  hint: string | null;      // why the demo stopped by itself and what to do next
 }
 
 export interface Snapshot {
@@ -189,6 +203,7 @@ export interface Snapshot {
    * shown on the flash line; null or absent when all is well.
    */
   problem?: string | null;
+  demo?: DemoStatus | null;  // the demo's replay, when the console runs the demo
 }
 
 /** What the console subscribes to; `current()` returns the same object until the next snapshot. */
@@ -222,10 +237,14 @@ export interface RetrainOptions {
   rows?: number;            // last N labelled rows
 }
 
+/** Pacing of the demo's replay: space toggles, + and - step the rate. */
+export type PaceCommand = 'toggle' | 'pause' | 'resume' | 'faster' | 'slower';
+
 export interface EngineCommands {
   promote(target: string, opts?: { force?: boolean }): Promise<CommandResult>;
   rollback(name?: string): Promise<CommandResult>;
   gatePreview(target: string): Promise<GatePreview>;
   retrain(opts?: RetrainOptions): Promise<CommandResult>;
   cancelJob(id: string): Promise<CommandResult>;
+  pace(cmd: PaceCommand): Promise<CommandResult>;
 }

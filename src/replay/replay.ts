@@ -12,6 +12,7 @@ import { readCsv } from '../data/csv.js';
 import { parseTime } from '../models/trainFromCsv.js';
 import { applyIncident, type Incident } from './incident.js';
 import { ServingModels, type ServingModel } from './servingModels.js';
+import { readControl, statusPathOf, writeStatus } from './control.js';
 
 export interface ReplayOptions {
   data: string;
@@ -30,6 +31,11 @@ export interface ReplayOptions {
   registryPollMs?: number;
   signal?: AbortSignal;
   onProgress?: (p: ReplayProgress) => void;
+  /**
+   * A control file (src/replay/control.ts) polled every tick: pause and rate, as the demo's
+   * console sets them. Its status file gets the replay's clock back.
+   */
+  control?: string;
 }
 
 export interface ReplayProgress {
@@ -71,10 +77,49 @@ export async function runReplay(db: Db, opts: ReplayOptions): Promise<ReplayProg
   const progress: ReplayProgress = { rows: 0, predictions: 0, labels: 0, eventTime: 0, serving: [] };
   const pollMs = opts.registryPollMs ?? 250;
   let lastPoll = Date.now();
-  const started = Date.now();
   let batch: Array<{ ts: number; row: Record<string, unknown>; id: string; label: unknown }> = [];
-  const perTick = opts.rate > 0 ? Math.max(1, Math.round((opts.rate * TICK_MS) / 1000)) : 2000;
   const prefix = opts.idPrefix ?? 'r';
+  // Pacing is measured from the last change of rate (or resume), not per tick, so rounding
+  // does not drift and a pause is not made up for by a burst afterwards.
+  let rate = (opts.control ? readControl(opts.control)?.rate : undefined) ?? opts.rate;
+  let started = Date.now();
+  let baseRows = 0;
+  const perTickOf = (r: number): number => (r > 0 ? Math.max(1, Math.round((r * TICK_MS) / 1000)) : 2000);
+  let perTick = perTickOf(rate);
+  const statusPath = opts.control ? statusPathOf(opts.control) : null;
+  let lastStatus = 0;
+  const status = (paused: boolean, done = false, force = false): void => {
+    if (!statusPath || (!force && Date.now() - lastStatus < 200)) return;
+    lastStatus = Date.now();
+    try {
+      writeStatus(statusPath, { at: lastStatus, eventTime: progress.eventTime || null, rows: progress.rows, paused, rate, done });
+    } catch {
+      // The status is a courtesy to the console; the replay goes on without it.
+    }
+  };
+  /** Reads the control: waits while it says paused, follows a new rate. */
+  const obeyControl = async (): Promise<void> => {
+    if (!opts.control) return;
+    let c = readControl(opts.control);
+    if (c?.paused) {
+      status(true, false, true);
+      while (c?.paused && !opts.signal?.aborted) {
+        await new Promise((r) => setTimeout(r, TICK_MS));
+        c = readControl(opts.control);
+      }
+      started = Date.now();
+      baseRows = progress.rows;
+      status(false, false, true);
+    }
+    if (c && c.rate !== rate) {
+      rate = c.rate;
+      perTick = perTickOf(rate);
+      started = Date.now();
+      baseRows = progress.rows;
+      status(false, false, true);
+    }
+    status(false);
+  };
 
   const flush = async (): Promise<void> => {
     if (Date.now() - lastPoll >= pollMs) {
@@ -120,6 +165,7 @@ export async function runReplay(db: Db, opts: ReplayOptions): Promise<ReplayProg
     opts.onProgress?.(progress);
   };
 
+  await obeyControl();
   let index = 0;
   for await (const raw of readCsv(opts.data)) {
     if (opts.signal?.aborted) break;
@@ -134,9 +180,9 @@ export async function runReplay(db: Db, opts: ReplayOptions): Promise<ReplayProg
     batch.push({ ts, row, id: `${prefix}-${index}`, label: label !== '' && Number.isFinite(numeric) ? numeric : label });
     if (batch.length >= perTick) {
       await flush();
-      if (opts.rate > 0) {
-        // Pace against the start time, not per tick, so rounding does not drift.
-        const due = started + (progress.rows / opts.rate) * 1000;
+      await obeyControl();
+      if (rate > 0) {
+        const due = started + ((progress.rows - baseRows) / rate) * 1000;
         const wait = due - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       } else {
@@ -158,6 +204,7 @@ export async function runReplay(db: Db, opts: ReplayOptions): Promise<ReplayProg
     pending.length = 0;
     opts.onProgress?.(progress);
   }
+  status(false, true, true);
   serving.dispose();
   return progress;
 }

@@ -18,5 +18,25 @@ export function toSnapshotJob(j: JobInfo): SnapshotJob {
     createdAt: j.createdAt,
     result: j.result,
     error: j.error,
+    stopped: stopReason(j),
   };
+}
+
+/** Why a finished job stopped where it did, in words; null while it runs. */
+export function stopReason(j: Pick<JobInfo, 'status' | 'epoch' | 'epochs' | 'error'>): string | null {
+  switch (j.status) {
+    case 'queued':
+    case 'running':
+      return null;
+    case 'done':
+      return j.epoch > 0 && j.epoch < j.epochs
+        ? `early stopping at epoch ${j.epoch} of ${j.epochs}: the validation loss stopped improving`
+        : `ran all ${j.epochs} epochs`;
+    case 'cancelled':
+      return `cancelled at epoch ${j.epoch} of ${j.epochs}`;
+    case 'interrupted':
+      return `interrupted at epoch ${j.epoch} of ${j.epochs}: the process running it stopped`;
+    case 'failed':
+      return `failed at epoch ${j.epoch} of ${j.epochs}${j.error ? `: ${j.error}` : ''}`;
+  }
 }

@@ -25,7 +25,7 @@ test('overview renders traffic, coverage, rolling metrics and open alerts', asyn
   assert.match(f, /\[1 Overview\]/);
   const row = f.split('\n').find((l) => l.includes('flights-logreg@1')) ?? '';
   for (const v of ['active', '161k', '100k', '62%', '77.8%', '0.576', '0.475', '80.1%']) assert.ok(row.includes(v), `${v} in ${row}`);
-  assert.match(f, /hour drifted: normalised Wasserstei/);
+  assert.match(f, /hour drifted: normali…/);
   assert.match(f, /concept-drif/);
 });
 
@@ -327,7 +327,9 @@ test('retrain: jobs with progress, r starts, c asks before stopping', async () =
   const h = await open();
   await h.press('5');
   let f = h.frame();
-  assert.match(f, /job-7 +flights-logreg +logreg running +████░░░░░░ +4\/10 0\.4711 +1m35s/);
+  assert.match(f, /job-7 +flights-logreg +logreg running +(█+)(░+) +40% +4\/10 0\.4711 +1m35s/);
+  // A finished job is 100% even when early stopping ended it before its last epoch.
+  assert.match(f, /job-5 +flights-logreg +logreg done +█+ +100% +11\/12/);
   assert.match(f, /auc 0\.598/);
   await h.press('r');
   await tick(20);
@@ -341,8 +343,12 @@ test('retrain: jobs with progress, r starts, c asks before stopping', async () =
   assert.deepEqual(h.commands.calls.find((c) => c.name === 'cancelJob')?.args, ['job-7']);
   await h.press('j');
   f = h.frame();
-  assert.match(f, /error: worker ran out of memory/);
+  assert.match(f, /failed at epoch 2 of 20: worker ran out of memory/);
   await h.press('c');
+  await h.press('j');
+  f = h.frame();
+  assert.match(f, /\[█+\] 100% · epoch 11 of 12/, 'the finished job is whole');
+  assert.match(f, /early stopping at epoch 11 of 12: the validation loss stopped improving\n.*registered flights-logreg@3 as a shadow/);
   assert.match(h.frame(), /nothing to cancel/);
 });
 
@@ -467,4 +473,38 @@ test('re-lays out when the terminal is resized', async () => {
   lines = (r.lastFrame() ?? '').split('\n');
   assert.ok(lines.length <= 20, `${lines.length} lines`);
   for (const l of lines) assert.ok([...l].length <= 60, l);
+});
+
+test('demo: the header shows the replay, its rate and clock, and the hint of a stop; space, + and - pace it', async () => {
+  const demo = { paused: false, holding: false, rate: 400, clock: Date.parse('2001-02-14T13:05:00Z'), done: false, hint: null };
+  const h = await open({ snapshot: { ...makeSnapshot(), demo } });
+  let f = h.frame();
+  assert.match(f, /^DEMO playing · 400 rows\/s · replay at 2001-02-14 13:05 │ simulated upstream/m);
+  assert.match(f, /^space pause  \+\/- rate/m, 'the hint line leads with the pacing keys');
+  await h.press(' ', '+', '-', '=');
+  assert.deepEqual(h.commands.calls.filter((c) => c.name === 'pace').map((c) => c.args[0]), ['toggle', 'faster', 'slower', 'faster']);
+  h.src.push({ ...makeSnapshot(), demo: { ...demo, paused: true, holding: true, hint: 'Paused: the incident’s first page alert, hour drifted. See 2 Drift.' } });
+  await tick(60);
+  f = h.frame();
+  assert.match(f, /^DEMO PAUSED · 400 rows\/s/m);
+  assert.match(f, /^Paused: the incident’s first page alert, hour drifted\. See 2 Drift\.$/m);
+  assert.equal(f.split('\n').length, 23, 'the frame keeps its height with the extra header line');
+  // Help lists the demo keys.
+  await h.press('?');
+  assert.match(h.frame(), /space +pause\/resume replay/);
+});
+
+test('outside the demo, space, + and - do nothing and the hint line does not offer them', async () => {
+  const h = await open();
+  await h.press(' ', '+', '-');
+  assert.equal(count(h.commands.calls, 'pace'), 0);
+  assert.doesNotMatch(h.frame(), /space pause/);
+});
+
+test('keys of one read reach the screen the first of them opened ("6x" shows the quarantine)', async () => {
+  const h = await open();
+  await h.press('6x');
+  assert.match(h.frame(), /\[x quarantine \(2\)\]/);
+  await h.press('4j');
+  assert.match(selectedLine(h.frame()), /flights-mlp/);
 });

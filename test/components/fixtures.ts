@@ -1,6 +1,6 @@
 /** Hand-built snapshots (the snapshot IS the console's input) and a commands object that records calls. */
 import type {
-  CommandResult, EngineCommands, GatePreview, RetrainOptions, Snapshot, SnapshotSource,
+  CommandResult, EngineCommands, GatePreview, PaceCommand, RetrainOptions, Snapshot, SnapshotSource,
 } from '../../src/engine/snapshot.js';
 
 const T0 = Date.UTC(2026, 10, 24, 22, 0, 0);
@@ -45,9 +45,9 @@ export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
       { a: 'flights-logreg@1', b: 'flights-mlp@2', n: 160_700, agreement: 0.9012, meanAbsDiff: 0.0456, labelled: 100_300, accA: 0.7777, accB: 0.7911, diff: 0.0134, ci: [-0.002, 0.0288], pValue: 0.0871, verdict: 'no-difference', estAccA: 0.8012, estAccB: 0.7944, gate: null },
     ],
     jobs: [
-      { id: 'job-7', model: 'flights-logreg', type: 'logreg', status: 'running', epoch: 4, epochs: 10, loss: 0.4711, valMetric: 0.598, valMetricName: 'auc', etaSeconds: 95, createdAt: T0 - 30_000, result: null, error: null },
-      { id: 'job-6', model: 'flights-mlp', type: 'mlp', status: 'failed', epoch: 2, epochs: 20, loss: null, valMetric: null, valMetricName: 'auc', etaSeconds: null, createdAt: T0 - 600_000, result: null, error: 'worker ran out of memory' },
-      { id: 'job-5', model: 'flights-logreg', type: 'logreg', status: 'done', epoch: 10, epochs: 10, loss: 0.4688, valMetric: 0.602, valMetricName: 'auc', etaSeconds: 0, createdAt: T0 - 900_000, result: 'flights-logreg@3', error: null },
+      { id: 'job-7', model: 'flights-logreg', type: 'logreg', status: 'running', epoch: 4, epochs: 10, loss: 0.4711, valMetric: 0.598, valMetricName: 'auc', etaSeconds: 95, createdAt: T0 - 30_000, result: null, error: null, stopped: null },
+      { id: 'job-6', model: 'flights-mlp', type: 'mlp', status: 'failed', epoch: 2, epochs: 20, loss: null, valMetric: null, valMetricName: 'auc', etaSeconds: null, createdAt: T0 - 600_000, result: null, error: 'worker ran out of memory', stopped: 'failed at epoch 2 of 20: worker ran out of memory' },
+      { id: 'job-5', model: 'flights-logreg', type: 'logreg', status: 'done', epoch: 11, epochs: 12, loss: 0.4688, valMetric: 0.602, valMetricName: 'auc', etaSeconds: 0, createdAt: T0 - 900_000, result: 'flights-logreg@3', error: null, stopped: 'early stopping at epoch 11 of 12: the validation loss stopped improving' },
     ],
     events: [
       { at: T0 - 3_000_000, operator: 'alice from 10.0.0.7', action: 'promote', before: 'flights-logreg@0', after: 'flights-logreg@1', detail: 'diff +2.1 [+1.0,+3.2] p 1e-5 budget 9/10' },
@@ -94,6 +94,7 @@ export function recorder(gate: Partial<GatePreview> = {}, result: CommandResult 
     rollback: (name?: string) => rec('rollback', [name]),
     retrain: (opts?: RetrainOptions) => rec('retrain', [opts]),
     cancelJob: (id: string) => rec('cancelJob', [id]),
+    pace: (cmd: PaceCommand) => rec('pace', [cmd]),
     gatePreview(target: string) {
       calls.push({ name: 'gatePreview', args: [target] });
       return Promise.resolve({

@@ -7,7 +7,7 @@ import { sparkline } from '../../components/widgets/sparkline.js';
 import { progressBar } from '../../components/widgets/progress.js';
 import { chartLines, stretch } from '../../components/widgets/Chart.js';
 import { barLine } from '../../components/widgets/Bars.js';
-import { count, fit, pct, pval, duration, wrap, interval } from '../../components/format.js';
+import { count, fit, pct, pval, duration, wrap, interval, textWidth } from '../../components/format.js';
 import { colorFromEnv, makeTheme } from '../../components/theme.js';
 
 void React;
@@ -42,19 +42,60 @@ test('formatting: counts, shares, p-values, durations, intervals, fit', () => {
   assert.equal(interval([-0.002, 0.0288]), '[-0.2,+2.9]');
   assert.equal(fit('abcdef', 4), 'abc…');
   assert.equal(fit('ab', 4, 'right'), '  ab');
-  assert.equal(fit('a\u001b[2Jb', 4), 'ab  ');
+  assert.match(fit("a\u001b[2Jb", 8), /^ab~[0-9a-z]{4} $/);
   assert.deepEqual(wrap('one two three four', 9), ['one two', 'three', 'four']);
   assert.deepEqual(wrap('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
 });
 
-test('table layout gives flex columns the remaining width', () => {
-  const cols: Column<string>[] = [
-    { title: 'a', width: 10, flex: true, cell: (r) => r },
-    { title: 'b', width: 5, cell: (r) => r },
+test('fit and wrap measure terminal cells per grapheme: CJK and emoji take two, nothing is cut mid-character', () => {
+  assert.equal(fit('東京', 6), '東京  ');
+  assert.equal(fit('東京都庁', 6), '東京…' + ' ', 'a wide character that does not fit leaves a space, not half of itself');
+  assert.equal(fit('🚀x', 4, 'right'), ' 🚀x');
+  assert.equal(fit('ab🚀🚀', 4), 'ab…' + ' ');
+  for (const s of ['東京都庁', 'ab🚀🚀cd', 'é́́x', '👍🏽👍🏽👍🏽']) {
+    for (let w = 1; w <= 8; w++) {
+      const out = fit(s, w);
+      assert.equal(textWidth(out), w, `${s} at ${w}: ${out}`);
+      assert.ok(!out.includes('\ufffd'), `${s} at ${w}: no replacement character`);
+      assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])/.test(out), `${s} at ${w}: no half surrogate pair`);
+    }
+  }
+  assert.deepEqual(wrap('東京 大阪 名古屋', 6), ['東京', '大阪', '名古屋']);
+});
+
+interface Row { name: string; kind: string; stat: string; msg: string }
+const cols4: Column<Row>[] = [
+  { title: 'name', kind: 'name', cell: (r) => r.name },
+  { title: 'kind', cell: (r) => r.kind },
+  { title: 'stat', align: 'right', cell: (r) => r.stat },
+  { title: 'message', kind: 'text', width: 8, cell: (r) => r.msg },
+];
+
+test('column widths come from the content: statistics whole, names as long as the longest, text fills', () => {
+  const rows: Row[] = [
+    { name: 'flights-logreg@1', kind: 'categorical', stat: '0.0312', msg: 'a long message that goes on and on and on and on and on' },
+    { name: 'hour', kind: 'numeric', stat: '0.6412', msg: 'short' },
   ];
-  const w = layoutWidths(cols, 80);
-  assert.equal(2 + w[0] + 1 + w[1], 80);
-  assert.deepEqual(layoutWidths(cols, 10), [10, 5], 'never below the minimum: the line is cut instead');
+  const w = layoutWidths(cols4, 80, rows);
+  assert.deepEqual(w.slice(0, 3), [16, 11, 6], 'name, kind and stat as wide as their widest value');
+  assert.equal(2 + w.reduce((a, b) => a + b, 0) + 3, 80, 'the message takes the rest');
+  // Narrow: the message gives way first, then names, and statistics last.
+  const narrow = layoutWidths(cols4, 40, rows);
+  assert.deepEqual(narrow.slice(1, 3), [11, 6], 'statistics stay whole');
+  assert.equal(narrow[3], 8, 'the message is down to its least');
+  assert.ok(narrow[0] < 16 && narrow[0] >= 8, `the name gave way: ${narrow[0]}`);
+  // A very long name is capped; the statistics keep their width.
+  const long = layoutWidths(cols4, 80, [{ name: 'x'.repeat(200), kind: 'numeric', stat: '1', msg: 'm'.repeat(200) }]);
+  assert.ok(long[0] <= 40, `capped: ${long[0]}`);
+  assert.deepEqual(long.slice(1, 3), [7, 4]);
+  // With nothing else wanting the room, the name takes it rather than being cut.
+  assert.equal(layoutWidths(cols4, 90, [{ name: 'x'.repeat(60), kind: 'numeric', stat: '1', msg: '' }])[0], 60);
+  // Wide characters count twice.
+  assert.equal(layoutWidths(cols4, 80, [{ name: '東京東京東京', kind: 'n', stat: '1', msg: '' }])[0], 12);
+  // Legacy columns (a minimum width and flex) still lay out to the whole line.
+  const legacy: Column<string>[] = [{ title: 'a', width: 10, flex: true, cell: (r) => r }, { title: 'b', width: 5, cell: (r) => r }];
+  const lw = layoutWidths(legacy, 80);
+  assert.equal(2 + lw[0] + 1 + lw[1], 80);
 });
 
 test('the table window follows the selection', () => {
@@ -73,7 +114,7 @@ test('Table renders a fixed height with the selection marked and scrolls', async
   assert.match(lines[0], /name .*29-33\/50/);
   assert.ok(lines.some((l) => l.startsWith('> row30')));
   assert.ok(!lines.some((l) => l.includes('row0 ')));
-  for (const l of lines) assert.ok(l.length <= 30);
+  for (const l of lines) assert.ok(textWidth(l) <= 30);
 });
 
 test('chart lines: at most the width, the threshold as a second series, a message when there is no history', () => {

@@ -14,6 +14,8 @@ import type { ModelType } from '../../models/train.js';
 import { DEFAULT_CONFIG, type Config } from '../../config.js';
 import { packageRoot } from '../../util/packageRoot.js';
 import { UsageError, type GlobalOptions } from '../context.js';
+import { parseIncident } from '../../replay/incident.js';
+import { readControl, writeControl } from '../../replay/control.js';
 
 const ROOT = packageRoot(import.meta.url);
 export const DEMO_DATA = join(ROOT, 'sample-data', 'flights-2001q1.csv.gz');
@@ -69,10 +71,10 @@ async function trainDemoModels(cfg: Config): Promise<void> {
   }
 }
 
-function startReplay(cfg: Config, dir: string, rate: number, incident: boolean): ChildProcess {
+function startReplay(cfg: Config, dir: string, rate: number, incident: boolean, control: string): ChildProcess {
   const log = openSync(join(dir, 'replay.log'), 'a');
   const args = [join(ROOT, 'bin', 'mlops-tui.js'), 'replay', '--db', cfg.db, '--data', DEMO_DATA, '--label', 'delayed', '--time', 'ts',
-    '--from', '2001-02-01', '--out', cfg.watch, '--rate', String(rate), '--label-delay', '2h'];
+    '--from', '2001-02-01', '--out', cfg.watch, '--rate', String(rate), '--label-delay', '2h', '--control', control];
   if (incident) args.push('--incident', DEMO_INCIDENT);
   return spawn(process.execPath, args, { stdio: ['ignore', log, log], detached: false });
 }
@@ -81,7 +83,7 @@ export function registerDemo(program: Command): void {
   program.command('demo')
     .description('The live demo on real data: train on January 2001 flights, replay February–March, open the console')
     .option('--dir <dir>', 'demo working directory (database, logs)', './demo')
-    .option('--rate <n>', 'replayed flights per second', '400')
+    .option('--rate <n>', 'replayed flights per second at the start (+ and - change it in the console)', '400')
     .option('--fresh', 'start over: delete the demo directory first')
     .option('--no-incident', 'replay without the simulated time-zone incident')
     .option('--prepare', 'only train the demo models into the demo directory, then exit (no terminal needed)')
@@ -107,12 +109,17 @@ export function registerDemo(program: Command): void {
         process.stderr.write(`mlops-tui demo: ${trained ? 'already prepared' : 'prepared'} in ${dir}; open it with \`mlops-tui demo --dir ${opts.dir}\`\n`);
         return;
       }
-      const replay = startReplay(cfg, dir, rate, opts.incident !== false);
+      // The console paces the replay through this file (space, +, -) and the demo's stops;
+      // the stops already made are kept across a restart, the rate is the one asked for now.
+      const control = join(dir, 'replay-control.json');
+      writeControl(control, { paused: false, rate, stops: readControl(control)?.stops ?? [], hint: null });
+      const replay = startReplay(cfg, dir, rate, opts.incident !== false, control);
       const stopReplay = (): void => { if (replay.exitCode === null) replay.kill('SIGTERM'); };
       process.once('exit', stopReplay);
       try {
         await openConsole(cfg, {
           notice: opts.incident !== false ? 'DEMO: replaying Feb-Mar 2001; simulated upstream incident from 2001-03-01 (hour arrives +6h)' : 'DEMO: replaying Feb-Mar 2001',
+          demo: { control, incidentFrom: opts.incident !== false ? parseIncident(DEMO_INCIDENT).from : null },
         });
       } finally {
         stopReplay();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { AuditRow } from '../../../store/audit.js';
+import { auditSummary } from '../../registry/auditSummary.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 
 interface HistoryOptions extends GlobalOptions {
@@ -11,16 +12,6 @@ interface HistoryOptions extends GlobalOptions {
 function parseDetails(d: string | null): unknown {
   if (d === null) return null;
   try { return JSON.parse(d) as unknown; } catch { return d; }
-}
-
-/** One line of gate figures for promote rows; empty for the rest. */
-function gateSummary(details: unknown): string {
-  if (details === null || typeof details !== 'object') return '';
-  const g = (details as { gate?: { estimate?: number; interval?: [number, number]; pass?: boolean; refused?: string | null; heldOutRows?: number } }).gate;
-  if (!g || typeof g.estimate !== 'number' || !g.interval) return '';
-  const lo = Number.isFinite(g.interval[0]) ? g.interval[0].toFixed(4) : '-∞';
-  const hi = Number.isFinite(g.interval[1]) ? g.interval[1].toFixed(4) : '∞';
-  return `gate ${g.refused ? `refused (${g.refused})` : g.pass ? 'passed' : 'failed'}: ${g.estimate.toFixed(4)} [${lo}, ${hi}] on ${g.heldOutRows ?? '?'} rows`;
 }
 
 export function registerHistory(program: Command): void {
@@ -58,7 +49,7 @@ Examples:
       const lines = rows.map((r) => {
         const who = `${r.operator}${r.client ? `@${r.client}` : ''}`;
         const change = r.before !== null || r.after !== null ? `${r.before ?? '—'} → ${r.after ?? '—'}` : '';
-        const gate = gateSummary(parseDetails(r.details));
+        const gate = auditSummary(r.action, r.details);
         return [new Date(r.at).toISOString().replace('T', ' ').slice(0, 19), who.padEnd(12), r.action.padEnd(13), (r.subject ?? '').padEnd(20), change, gate].filter(Boolean).join('  ');
       });
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -15,6 +15,7 @@ interface ReplayCliOptions extends GlobalOptions {
   until?: string;
   incident?: string;
   quiet?: boolean;
+  control?: string;
 }
 
 function timeOption(name: string, v: string | undefined): number | undefined {
@@ -37,6 +38,7 @@ export function registerReplay(program: Command): void {
     .option('--until <time>', 'only rows with time < this')
     .option('--incident <spec>', 'simulate an upstream incident, e.g. "hour+6h@2001-03-01" (a time-zone bug); off by default')
     .option('--quiet', 'no progress output')
+    .option('--control <file>', 'a control file to poll for pause and rate (the demo console writes it); the replay writes its clock to <file>.status.json')
     .addHelpText('after', `
 Example:
   mlops-tui replay --data sample-data/flights-2001q1.csv.gz --label delayed --time ts \\
@@ -62,6 +64,7 @@ Example:
           from: timeOption('--from', opts.from), until: timeOption('--until', opts.until),
           incident: opts.incident ? parseIncident(opts.incident) : null,
           signal: controller.signal,
+          control: opts.control,
           onProgress: (pr) => {
             if (opts.quiet || Date.now() - last < 2000) return;
             last = Date.now();
