@@ -90,14 +90,18 @@ export class DemoPacer {
     const c = this.control();
     const from = this.opts.incidentFrom;
     if (from !== null && !c.stops.includes('incident')) {
-      const first = s.alerts.filter((a) => isPageAlert(a) && a.at >= from).sort((a, b) => a.at - b.at)[0];
+      // The earliest; at the same time a feature's alert before the dataset's (it names the cause).
+      const rank = (a: AlertRow): number => (a.kind === 'data-drift' ? 0 : 1);
+      const first = s.alerts.filter((a) => isPageAlert(a) && a.at >= from).sort((a, b) => a.at - b.at || rank(a) - rank(b))[0];
       if (first) {
         return this.stop(c, 'incident',
           `Paused: the incident's first page alert, ${first.subject} drifted. See 2 Drift (Enter: its chart). Space resumes; the demo stops again when it is time to retrain.`);
       }
     }
     const clock = readStatus(statusPathOf(this.opts.control))?.eventTime ?? null;
-    if (from !== null && c.stops.includes('incident') && !c.stops.includes('retrain') && clock !== null && clock >= from + (this.opts.retrainAfterMs ?? 6.5 * DAY)) {
+    // Only once ingest has caught up: a retrain reads the rows in the store, not the replay's clock.
+    if (from !== null && c.stops.includes('incident') && !c.stops.includes('retrain') && s.ingest.caughtUp
+      && clock !== null && clock >= from + (this.opts.retrainAfterMs ?? 6.5 * DAY)) {
       return this.stop(c, 'retrain',
         'Paused: a week of the incident is in. Retrain on it: 5, then r. Space resumes; the demo stops again when the gate can pass.');
     }

@@ -73,7 +73,8 @@ test('names that collide once stripped are told apart by a short suffix, the sam
   for (const s of shown) assert.match(s, /^m~[0-9a-z]{4}$/);
   // The same name inside a model reference carries the same suffix.
   assert.equal(sanitizeTagged('m\u0007@1'), `m@1${sanitizeTagged('m\u0007').slice(1)}`);
-  // Stable: the suffix is a function of the input only.
+  // Stable: the suffix is a function of the input only (the README's example).
+  assert.equal(sanitizeTagged('m\u0007'), 'm~5rux');
   assert.equal(sanitizeTagged('m\u0007'), sanitizeTagged('m\u0007'));
 });
 

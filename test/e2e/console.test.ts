@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { tempDir } from '../helpers/tmp.js';
 import { cells, sleep, startTmux, tmuxMissing, type Tmux } from '../helpers/tmux.js';
+import { misaligned, toCells } from '../helpers/columns.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/mlops-tui.js', import.meta.url));
@@ -63,6 +64,26 @@ async function prepare(dir: string): Promise<Prepared> {
     '--label-delay', '2h', '--incident', 'hour+6h@2001-01-11', '--quiet'], dir);
   await cli([...common, '--watch', preds, 'ingest', '--once'], dir);
   return { dir, db, preds, config };
+}
+
+/** The tables checked for layout, with how their columns align. */
+const LAYOUT: Array<{ key: string; header: RegExp; align: Record<string, 'left' | 'right'> }> = [
+  { key: '1', header: /^  model +alias +preds/, align: { model: 'left', alias: 'left', preds: 'right', labels: 'right', cover: 'right', acc: 'right', logloss: 'right', auc: 'right', 'est.acc': 'right' } },
+  { key: '2', header: /^  feature +kind +method/, align: { feature: 'left', kind: 'left', method: 'left', stat: 'right', p: 'right', thresh: 'right', level: 'left' } },
+  { key: '3', header: /^  candidate +vs +n/, align: { candidate: 'left', vs: 'left', n: 'right', agree: 'right', 'Δacc': 'right', p: 'right', verdict: 'left', gate: 'right' } },
+  { key: '4', header: /^  name +ver +alias/, align: { name: 'left', ver: 'right', alias: 'left', type: 'left', created: 'left', rows: 'right', acc: 'right', logloss: 'right', auc: 'right' } },
+];
+
+/** The header line matching `header` and the table rows under it (up to the first blank or rule line). */
+function tableOf(lines: string[], header: RegExp): { header: string; rows: string[] } {
+  const i = lines.findIndex((l) => header.test(l));
+  assert.ok(i >= 0, `no table header ${String(header)}:\n${lines.join('\n')}`);
+  const rows: string[] = [];
+  for (const l of lines.slice(i + 1)) {
+    if (!/^[> ] \S/.test(l)) break;
+    rows.push(l);
+  }
+  return { header: lines[i], rows };
 }
 
 interface AuditRow { action: string; subject: string; before: string | null; after: string | null }
@@ -215,6 +236,23 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
       await quit(s);
     });
   }
+
+  test('at 120×36 every statistic is whole and every column lines up with its title', async () => {
+    const s = await open(120, 36);
+    for (const t of LAYOUT) {
+      s.sendKeys(t.key);
+      await s.waitFor((sc) => sc.split('\n').some((l) => t.header.test(l)), 5_000, `the ${t.key} table`);
+      await sleep(300);
+      const { header, rows } = tableOf(s.lines(), t.header);
+      assert.ok(rows.length > 0, `screen ${t.key} has rows`);
+      for (const r of rows) {
+        // Names here are short: nothing needs cutting at 120 columns, statistics least of all.
+        assert.ok(!r.includes('…'), `screen ${t.key}: a cell was cut at 120 columns:\n${header}\n${r}`);
+        assert.deepEqual(misaligned(header, r, t.align), [], `screen ${t.key}:\n${header}\n${r}`);
+      }
+    }
+    await quit(s);
+  });
 
   test('resize 80×24 → 200×60 → 80×24 redraws cleanly', async () => {
     const s = await open(80, 24);
@@ -400,4 +438,91 @@ test('a log with escape sequences in model names, feature names and values leave
   assert.equal(await s.exitCode(15_000), 0);
   assert.equal(s.display('#{pane_title}'), 'probe', 'still the title set before the console');
   assert.equal(s.display('#{alternate_on}'), '0');
+});
+
+// ---------------------------------------------------------------------------------------------
+
+// Names a terminal measures differently from their length: CJK and emoji take two cells,
+// zero-width and bidi characters none (and are stripped), and two names that differ only in
+// what is stripped.
+const F_HOUR = '時間';
+const F_DEST = '🚀dest';
+const F_DIST = 'dist\u200bance';
+const F_ORIGIN = 'ori\u202egin';
+const WIDE_MODELS = ['模型-東京', '🚀rocket', 'zw\u200bmodel', 'm', 'm\u202e', 'm\u2066'];
+
+function writeWideCsv(file: string): void {
+  const rows = [`${F_HOUR},${F_DEST},${F_DIST},${F_ORIGIN},y`];
+  for (let i = 0; i < 1500; i++) {
+    const hour = i % 24;
+    rows.push(`${hour},${['東京', 'NYC', '🚀'][i % 3]},${100 + (i % 700)},${i % 2 ? 'A\u200b' : 'B'},${hour > 16 || i % 7 === 0 ? 1 : 0}`);
+  }
+  writeFileSync(file, rows.join('\n') + '\n');
+}
+
+function writeWideLog(preds: string): void {
+  mkdirSync(preds, { recursive: true });
+  const lines: string[] = [];
+  const t0 = Date.parse('2001-01-08T00:00:00Z');
+  for (let i = 0; i < 900; i++) {
+    const ts = new Date(t0 + i * 300_000).toISOString();
+    const hour = ((i % 288) / 12 | 0) + (i >= 576 ? 6 : 0);
+    for (const [k, model] of WIDE_MODELS.entries()) {
+      lines.push(JSON.stringify({
+        ts, id: `r-${i}`, model, version: 1,
+        features: { [F_HOUR]: hour, [F_DEST]: ['東京', 'NYC', '🚀'][i % 3], [F_DIST]: 100 + i, [F_ORIGIN]: i % 2 ? 'A\u200b' : 'B' },
+        prediction: (i + k) % 2, score: ((i + k) % 10) / 10,
+      }));
+    }
+    lines.push(JSON.stringify({ ts: new Date(t0 + i * 300_000 + 3_600_000).toISOString(), id: `r-${i}`, label: hour > 16 ? 1 : 0 }));
+  }
+  writeFileSync(join(preds, 'wide.jsonl'), lines.join('\n') + '\n');
+}
+
+test('names in CJK, emoji, zero-width and bidi characters: every column lines up and no line outgrows the pane', { skip: tmuxMissing() ?? false, timeout: 180_000 }, async (t) => {
+  const dir = tempDir('mlops-e2e-wide-');
+  const preds = join(dir, 'predictions');
+  const db = join(dir, 'mlops.db');
+  const csv = join(dir, 'train.csv');
+  writeWideCsv(csv);
+  await cli(['--db', db, 'train', '--data', csv, '--label', 'y', '--name', WIDE_MODELS[0]], dir);
+  writeWideLog(preds);
+  for (const [cols, rows] of [[120, 36], [80, 24]] as const) {
+    const s = startTmux({ cols, rows, cwd: dir });
+    t.after(() => s.kill());
+    s.run(`node ${BIN} --db ${db} --watch ${preds}`);
+    await s.waitFor((sc) => HEADER.test(sc.split('\n')[0]) && / 5400 preds /.test(sc), 60_000, 'the whole log ingested');
+
+    const checkScreen = async (key: string, header: RegExp, align: Record<string, 'left' | 'right'>, expect: RegExp): Promise<string[]> => {
+      s.sendKeys(key);
+      await s.waitFor((sc) => expect.test(sc) && sc.split('\n').some((l) => header.test(l)), 10_000, `screen ${key}: ${String(expect)}`);
+      await sleep(400);
+      const lines = s.lines();
+      const where = `screen ${key} at ${cols}×${rows}`;
+      assert.deepEqual(s.joinedLines().filter((l) => cells(l) > cols), [], `${where}: no line wider than the pane`);
+      assert.ok(!lines.join('\n').includes('\ufffd'), `${where}: no character cut in half`);
+      assert.ok(!/[\u200b\u202e\u2066]/.test(lines.join('\n')), `${where}: invisible characters stripped`);
+      for (const l of lines.filter((x) => /^─+$/.test(x))) assert.equal(cells(l), cols, `${where}: the rule spans the pane`);
+      const table = tableOf(lines, header);
+      assert.ok(table.rows.length > 0, `${where}: rows`);
+      for (const r of table.rows) {
+        assert.ok(cells(r) <= cols, `${where}: row within the pane: ${r}`);
+        assert.deepEqual(misaligned(table.header, r, align), [], `${where}:\n${table.header}\n${r}`);
+      }
+      return table.rows;
+    };
+
+    const overview = await checkScreen('1', LAYOUT[0].header, LAYOUT[0].align, /模型-東京@1/);
+    // The three names that are "m" once stripped are three rows that read differently.
+    const ms = overview.map((r) => toCells(r).join('').slice(2).split(' ')[0]).filter((n) => /^m@1(~[0-9a-z]{4})?$/.test(n));
+    assert.equal(ms.length, 3, `three m@1 rows: ${ms.join(' | ')}`);
+    assert.equal(new Set(ms).size, 3, `told apart: ${ms.join(' | ')}`);
+    assert.ok(overview.some((r) => /🚀rocket@1/.test(r)));
+    assert.ok(overview.some((r) => /not in registry/.test(r)), 'models only the logs know are said to be so');
+    await checkScreen('2', LAYOUT[1].header, LAYOUT[1].align, /時間/);
+    await checkScreen('4', LAYOUT[3].header, LAYOUT[3].align, /模型-東京/);
+    s.sendKeys('q');
+    assert.equal(await s.exitCode(15_000), 0);
+    s.kill();
+  }
 });
