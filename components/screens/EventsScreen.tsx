@@ -25,7 +25,7 @@ const alertColumns: Column<AlertRow>[] = [
 ];
 const quarantineColumns: Column<QuarantineRow>[] = [
   { title: 'file:line', kind: 'name', cell: (r) => `${r.file}:${r.line}` },
-  { title: 'reason', cell: (r) => r.reason },
+  { title: 'reason', kind: 'text', width: 12, cell: (r) => r.reason },
   { title: 'text', kind: 'text', width: 10, cell: (r) => r.text },
 ];
 

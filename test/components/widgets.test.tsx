@@ -145,3 +145,29 @@ test('stretch spreads a short series over the width and keeps its end points', (
   assert.deepEqual(stretch(long, 50), long);
   assert.deepEqual(stretch([3], 50), [3]);
 });
+
+test('the performance chart: realised, estimated and band per window, within the box, newest kept', async () => {
+  const { perfChartLines } = await import('../../components/widgets/PerfChart.js');
+  const day = 86_400_000;
+  const windows = Array.from({ length: 40 }, (_, i) => ({
+    start: i * day, realised: 0.78 + (i % 5) * 0.01, estimated: 0.8, lower: 0.76, upper: 0.84,
+  }));
+  const lines = perfChartLines(windows, 60, 6);
+  assert.equal(lines.length, 6);
+  for (const l of lines) assert.ok(textWidth(l) <= 60, l);
+  const body = lines.join('\n');
+  assert.match(body, /●/, 'realised points');
+  assert.match(body, /○|◍/, 'estimated points');
+  assert.match(body, /░/, 'the band');
+  assert.match(lines[0], /^ +84\.0% /, 'the top of the axis is the band’s upper edge');
+  assert.match(lines[5], /^ +76\.0% /);
+  // A point below the band sits on a lower row than the band's lower edge.
+  const low = perfChartLines([{ start: 0, realised: 0.5, estimated: 0.8, lower: 0.76, upper: 0.84 }], 30, 6);
+  assert.match(low[5], /●/);
+  assert.doesNotMatch(low[5], /░/);
+  assert.deepEqual(perfChartLines([], 30, 6), ['no complete window yet']);
+  // Few windows spread over several columns each; missing values leave gaps, not zeros.
+  const few = perfChartLines([{ start: 0, realised: null, estimated: 0.8, lower: null, upper: null }, { start: day, realised: 0.9, estimated: 0.85, lower: null, upper: null }], 30, 4);
+  assert.ok(few.every((l) => textWidth(l) <= 30));
+  assert.doesNotMatch(few.join('\n'), /(^| )0\.0%/m, 'a missing value is not drawn as zero');
+});
