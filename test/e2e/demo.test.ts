@@ -38,7 +38,7 @@ test('demo: trains, counts predictions on screen, and q exits cleanly and stops 
   const screen = await s.waitFor(COUNTED, 180_000, 'predictions counted in the header');
   assert.equal(s.display('#{alternate_on}'), '1', 'the console runs on the alternate screen');
   assert.match(screen, /^mlops-tui │ db /m);
-  assert.match(screen, /DEMO: replaying Feb-Mar 2001/);
+  assert.match(screen, /^DEMO (playing|PAUSED) · 2000 rows\/s · replay at 2001-0\d-\d\d \d\d:\d\d │ replaying Feb-Mar 2001/m, 'the replay, its rate and clock, and the notice');
   assert.match(screen, /\[1 Overview\]/);
   assert.ok(existsSync(join(demoDir, 'predictions')), 'the replay writes into the demo directory');
   const replay = processesWith(demoDir).filter((p) => / replay /.test(p));
