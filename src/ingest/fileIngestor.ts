@@ -243,6 +243,14 @@ export class FileIngestor {
     }
   }
 
+  /** The file behind `fd` is still `row`'s generation: not shorter than `pos`, and the same first bytes. */
+  private unchanged(fd: number, row: FileRow, pos: number): boolean {
+    if (fstatSync(fd).size < pos) return false;
+    if (row.head_len === 0) return true;
+    const head = readHead(fd, row.head_len);
+    return head.length === row.head_len && hash(head) === row.head_hash;
+  }
+
   private async scanPlain(fd: number, path: string, row: FileRow, total: BatchResult): Promise<number> {
     const batcher = new LineBatcher(row.offset, row.line_no, this.limits.maxLineBytes, this.timeRange);
     let pos = row.offset;
@@ -251,6 +259,10 @@ export class FileIngestor {
       const n = readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) break;
       pos += n;
+      // copytruncate under our feet: a read that began in the old content may have
+      // continued in the new one. Checked after the read, so what is committed was read
+      // while the file still was this generation; the next scan starts the new one.
+      if (!this.unchanged(fd, row, pos)) break;
       batcher.push(Buffer.from(buf.subarray(0, n)));
       const batch = batcher.take();
       if ((batch.endOffset > row.offset || batch.quarantined.length > 0) && !this.commit(row, path, batch, total)) break;
