@@ -289,11 +289,49 @@ async function offlineBench(n: number, withCli: boolean): Promise<{ rows: BenchR
       rows.push({ metric: 'the CLI as a child process, same files (incl. startup)', value: cliMs / 1000, unit: 's', target: `< ${TARGET_OFFLINE_SECONDS} s`, met: cliMs / 1000 < TARGET_OFFLINE_SECONDS });
       if (Number.isFinite(rssKb)) rows.push({ metric: 'the CLI: peak RSS', value: rssKb / 1024, unit: 'MB' });
       notes.push(`CLI exit code ${child.status} (1 = dataset drift)`);
+      rows.push(...peerRows(refPath, curPath, cliMs, child.stdout, notes));
     }
     return { rows, notes };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+export const TARGET_PEER_RATIO = 0.2;
+
+/**
+ * The peer: bench/drift_peer.py, pandas + scipy doing Evidently's large-sample defaults
+ * (normalised Wasserstein, Jensen-Shannon) on the same files, reading included, as a child
+ * process like our CLI (interpreter start included on both sides). Skipped with a note where
+ * python3 lacks pandas or scipy (Debian: apt-get install python3-pandas python3-scipy).
+ */
+function peerRows(refPath: string, curPath: string, cliMs: number, cliJson: string, notes: string[]): BenchRow[] {
+  const probe = spawnSync('python3', ['-c', 'import pandas, scipy'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    notes.push('pandas + scipy peer skipped: python3 with pandas and scipy is not installed (Debian: apt-get install python3-pandas python3-scipy)');
+    return [];
+  }
+  const script = fileURLToPath(new URL('./drift_peer.py', import.meta.url));
+  const t = performance.now();
+  const peer = spawnSync('python3', [script, refPath, curPath], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const peerMs = performance.now() - t;
+  if (peer.status !== 0) throw new Error(`bench/drift_peer.py failed: ${peer.stderr.trim().split('\n').pop()}`);
+  const p = JSON.parse(peer.stdout) as { seconds: number; read_seconds: number; features: Record<string, { method: string; statistic: number }> };
+  const ours = JSON.parse(cliJson) as { features: Array<{ feature: string; method: string; statistic: number }> };
+  let maxDiff = 0;
+  let compared = 0;
+  for (const f of ours.features) {
+    const q = p.features[f.feature];
+    if (!q) continue;
+    compared++;
+    maxDiff = Math.max(maxDiff, Math.abs(f.statistic - q.statistic));
+  }
+  notes.push(`pandas + scipy peer: ${(peerMs / 1000).toFixed(2)} s wall (of which read_csv ${p.read_seconds.toFixed(2)} s, statistics ${(p.seconds - p.read_seconds).toFixed(2)} s); ours (the CLI, default methods) ${(cliMs / 1000).toFixed(2)} s; statistics of ${compared} features agree within ${maxDiff.toExponential(2)}`);
+  const ratio = cliMs / peerMs;
+  return [
+    { metric: 'the CLI vs pandas + scipy (Evidently defaults), same files', value: cliMs / 1000, unit: 's', baseline: peerMs / 1000, ratio, target: `ratio <= ${TARGET_PEER_RATIO}`, met: ratio <= TARGET_PEER_RATIO },
+    { metric: 'statistic, max abs difference from the peer', value: maxDiff, unit: '' },
+  ];
 }
 
 export async function main(): Promise<BenchResult> {
