@@ -306,14 +306,18 @@ export const TARGET_PEER_RATIO = 0.2;
  * python3 lacks pandas or scipy (Debian: apt-get install python3-pandas python3-scipy).
  */
 function peerRows(refPath: string, curPath: string, cliMs: number, cliJson: string, notes: string[]): BenchRow[] {
-  const probe = spawnSync('python3', ['-c', 'import pandas, scipy'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) {
+  // The first python3 on PATH may be a pyenv or venv one without them; Debian's has them once installed.
+  const python = ['python3', '/usr/bin/python3'].find((py) => {
+    const probe = spawnSync(py, ['-c', 'import pandas, scipy'], { encoding: 'utf8' });
+    return !probe.error && probe.status === 0;
+  });
+  if (python === undefined) {
     notes.push('pandas + scipy peer skipped: python3 with pandas and scipy is not installed (Debian: apt-get install python3-pandas python3-scipy)');
     return [];
   }
   const script = fileURLToPath(new URL('./drift_peer.py', import.meta.url));
   const t = performance.now();
-  const peer = spawnSync('python3', [script, refPath, curPath], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const peer = spawnSync(python, [script, refPath, curPath], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const peerMs = performance.now() - t;
   if (peer.status !== 0) throw new Error(`bench/drift_peer.py failed: ${peer.stderr.trim().split('\n').pop()}`);
   const p = JSON.parse(peer.stdout) as { seconds: number; read_seconds: number; features: Record<string, { method: string; statistic: number }> };
