@@ -247,7 +247,7 @@ function viewOf(st: UiState, snapshot: Snapshot | null, readOnly: boolean) {
 }
 
 const GLOBAL_HELP = [
-  { keys: '1-6 tab S-tab', label: 'switch screen' },
+  { keys: `1-${SCREENS.length} tab S-tab`, label: 'switch screen' },
   { keys: 'j/k ↑/↓', label: 'move (pgup/pgdn, g/G first/last)' },
   ...GLOBAL_KEYS.filter((k) => k.hint !== false).map((k) => ({ keys: keyLabel(k.keys), label: k.label })),
 ];
@@ -260,5 +260,5 @@ function hintLine<C, G>(screenKeys: readonly KeyBinding<C>[], globalKeys: readon
   // The tail is what gets cut at 80 columns: help and quit come right after the screen's own keys.
   const order = ['?', 'q', '/', ':'];
   glob.sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0]));
-  return [...own, ...glob, '1-6 screens'].join('  ');
+  return [...own, ...glob, `1-${SCREENS.length} screens`].join('  ');
 }

@@ -3,7 +3,7 @@
  * sub-view per screen, the input mode (normal, filter, command line, help, confirmation)
  * and the flash line. No terminal needed to test it.
  */
-export const SCREENS = ['overview', 'drift', 'shadow', 'models', 'retrain', 'events'] as const;
+export const SCREENS = ['overview', 'drift', 'shadow', 'models', 'retrain', 'events', 'quality'] as const;
 export type ScreenId = (typeof SCREENS)[number];
 
 export type FlashTone = 'ok' | 'bad' | 'info';

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { GATE_BOUNDS, type GateBound } from './compare/gate.js';
 import { parseDuration } from './util/duration.js';
 import { DEFAULT_MISSING_VALUES } from './drift/values.js';
+import { validateRules, type QualityRules } from './quality/rules.js';
 
 export type FeatureKind = 'numeric' | 'categorical';
 
@@ -53,6 +54,13 @@ export interface Config {
   redact: Record<string, RedactAction>;
   /** The key of the redaction hash; default `redact.key` next to the database (never inside it). */
   redactKeyFile: string | null;
+  /**
+   * Data-quality rules per feature (src/quality/rules.ts), written by `mlops-tui quality rules
+   * --from MODEL@V` and edited here; `reference` records where they were inferred from. Without
+   * rules, the active model's training profile stands in. Optional in the type so configs built
+   * before it existed stay valid.
+   */
+  quality?: { rules?: QualityRules; reference?: string };
 }
 
 export type RedactAction = 'hash' | 'drop';
@@ -74,7 +82,7 @@ export const DEFAULT_CONFIG: Config = {
 
 export class ConfigError extends Error {}
 
-type Shape = 'string' | 'number' | 'boolean' | 'kind-map' | 'redact-map' | 'string[]' | 'string|null' | 'per-feature' | { [k: string]: Shape };
+type Shape = 'string' | 'number' | 'boolean' | 'kind-map' | 'redact-map' | 'string[]' | 'string|null' | 'per-feature' | 'quality-rules' | { [k: string]: Shape };
 
 const SHAPE: Shape = {
   watch: 'string',
@@ -89,6 +97,7 @@ const SHAPE: Shape = {
   retention: { rawDays: 'number' },
   redact: 'redact-map',
   redactKeyFile: 'string|null',
+  quality: { rules: 'quality-rules', reference: 'string' },
 };
 
 function check(value: unknown, shape: Shape, key: string): void {
@@ -123,6 +132,9 @@ function check(value: unknown, shape: Shape, key: string): void {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('an object of feature name to { method, threshold }');
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) check(v, { method: 'string', threshold: 'number' }, `${key}.${k}`);
       break;
+    case 'quality-rules':
+      validateRules(value, key);
+      break;
   }
 }
 
@@ -153,6 +165,8 @@ export function parseConfig(text: string, source = 'mlops.config.json'): Config 
     try { parseDuration(cfg.ingest[key]); } catch (err) { throw new ConfigError(`${source}: config key "ingest.${key}": ${(err as Error).message}`); }
   }
   checkRanges(cfg, source);
+  // the rule checker wants every default filled in (maxMissingShare 1 when absent)
+  if (cfg.quality?.rules) cfg.quality.rules = validateRules(cfg.quality.rules, 'quality.rules');
   return cfg;
 }
 

@@ -203,4 +203,41 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX conflicts_model ON conflicts(model, version);
   ALTER TABLE files ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;
   `,
+  // 5: data quality (src/quality): counts per model, window and feature, flags per
+  // prediction row (rows are kept, never dropped), and the cursor of the checker so counting
+  // is incremental and survives a restart.
+  `
+  CREATE TABLE quality_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    cursor INTEGER NOT NULL,
+    -- the rules and window the counts were made with; other rules recount from the start
+    fingerprint TEXT NOT NULL,
+    window_ms INTEGER NOT NULL
+  );
+  CREATE TABLE quality_windows (
+    model TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    window_start INTEGER NOT NULL,
+    feature TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    missing INTEGER NOT NULL,
+    type INTEGER NOT NULL,
+    range INTEGER NOT NULL,
+    category INTEGER NOT NULL,
+    -- rows with at least one row-level violation of this feature
+    flagged INTEGER NOT NULL,
+    PRIMARY KEY (model, version, window_start, feature)
+  );
+  CREATE TABLE quality_flags (
+    prediction_id INTEGER NOT NULL,
+    feature TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('type', 'range', 'category', 'missing')),
+    PRIMARY KEY (prediction_id, feature)
+  ) WITHOUT ROWID;
+  CREATE INDEX quality_flags_feature ON quality_flags(feature, prediction_id);
+  -- a prediction deleted by retention takes its flags along (the window counts stay)
+  CREATE TRIGGER quality_flags_gc AFTER DELETE ON predictions BEGIN
+    DELETE FROM quality_flags WHERE prediction_id = old.id;
+  END;
+  `,
 ];

@@ -6,6 +6,7 @@ import { shadowScreen } from './ShadowScreen.js';
 import { modelsScreen } from './ModelsScreen.js';
 import { retrainScreen } from './RetrainScreen.js';
 import { eventsScreen } from './EventsScreen.js';
+import { qualityScreen } from './QualityScreen.js';
 
 export const SCREEN_DEFS: Record<ScreenId, ScreenDef<unknown>> = {
   overview: overviewScreen,
@@ -14,4 +15,5 @@ export const SCREEN_DEFS: Record<ScreenId, ScreenDef<unknown>> = {
   models: modelsScreen,
   retrain: retrainScreen,
   events: eventsScreen,
+  quality: qualityScreen,
 };

@@ -18,6 +18,7 @@ import { registerShip } from './commands/ship.js';
 import { registerHosts } from './commands/hosts.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCheck } from './commands/check.js';
+import { registerQuality } from './commands/quality.js';
 
 // Every file and directory a command creates (database, WAL, logs, backups, routing.json) is
 // private to this account whatever umask the shell had; see store/privateFiles.ts.
@@ -50,6 +51,7 @@ registerShip(program);
 registerBackup(program);
 registerCheck(program);
 registerHosts(program);
+registerQuality(program);
 
 try {
   await program.parseAsync(process.argv);

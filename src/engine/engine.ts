@@ -35,6 +35,7 @@ import { fitReconstruction } from '../drift/multivariate.js';
 import { REFERENCE_CHUNK_ROWS } from '../models/trainArtifact.js';
 import { auditSummary } from '../registry/auditSummary.js';
 import type { AlertRow, DriftStatus, PairRow, Snapshot, SnapshotSource, TrafficAlias, TrafficRow } from './snapshot.js';
+import { QualityMonitor } from '../quality/monitor.js';
 import { Retention } from '../retention/retention.js';
 import type { Redactor } from '../redact/redact.js';
 
@@ -95,6 +96,9 @@ export class Engine extends EventEmitter implements SnapshotSource {
   private behind = true;
   private lastRegistryCheck = 0;
   private readonly windowMs: number;
+  /** Data-quality checks, counts and the Quality screen's figures (src/quality). */
+  private readonly quality: QualityMonitor;
+  private qualityDone = false;
 
   constructor(private readonly opts: EngineOptions) {
     super();
@@ -116,6 +120,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     this.startCursor = this.predCursor;
     this.labelCursor = Math.max(0, max.labels - lookback);
     this.refreshRegistry(true);
+    this.quality = new QualityMonitor(this.db, opts.config);
   }
 
   async start(): Promise<void> {
@@ -138,6 +143,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     await this.retention?.stop();
     await this.ingest?.stop();
     await this.stepping;
+    await this.quality.settled();
     this.db.close();
   }
 
@@ -167,6 +173,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
           this.behind = !done;
           this.stepProblem = null;
           this.publish();
+          if (done) this.quality.maybeAnalyse((e) => this.emit('error', e));
         }
       } catch (err) {
         // Shown on the flash line (through the host when even the snapshot failed), not a stale frame.
@@ -187,7 +194,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       }
       await this.stepping;
       const max = this.reader.maxIds();
-      if (max.predictions === this.predCursor && max.labels === this.labelCursor) {
+      if (max.predictions === this.predCursor && max.labels === this.labelCursor && this.qualityDone) {
         this.behind = false;
         this.publish();
         return;
@@ -305,7 +312,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
       this.handleLabels(facts);
       this.labelCursor = upL;
     }
-    return upP === max.predictions && upL === max.labels;
+    this.qualityDone = this.quality.step((e) => this.emit('error', e));
+    return upP === max.predictions && upL === max.labels && this.qualityDone;
   }
 
   private pairState(a: string, b: string): PairState {
@@ -539,6 +547,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
         at: c.at, kind: c.kind, subject: c.kind === 'label' ? 'label' : `${c.model}@${c.version}`, requestId: c.requestId,
         kept: c.kept.slice(0, 200), other: c.other.slice(0, 200), where: `${c.path ?? '?'}:${c.line}`,
       })),
+      quality: this.quality.view(),
     };
   }
 

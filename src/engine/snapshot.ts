@@ -183,6 +183,31 @@ export interface DemoStatus {
   hint: string | null;      // why the demo stopped by itself and what to do next
 }
 
+/** One feature on the Quality screen (7), in rank order: the feature whose cleaning buys most first. */
+export interface QualityFeatureRow {
+  feature: string;
+  rule: string;             // the rule in one line, e.g. "numeric 0…23, missing ≤ 1%"
+  violating: number;        // rows flagged over the windows shown
+  rows: number;             // rows checked over those windows
+  breaches: number;         // windows whose missing or new-category share broke the rule
+  history: number[];        // flagged share per window, oldest first (sparkline)
+  importance: number | null; // permutation importance of the model (log-loss increase)
+  cost: number | null;      // accuracy lost to these violations (realised; CBPE without labels)
+  costCi: [number, number] | null;
+  gain: number | null;      // accuracy cleaning this feature would buy, estimated by re-scoring
+  gainCi: [number, number] | null;
+  basis: 'labels' | 'cbpe' | null; // what cost and gain rest on
+}
+
+export interface QualityStatus {
+  model: string | null;     // the model the figures are about (the active one)
+  rules: string;            // where the rules came from: "config (from flights@1)" or a model
+  windows: number;          // windows in each history
+  analysedAt: number | null; // when cost and gain were last computed (they re-score rows), null = not yet
+  features: QualityFeatureRow[];
+  exportHint: string;       // the command that exports the rows to fix first
+}
+
 export interface Snapshot {
   at: number;               // when the snapshot was taken
   db: string;               // database path
@@ -204,6 +229,7 @@ export interface Snapshot {
    */
   problem?: string | null;
   demo?: DemoStatus | null;  // the demo's replay, when the console runs the demo
+  quality?: QualityStatus;  // absent when there are no rules yet (no active model, none in the config)
 }
 
 /** What the console subscribes to; `current()` returns the same object until the next snapshot. */

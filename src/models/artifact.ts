@@ -7,6 +7,7 @@ import { tf } from './backend.js';
 import type { EncoderState } from './encoder.js';
 import type { ClassLabel, Task } from './labels.js';
 import type { ModelMetrics, ModelType } from './train.js';
+import type { FeatureImportance } from '../quality/importance.js';
 
 export const ARTIFACT_FORMAT = 1;
 
@@ -51,6 +52,8 @@ export interface ModelArtifact {
   periodProfiles?: PeriodProfiles;
   trainedOn: TrainedOn;
   training: TrainingRun;
+  /** Permutation importance on the held-out rows (absent in artifacts trained before it existed). */
+  importance?: FeatureImportance;
   topology: object;
   weightSpecs: object[];
   weightData: Uint8Array;

@@ -6,7 +6,9 @@ import { ARTIFACT_FORMAT, captureModel, type ModelArtifact } from './artifact.js
 import { scoreProfile, weekdayProfiles } from './periodProfiles.js';
 import { predictProbabilities } from './scoring.js';
 import { parseTime } from './trainFromCsv.js';
-import { DEFAULTS, trainModel, type TrainOptions } from './train.js';
+import { DEFAULTS, evaluate, trainModel, type TrainOptions } from './train.js';
+import { classIndexer } from './labels.js';
+import { permutationImportance } from '../quality/importance.js';
 
 /** Rows of the training data kept with the artifact for multivariate drift: 10 chunks of 500. */
 export const REFERENCE_CHUNKS = 10;
@@ -99,6 +101,16 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
     }
     const overallScores = scores ? scoreProfile(scores) : null;
     const referenceSample = sampleReference(labelled, Object.keys(options.schema), options.time);
+    // Permutation importance on the held-out rows: what drift and quality problems are weighted by.
+    const toIndex = classIndexer(trained.classes);
+    const scored = labelledHoldout.filter((r) => toIndex(r[label]) >= 0);
+    const y = Int32Array.from(scored, (r) => toIndex(r[label]));
+    const importance = scored.length > 0
+      ? permutationImportance(scored, trained.encoder.features, (rs) => {
+        const { probs, width } = predictProbabilities(trained.model, trained.encoder, rs);
+        return evaluate(probs, width, y, trained.task).logLoss;
+      }, { seed: options.seed ?? DEFAULTS.seed })
+      : undefined;
     const periods = options.time ? weekdayProfiles(labelled, scores, options.time, options.schema, profile, overallScores) : null;
     return {
       format: ARTIFACT_FORMAT,
@@ -123,6 +135,7 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
         classCounts,
       },
       training: { backend: trained.backend, epochs: trained.epochsRun, seconds: trained.seconds },
+      ...(importance ? { importance } : {}),
       ...weights,
     };
   } finally {

@@ -34,6 +34,10 @@ import { runTrainingInWorker, type TrainProgress } from '../models/trainJob.js';
 import type { TrainTuning } from '../models/trainSpec.js';
 import { loadArtifact, saveArtifact } from '../registry/saveArtifact.js';
 import { loadTrainingSet } from './trainingRows.js';
+import { flagsByRequest } from '../../store/quality.js';
+import { applyViolations, VIOLATION_MODES, type ViolationMode } from '../quality/cleanRows.js';
+import { referenceSampler } from '../quality/referenceDraws.js';
+import { mulberry32 } from '../util/random.js';
 
 export type { JobStatus } from '../../store/jobs.js';
 
@@ -54,6 +58,8 @@ export interface RetrainRequest {
   tuning?: TrainTuning;
   /** what asked for it: 'operator', 'cli', 'policy:dataset-drift', ... */
   trigger?: string;
+  /** rows flagged by the quality checks: trained on as logged, left out, or repaired (default keep) */
+  violations?: ViolationMode;
 }
 
 /** What the jobs row stores as `spec`. */
@@ -69,6 +75,8 @@ export interface JobSpec {
   heldOutShare: number;
   trigger: string;
   operator: string;
+  /** absent in jobs queued before it existed: keep */
+  violations?: ViolationMode;
 }
 
 export interface RetrainMetrics extends ModelMetrics {
@@ -80,6 +88,11 @@ export interface RetrainMetrics extends ModelMetrics {
   source: string;
   /** true when the metrics are on the gate's held-out rows, false when on the latest fit rows */
   gateHeldOut: boolean;
+  /**
+   * With --violations exclude|repair: what was done to the flagged rows, and the same
+   * held-out metrics of a model trained with the flagged rows kept, so the change shows.
+   */
+  violations?: { mode: ViolationMode; flagged: number; changed: number; kept: ModelMetrics };
 }
 
 export interface JobInfo {
@@ -191,6 +204,7 @@ function resolveSpec(db: Db, config: Pick<Config, 'retrain' | 'gate'>, req: Retr
   if (req.type !== undefined && req.type !== 'logreg' && req.type !== 'mlp') throw new RetrainError(`the model type must be logreg or mlp, not "${String(req.type)}"`);
   if (req.rows !== undefined && !(Number.isInteger(req.rows) && req.rows > 0)) throw new RetrainError(`rows must be a positive integer, not ${req.rows}`);
   if (req.epochs !== undefined && !(Number.isInteger(req.epochs) && req.epochs > 0)) throw new RetrainError(`epochs must be a positive integer, not ${req.epochs}`);
+  if (req.violations !== undefined && !VIOLATION_MODES.includes(req.violations)) throw new RetrainError(`violations must be keep, exclude or repair, not "${String(req.violations)}"`);
   const since = parseTimeArg(req.since, 'since');
   const until = parseTimeArg(req.until, 'until');
   if (since !== null && until !== null && !(since < until)) throw new RetrainError('since must be before until');
@@ -214,6 +228,7 @@ function resolveSpec(db: Db, config: Pick<Config, 'retrain' | 'gate'>, req: Retr
     heldOutShare: config.gate.heldOutShare,
     trigger: req.trigger ?? 'operator',
     operator: operator.operator,
+    ...(req.violations && req.violations !== 'keep' ? { violations: req.violations } : {}),
   };
 }
 
@@ -224,7 +239,8 @@ function stamp(at: number): string {
 function describeSpec(s: JobSpec): string {
   const range = [s.since === null ? null : `since ${stamp(s.since)}`, s.until === null ? null : `until ${stamp(s.until)}`].filter(Boolean).join(' ');
   const rows = s.rows === null ? 'all labelled rows' : `last ${s.rows} labelled rows`;
-  return `${s.type} on the ${rows}${range ? ` ${range}` : ''}, by ${s.operator} (${s.trigger})`;
+  const flagged = s.violations === 'exclude' ? ', flagged rows left out' : s.violations === 'repair' ? ', flagged values repaired' : '';
+  return `${s.type} on the ${rows}${range ? ` ${range}` : ''}${flagged}, by ${s.operator} (${s.trigger})`;
 }
 
 /** The version whose logged predictions a retrain of `name` learns from. */
@@ -451,8 +467,31 @@ export class JobRunner {
       const span = set.from === null ? '' : ` from ${stamp(set.from)} to ${stamp(set.until!)}`;
       log(`read ${set.read} labelled rows of ${refOf(source)}${span}: ${set.fit.length} to fit, ${set.heldOut.length} held out for the gate (share ${spec.heldOutShare})${set.badLabels ? `, ${set.badLabels} unreadable` : ''}`);
       if (set.fit.length === 0) throw new RetrainError(`no labelled rows of ${refOf(source)} to train on${span || ' in the requested range'}`);
-      const artifact = await this.train(id, job.model, spec, base, set, gateHeldOut, controller);
+      const mode = spec.violations ?? 'keep';
+      let kept: ModelMetrics | null = null;
+      let cleaning: { flagged: number; changed: number } | null = null;
+      let fitSet = set;
+      if (mode !== 'keep') {
+        // Flags as the quality checks counted them at ingest (src/quality/checker.ts).
+        const cleaned = applyViolations(set.fit, set.fitIds, flagsByRequest(this.db, source.name, source.version), mode,
+          new Map(Object.keys(base.schema).flatMap((f) => { const s = referenceSampler(base.profile.columns[f]); return s ? [[f, s] as const] : []; })),
+          mulberry32(spec.tuning.seed ?? 42));
+        cleaning = { flagged: cleaned.flagged, changed: cleaned.changed };
+        log(`${cleaned.flagged} of ${set.fit.length} rows to fit are flagged by the quality rules: ${mode === 'exclude' ? `${cleaned.changed} left out` : `${cleaned.changed} values replaced by draws from ${refOf(source)}'s training data`}`);
+        if (cleaned.rows.length === 0) throw new RetrainError('every row to fit is flagged: nothing is left to train on');
+        // The same held-out rows judge both, so the difference is what cleaning changed.
+        log('training with the flagged rows kept as well, to measure what that changes on the held-out rows');
+        const baseline = await this.train(id, job.model, spec, base, set, gateHeldOut, controller);
+        kept = baseline.metrics;
+        fitSet = { ...set, fit: cleaned.rows };
+      }
+      const artifact = await this.train(id, job.model, spec, base, fitSet, gateHeldOut, controller);
       if (controller.signal.aborted) throw new DOMException('training was cancelled', 'AbortError');
+      if (kept && cleaning) {
+        const d = (a: number, b: number) => `${a >= b ? '+' : ''}${(a - b).toFixed(4)}`;
+        const m = artifact.metrics;
+        log(`held-out rows: flagged rows ${mode === 'exclude' ? 'left out' : 'repaired'} accuracy ${m.accuracy.toFixed(4)}, log loss ${m.logLoss.toFixed(4)}; kept accuracy ${kept.accuracy.toFixed(4)}, log loss ${kept.logLoss.toFixed(4)} (accuracy ${d(m.accuracy, kept.accuracy)}, log loss ${d(m.logLoss, kept.logLoss)})`);
+      }
       const at = this.now();
       this.db.transaction(() => {
         const saved = saveArtifact(this.db, spec.model, artifact, this.operator, 'shadow');
@@ -463,6 +502,7 @@ export class JobRunner {
           until: artifact.trainedOn.until ?? null,
           source: refOf(source),
           gateHeldOut,
+          ...(kept && cleaning ? { violations: { mode, ...cleaning, kept } } : {}),
         };
         const m = artifact.metrics;
         const line = `${stamp(at)} registered ${refOf(saved)} as shadow: held-out accuracy ${m.accuracy.toFixed(4)}, log loss ${m.logLoss.toFixed(4)}${m.auc === undefined ? '' : `, AUC ${m.auc.toFixed(4)}`} on ${m.rows} rows\n`;

@@ -42,6 +42,8 @@ export interface TrainingSet {
   until: number | null;
   /** rows dropped because their label JSON could not be read */
   badLabels: number;
+  /** request id of each row of `fit` (same order): quality flags are kept per request */
+  fitIds: string[];
 }
 
 /** A key for the time that is neither a feature nor the label. */
@@ -115,6 +117,7 @@ export async function loadTrainingSet(
   const lastRow = newestFirst[newestFirst.length - 1]?.row[timeKey];
   return {
     fit: fit.map((r) => r.row),
+    fitIds: fit.map((r) => r.id),
     heldOut: heldOut.map((r) => r.row),
     timeKey,
     read,

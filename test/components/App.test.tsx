@@ -55,6 +55,8 @@ test('number keys, Tab and Shift-Tab switch screens', async () => {
   await h.press('6');
   assert.match(h.frame(), /\[6 Events\]/);
   await h.press(KEY.tab);
+  assert.match(h.frame(), /\[7 Quality\]/);
+  await h.press(KEY.tab);
   assert.match(h.frame(), /\[1 Overview\]/);
   await h.press('5');
   assert.match(h.frame(), /\[5 Retrain\]/);
@@ -383,7 +385,7 @@ test('read-only strips dangerous keys and refuses dangerous commands', async () 
   assert.equal(h.commands.calls.length, 0);
 });
 
-const ALL = ['1', '2', '3', '4', '5', '6'];
+const ALL = ['1', '2', '3', '4', '5', '6', '7'];
 
 test('at 80x24 no line is wider than 80 and the frame is never taller than 24', async () => {
   const s = makeSnapshot();

@@ -55,6 +55,8 @@ export interface FlightsStreamOptions {
   shadow?: boolean;
   from?: string;
   until?: string;
+  /** a CSV to replay instead of the committed sample (e.g. one with injected corruption) */
+  data?: string;
 }
 
 export interface FlightsStream {
@@ -80,7 +82,7 @@ export async function flightsStream(opts: FlightsStreamOptions = {}): Promise<Fl
     const a = saveArtifact(db, 'flights', january, currentOperator());
     const s = opts.shadow ? saveArtifact(db, 'flights-short', shadow, currentOperator(), 'shadow') : null;
     const replay = await runReplay(db, {
-      data: FLIGHTS_CSV, label: 'delayed', time: 'ts', out: logs, rate: 0, labelDelayMs: LABEL_DELAY_MS,
+      data: opts.data ?? FLIGHTS_CSV, label: 'delayed', time: 'ts', out: logs, rate: 0, labelDelayMs: LABEL_DELAY_MS,
       from: Date.parse(`${opts.from ?? '2001-02-01'}T00:00:00Z`), until: Date.parse(`${opts.until ?? '2001-04-01'}T00:00:00Z`),
       incident: opts.incident ? parseIncident(opts.incident) : null,
     });

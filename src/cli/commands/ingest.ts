@@ -44,8 +44,9 @@ Examples:
         return;
       }
       if (!existsSync(cfg.watch)) throw new Error(`the watched directory ${resolve(cfg.watch)} does not exist: create it or pass --watch`);
-      const [{ openDb }, { IngestStore }, { IngestService, ingestOptions }, { Retention, describePass }] = await Promise.all([
+      const [{ openDb }, { IngestStore }, { IngestService, ingestOptions }, { Retention, describePass }, { qualityFollower }] = await Promise.all([
         import('../../../store/db.js'), import('../../../store/ingestStore.js'), import('../../ingest/ingestService.js'), import('../../retention/retention.js'),
+        import('../../quality/checker.js'),
       ]);
       const db = openDb(cfg.db);
       const store = new IngestStore(db);
@@ -61,6 +62,11 @@ Examples:
       };
       service.on('error', (e: Error) => process.stderr.write(`mlops-tui: ingest: ${sanitize(e.message)}\n`));
       service.on('recovered', () => say('ingest: commits succeed again'));
+      // Quality checks follow each committed batch (rows are flagged, never dropped).
+      const quality = qualityFollower(db, cfg);
+      service.on('batch', () => {
+        try { quality.catchUp(); } catch (e) { process.stderr.write(`mlops-tui: quality check: ${sanitize((e as Error).message)}\n`); }
+      });
       const skippedNote = (): string => (service.skipped.size > 0 ? `; ${service.skipped.size} file(s) skipped` : '');
       let exitCode = 0;
       try {

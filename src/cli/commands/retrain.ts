@@ -21,6 +21,7 @@ interface RetrainOptions extends GlobalOptions {
   json?: boolean;
   list?: boolean;
   cancel?: string;
+  violations?: string;
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -34,7 +35,9 @@ function metricsLine(job: JobInfo): string {
   const m = job.metrics;
   if (!m) return '';
   const where = m.gateHeldOut ? 'held-out' : 'latest';
-  return `${where} accuracy ${m.accuracy.toFixed(4)}, log loss ${m.logLoss.toFixed(4)}${m.auc === undefined ? '' : `, AUC ${m.auc.toFixed(4)}`} on ${m.rows} ${where} rows; trained on ${m.trainedRows} rows of ${m.source}${m.from ? ` from ${m.from} to ${m.until}` : ''}`;
+  const v = m.violations;
+  const cleaned = v ? `; ${v.flagged} flagged rows ${v.mode === 'exclude' ? 'left out' : 'repaired'}: accuracy ${(m.accuracy - v.kept.accuracy >= 0 ? '+' : '')}${(m.accuracy - v.kept.accuracy).toFixed(4)}, log loss ${(m.logLoss - v.kept.logLoss >= 0 ? '+' : '')}${(m.logLoss - v.kept.logLoss).toFixed(4)} against keeping them` : '';
+  return `${where} accuracy ${m.accuracy.toFixed(4)}, log loss ${m.logLoss.toFixed(4)}${m.auc === undefined ? '' : `, AUC ${m.auc.toFixed(4)}`} on ${m.rows} ${where} rows; trained on ${m.trainedRows} rows of ${m.source}${m.from ? ` from ${m.from} to ${m.until}` : ''}${cleaned}`;
 }
 
 function jobLine(j: JobInfo): string {
@@ -52,6 +55,7 @@ export function registerRetrain(program: Command): void {
     .option('--until <time>', 'only predictions before this time (ISO 8601)')
     .option('--type <logreg|mlp>', 'model family (default: that of the model being retrained)')
     .option('--epochs <n>', 'maximum epochs (early stopping may end sooner)')
+    .option('--violations <mode>', 'rows flagged by the quality rules: keep (default), exclude, or repair (flagged values replaced by draws from the training data); exclude|repair also trains with them kept and reports the difference on the held-out rows')
     .option('--wait', 'run the job in this process until it ends, printing progress')
     .option('--json', 'print the job as JSON')
     .option('--list', 'list the recent jobs instead')
@@ -65,6 +69,7 @@ Examples:
   mlops-tui retrain --wait
   mlops-tui retrain --model flights-logreg --since 2001-03-01 --until 2001-03-08 --wait
   mlops-tui retrain --rows 20000 --type mlp        # queued; the console runs it
+  mlops-tui retrain --since 2001-03-01 --violations exclude --wait
   mlops-tui retrain --list`)
     .action(async (_o: RetrainOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RetrainOptions>();
@@ -72,6 +77,7 @@ Examples:
       const rows = positiveInt(opts.rows, '--rows');
       const epochs = positiveInt(opts.epochs, '--epochs');
       if (opts.type !== undefined && opts.type !== 'logreg' && opts.type !== 'mlp') throw new UsageError(`--type must be logreg or mlp, not "${opts.type}"`);
+      if (opts.violations !== undefined && !['keep', 'exclude', 'repair'].includes(opts.violations)) throw new UsageError(`--violations must be keep, exclude or repair, not "${opts.violations}"`);
       const cfg = resolveConfig(opts);
       const [{ openDb }, { currentOperator }, { getJob, listJobs, requestCancel }, { enqueueRetrain, RetrainError, toJobInfo }] = await Promise.all([
         import('../../../store/db.js'), import('../../../store/audit.js'), import('../../../store/jobs.js'), import('../../retrain/jobRunner.js'),
@@ -95,7 +101,7 @@ Examples:
         }
         const req: RetrainRequest = {
           model: opts.model, rows, since: opts.since, until: opts.until, epochs,
-          type: opts.type as RetrainRequest['type'], trigger: 'cli',
+          type: opts.type as RetrainRequest['type'], trigger: 'cli', violations: opts.violations as RetrainRequest['violations'],
         };
         if (!opts.wait) {
           const id = enqueueRetrain(db, cfg, req, null);

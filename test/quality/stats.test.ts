@@ -1,0 +1,76 @@
+// The pure statistics of data quality against reference values (test/fixtures/make_quality_fixtures.py,
+// numpy + scipy) and against cases computed by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { violationCost } from '../../src/quality/cost.js';
+import { cleaningGain, rankRows, rowPriority } from '../../src/quality/gain.js';
+import { rankByImportance } from '../../src/quality/rank.js';
+import { permutationImportance } from '../../src/quality/importance.js';
+import { binaryLogLossTerm } from '../../src/compare/metrics.js';
+
+const F = JSON.parse(readFileSync(new URL('../fixtures/quality_fixtures.json', import.meta.url), 'utf8'));
+// 1e-8: normalQuantile (Acklam with one refinement step) agrees with scipy to about 1e-9
+const close = (a: number, b: number, tol = 1e-8) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
+
+test('violationCost: difference, Wald interval and cost share as numpy/scipy compute them', () => {
+  const c = F.cost;
+  const r = violationCost(c.withViolation, c.clean, c.total);
+  close(r.difference!, c.difference);
+  close(r.differenceCi![0], c.differenceCi[0]);
+  close(r.differenceCi![1], c.differenceCi[1]);
+  close(r.cost!, c.cost);
+  close(r.costCi![0], c.costCi[0]);
+  close(r.costCi![1], c.costCi[1]);
+  assert.equal(r.violating, 300);
+  assert.equal(r.clean, 2000);
+});
+
+test('violationCost: no violating or no clean rows gives no figure, never NaN', () => {
+  const r = violationCost([], [1, 0, 1], 3);
+  assert.equal(r.difference, null);
+  assert.equal(r.cost, null);
+  assert.equal(r.metricWith, null);
+  assert.equal(r.metricWithout, 2 / 3);
+});
+
+test('cleaningGain: paired mean difference and its interval as numpy/scipy compute them', () => {
+  const g = F.gain;
+  const r = cleaningGain(g.now, g.cleaned, g.total);
+  close(r.gain!, g.gain);
+  close(r.ci![0], g.ci[0]);
+  close(r.ci![1], g.ci[1]);
+  close(r.metricNow!, g.metricNow);
+  close(r.metricCleaned!, g.metricCleaned);
+  assert.throws(() => cleaningGain([1], [1, 0], 2), /1 rows now, 2 cleaned/);
+});
+
+test('rowPriority: expected drop of the log loss with a label, mean score movement without', () => {
+  const drawn = [0.2, 0.4];
+  close(rowPriority(0.9, drawn, 0), binaryLogLossTerm(0, 0.9) - (binaryLogLossTerm(0, 0.2) + binaryLogLossTerm(0, 0.4)) / 2);
+  close(rowPriority(0.9, drawn, null), (0.7 + 0.5) / 2);
+  // cleaning a row the model already gets right with more confidence than any draw makes the loss worse
+  assert.ok(rowPriority(0.05, drawn, 0) < 0);
+  assert.deepEqual(rankRows([0.1, 0.5, 0.5, -1]), [1, 2, 0, 3]);
+});
+
+test('rankByImportance: a large effect on an ignored feature ranks below a smaller one on a used feature', () => {
+  const items = [{ f: 'distance', e: 0.9 }, { f: 'hour', e: 0.3 }, { f: 'dow', e: 0.1 }];
+  const ranked = rankByImportance(items, (i) => i.f, (i) => i.e, { distance: 0.0001, hour: 0.02, dow: -0.001 });
+  assert.deepEqual(ranked.map((r) => r.item.f), ['hour', 'distance', 'dow']);
+  close(ranked[0]!.weighted, 0.006);
+  assert.equal(ranked[2]!.weighted, 0, 'negative importance counts as 0');
+  // without importance (a model trained before it was stored), the effect alone ranks
+  assert.deepEqual(rankByImportance(items, (i) => i.f, (i) => i.e, null).map((r) => r.item.f), ['distance', 'hour', 'dow']);
+});
+
+test('permutationImportance: an unused feature scores exactly 0, a used one the loss it adds', () => {
+  const rows = Array.from({ length: 200 }, (_, i) => ({ a: i % 2, b: i % 7 }));
+  // loss of a "model" that predicts y = a perfectly and ignores b
+  const loss = (rs: readonly Record<string, unknown>[]) => rs.reduce((s, r, i) => s + (Number(r.a) === i % 2 ? 0 : 1), 0) / rs.length;
+  const imp = permutationImportance(rows, ['a', 'b'], loss, { repeats: 4, seed: 1 });
+  assert.equal(imp.values.b, 0);
+  assert.ok(imp.values.a! > 0.3 && imp.values.a! < 0.7, `shuffling a breaks about half the rows: ${imp.values.a}`);
+  assert.equal(imp.rows, 200);
+  assert.deepEqual(permutationImportance(rows, ['a'], loss, { repeats: 4, seed: 1 }).values, { a: imp.values.a }, 'seeded: the same figures again');
+});
