@@ -8,6 +8,9 @@ import { cleaningGain, rankRows, rowPriority } from '../../src/quality/gain.js';
 import { rankByImportance } from '../../src/quality/rank.js';
 import { permutationImportance } from '../../src/quality/importance.js';
 import { binaryLogLossTerm } from '../../src/compare/metrics.js';
+import { applyViolations } from '../../src/quality/cleanRows.js';
+import { referenceSampler } from '../../src/quality/referenceDraws.js';
+import { mulberry32 } from '../../src/util/random.js';
 
 const F = JSON.parse(readFileSync(new URL('../fixtures/quality_fixtures.json', import.meta.url), 'utf8'));
 // 1e-8: normalQuantile (Acklam with one refinement step) agrees with scipy to about 1e-9
@@ -73,4 +76,28 @@ test('permutationImportance: an unused feature scores exactly 0, a used one the 
   assert.ok(imp.values.a! > 0.3 && imp.values.a! < 0.7, `shuffling a breaks about half the rows: ${imp.values.a}`);
   assert.equal(imp.rows, 200);
   assert.deepEqual(permutationImportance(rows, ['a'], loss, { repeats: 4, seed: 1 }).values, { a: imp.values.a }, 'seeded: the same figures again');
+});
+
+test('applyViolations: keep trains on flagged rows as logged, exclude leaves them out, repair redraws only the flagged values', () => {
+  const rows = [{ hour: 5, origin: 'PHX' }, { hour: 1435, origin: 'PHX' }, { hour: 7, origin: 'P#X' }];
+  const ids = ['a', 'b', 'c'];
+  const flags = new Map([['b', new Set(['hour'])], ['c', new Set(['origin'])]]);
+  const samplers = new Map<string, () => unknown>([['hour', () => 12], ['origin', () => 'LAS']]);
+  const rng = mulberry32(1);
+  assert.deepEqual(applyViolations(rows, ids, flags, 'keep', samplers, rng), { rows, flagged: 2, changed: 0 });
+  assert.deepEqual(applyViolations(rows, ids, flags, 'exclude', samplers, rng), { rows: [rows[0]], flagged: 2, changed: 2 });
+  const repaired = applyViolations(rows, ids, flags, 'repair', samplers, rng);
+  assert.deepEqual(repaired.rows, [{ hour: 5, origin: 'PHX' }, { hour: 12, origin: 'PHX' }, { hour: 7, origin: 'LAS' }]);
+  assert.equal(repaired.changed, 2);
+  assert.deepEqual(rows[1], { hour: 1435, origin: 'PHX' }, 'the input rows are not modified');
+});
+
+test('referenceSampler: draws follow the reference counts', () => {
+  const draw = referenceSampler({ kind: 'categorical', count: 100, missing: 0, counts: { a: 75, b: 25 } })!;
+  const rng = mulberry32(3);
+  let a = 0;
+  for (let i = 0; i < 20_000; i++) if (draw(rng) === 'a') a++;
+  assert.ok(Math.abs(a / 20_000 - 0.75) < 0.01, `share of a ${a / 20_000}`);
+  assert.equal(referenceSampler(undefined), null);
+  assert.equal(referenceSampler({ kind: 'categorical', count: 0, missing: 3, counts: {} }), null);
 });
