@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import { SCHEMA_VERSION } from './db.js';
 import { tightenFile } from './privateFiles.js';
+import { HASH_TOKEN_PREFIX } from './records.js';
 
 export interface BackupProgress {
   totalPages: number;
@@ -65,7 +66,7 @@ export async function backupDb(db: Db, path: string, onProgress?: (p: BackupProg
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 
 export interface CheckItem {
-  name: 'integrity' | 'schema' | 'orphans' | 'offsets' | 'space';
+  name: 'integrity' | 'schema' | 'orphans' | 'offsets' | 'redaction' | 'space';
   level: CheckLevel;
   message: string;
   details: string[];
@@ -85,7 +86,7 @@ const FILE_CHILDREN = ['predictions', 'labels', 'quarantine'] as const;
  * integrity_check (or quick_check), the schema version, rows pointing at files that are not
  * registered, offsets past the end of the file they were read from, and free space.
  */
-export function checkDb(db: Db, opts: { quick?: boolean } = {}): CheckReport {
+export function checkDb(db: Db, opts: { quick?: boolean; redact?: Record<string, 'hash' | 'drop'> } = {}): CheckReport {
   const items: CheckItem[] = [];
 
   const problems = (db.pragma(opts.quick ? 'quick_check(20)' : 'integrity_check(20)') as Array<Record<string, string>>).map((r) => Object.values(r)[0]);
@@ -121,6 +122,25 @@ export function checkDb(db: Db, opts: { quick?: boolean } = {}): CheckReport {
     message: beyond.length ? `${beyond.length} files are shorter than the offset read from them (truncated in place: the lines after the truncation are read when they arrive)` : 'no offset beyond its file\'s end',
     details: [...beyond, ...replaced],
   });
+
+  // Rows stored before `redact` was configured still hold raw values: say how many.
+  const rules = Object.entries(opts.redact ?? {}).filter(([name]) => !name.includes('"'));
+  if (rules.length > 0) {
+    const raw: string[] = [];
+    for (const [name, action] of rules) {
+      const path = `$."${name}"`;
+      const n = (action === 'drop'
+        ? db.prepare("SELECT count(*) FROM predictions WHERE json_type(features, ?) IS NOT NULL AND json_type(features, ?) <> 'null'").pluck().get(path, path)
+        : db.prepare(`SELECT count(*) FROM predictions WHERE json_type(features, ?) NOT IN ('null', 'text') OR (json_type(features, ?) = 'text' AND substr(json_extract(features, ?), 1, ${HASH_TOKEN_PREFIX.length}) <> '${HASH_TOKEN_PREFIX}')`).pluck().get(path, path, path)) as number;
+      if (n > 0) raw.push(`${n} predictions hold a raw "${name}" (${action === 'drop' ? 'to be dropped' : 'not a hash token'})`);
+    }
+    items.push({
+      name: 'redaction',
+      level: raw.length ? 'fail' : 'ok',
+      message: raw.length ? 'raw values of redacted features, stored before `redact` was configured' : `no raw value of ${rules.map(([n]) => n).join(', ')} in predictions`,
+      details: raw,
+    });
+  }
 
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const pages = db.pragma('page_count', { simple: true }) as number;

@@ -29,3 +29,6 @@ export interface LabelRecord {
   label: ClassValue;
   line?: number;
 }
+
+/** How a feature value redacted by hashing begins (src/redact/redact.ts makes them; `check` looks for others). */
+export const HASH_TOKEN_PREFIX = 'h:';

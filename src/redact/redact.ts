@@ -23,7 +23,9 @@ import type { FeatureValue, PredictionRecord } from '../../store/records.js';
 import type { QuarantinedLine } from '../../store/ingestStore.js';
 import type { ColumnProfile, DatasetProfile, FeatureSchema } from '../drift/profile.js';
 
-export const HASH_PREFIX = 'h:';
+import { HASH_TOKEN_PREFIX } from '../../store/records.js';
+
+export const HASH_PREFIX = HASH_TOKEN_PREFIX;
 export const DROPPED = '[dropped]';
 const KEY_BYTES = 32;
 

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../../store/db.js';
@@ -125,4 +125,22 @@ test('text redaction handles strings, escapes, numbers, objects, arrays and valu
   assert.equal(r.text('no keys here'), 'no keys here');
   assert.ok(t.startsWith(HASH_PREFIX));
   assert.notEqual(new Redactor({ email: 'hash' }, Buffer.alloc(32, 8)).hash('a@b.c'), t, 'keyed: another key, another token');
+});
+
+test('check fails on raw values of redacted features stored before redact was configured', () => {
+  const root = tempDir();
+  const watch = join(root, 'predictions');
+  mkdirSync(watch);
+  writeFileSync(join(watch, 'a.jsonl'), `${[0, 1, 2].map((i) => pred(i, `${USERS[i]}@example.com`, SSNS[i])).join('\n')}\n`);
+  const dbPath = join(root, 'mlops.db');
+  const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args, '--db', dbPath, '--watch', watch], { cwd: root, encoding: 'utf8' });
+  assert.equal(run(['ingest', '--once', '--quiet']).status, 0);
+  writeFileSync(join(root, 'mlops.config.json'), JSON.stringify({ redact: { email: 'hash', ssn: 'drop' } }));
+  writeFileSync(join(watch, 'b.jsonl'), `${[3, 4].map((i) => pred(i, `${USERS[i]}@example.com`, SSNS[0])).join('\n')}\n`);
+  assert.equal(run(['ingest', '--once', '--quiet']).status, 0);
+  const c = run(['check']);
+  assert.equal(c.status, 1, c.stdout);
+  assert.match(c.stdout, /FAIL  redaction +raw values of redacted features/);
+  assert.match(c.stdout, /3 predictions hold a raw "email" \(not a hash token\)/);
+  assert.match(c.stdout, /3 predictions hold a raw "ssn" \(to be dropped\)/);
 });

@@ -9,7 +9,7 @@ interface CheckOptions extends GlobalOptions {
 
 export function registerCheck(program: Command): void {
   program.command('check')
-    .description('Check the database: SQLite integrity, schema version, rows without their file, offsets beyond file ends, free space')
+    .description('Check the database: SQLite integrity, schema version, rows without their file, offsets beyond file ends, raw values of redacted features, free space')
     .option('--quick', 'quick_check instead of the full integrity_check (skips index consistency; much faster on a large file)')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', `
@@ -28,7 +28,7 @@ Examples:
       const { sanitize } = await import('../../util/sanitize.js');
       const db = openDb(cfg.db, { readonly: true });
       try {
-        const report = checkDb(db, { quick: opts.quick });
+        const report = checkDb(db, { quick: opts.quick, redact: cfg.redact });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ db: cfg.db, ...report }, null, 2)}\n`);
         } else {
