@@ -27,6 +27,11 @@ import { HASH_TOKEN_PREFIX } from '../../store/records.js';
 
 export const HASH_PREFIX = HASH_TOKEN_PREFIX;
 export const DROPPED = '[dropped]';
+/**
+ * A value that is already a token is kept: lines `serve` or `ship` redacted are ingested again,
+ * and hashing twice would give a second token for the same value.
+ */
+const TOKEN = new RegExp(`^${HASH_TOKEN_PREFIX}[A-Za-z0-9_-]{22}$`);
 const KEY_BYTES = 32;
 
 export class RedactError extends Error {}
@@ -51,19 +56,20 @@ export class Redactor {
   }
 
   /** The token that stands for `v` (a hashed feature's stored value). */
-  hash(v: Exclude<FeatureValue, null>): string {
-    const text = typeof v === 'string' ? v : String(v);
+  hash(v: unknown): string {
+    if (typeof v === 'string' && TOKEN.test(v)) return v;
+    const text = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
     return HASH_PREFIX + createHmac('sha256', this.key).update(text).digest('base64url').slice(0, 22);
   }
 
   /** A copy of `f` with dropped features removed and hashed ones replaced (null stays null: missingness is not personal). */
-  features(f: Record<string, FeatureValue>): Record<string, FeatureValue> {
-    let out: Record<string, FeatureValue> | null = null;
+  features<V = FeatureValue>(f: Record<string, V>): Record<string, V | string> {
+    let out: Record<string, V | string> | null = null;
     for (const name of this.names) {
       if (!Object.hasOwn(f, name)) continue;
       out ??= { ...f };
       if (this.rules[name] === 'drop') delete out[name];
-      else if (out[name] !== null) out[name] = this.hash(out[name] as Exclude<FeatureValue, null>);
+      else if (out[name] !== null) out[name] = this.hash(out[name]);
     }
     return out ?? f;
   }

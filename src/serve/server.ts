@@ -17,6 +17,7 @@ import { ServingModels } from '../replay/servingModels.js';
 import { parseTimestamp } from '../ingest/records.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
 import { accessPolicy, authorized } from './access.js';
+import type { Redactor } from '../redact/redact.js';
 import { LogWriter } from './logWriter.js';
 import { serveMetrics } from './metrics.js';
 
@@ -32,6 +33,8 @@ export interface ServeOptions {
   allowRemote?: boolean;
   /** When set, every request must carry `Authorization: Bearer <token>`. */
   token?: string | null;
+  /** Config `redact`: the models score the raw features, the log gets them redacted. */
+  redact?: Redactor | null;
 }
 
 export interface PredictResponse {
@@ -105,12 +108,13 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     const ts = eventTime(body);
     const id = typeof body.id === 'string' && body.id !== '' ? body.id : randomUUID();
     const lines: string[] = [];
+    const logged = opts.redact ? opts.redact.features(features as Record<string, unknown>) : features;
     let answer: PredictResponse | null = null;
     for (const m of serving.current) {
       const t0 = performance.now();
       const r = m.predictor.predict([features as Record<string, unknown>]);
       metrics.scoring.observe({ model: `${m.name}@${m.version}`, role: m.alias === 'active' ? 'active' : 'shadow' }, (performance.now() - t0) / 1000);
-      const line = { ts: new Date(ts).toISOString(), id, model: m.name, version: m.version, features, prediction: r.prediction[0], score: r.score[0] };
+      const line = { ts: new Date(ts).toISOString(), id, model: m.name, version: m.version, features: logged, prediction: r.prediction[0], score: r.score[0] };
       lines.push(JSON.stringify(line));
       if (m.alias === 'active') answer = { id, model: m.name, version: m.version, prediction: r.prediction[0], score: r.score[0], shadows: [] };
     }

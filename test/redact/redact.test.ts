@@ -144,3 +144,27 @@ test('check fails on raw values of redacted features stored before redact was co
   assert.match(c.stdout, /3 predictions hold a raw "email" \(not a hash token\)/);
   assert.match(c.stdout, /3 predictions hold a raw "ssn" \(to be dropped\)/);
 });
+
+test('serve logs redacted features (the models still score the raw ones); ingesting its log keeps the same tokens', async () => {
+  const { tinyRegistry } = await import('../helpers/tinyRegistry.js');
+  const { startServer } = await import('../../src/serve/server.js');
+  const { dbPath } = await tinyRegistry();
+  const out = join(tempDir(), 'predictions');
+  const r = redactorFor({ db: dbPath, redact: { origin: 'hash', destination: 'drop' }, redactKeyFile: null })!;
+  const db = openDb(dbPath);
+  const s = await startServer(db, { out, port: 0, redact: r });
+  try {
+    const res = await fetch(`${s.url}/predict`, { method: 'POST', body: JSON.stringify({ id: 'r-1', ts: '2001-03-02T18:00:00Z', features: { hour: 18, dow: 'Fri', distance: 405, origin: 'MCI', destination: 'MDW' } }) });
+    assert.equal(res.status, 200);
+  } finally {
+    await s.close();
+    db.close();
+  }
+  const log = readFileSync(join(out, 'serve-2001-03-02.jsonl'), 'utf8');
+  assert.ok(!log.includes('MCI') && !log.includes('MDW'), log);
+  const first = JSON.parse(log.split('\n')[0]) as { features: Record<string, unknown> };
+  assert.equal(first.features.origin, r.hash('MCI'));
+  assert.ok(!('destination' in first.features));
+  // a token passes through a second redaction unchanged
+  assert.deepEqual(r.features(first.features as never), first.features);
+});

@@ -32,6 +32,7 @@ Examples:
       const cfg = resolveConfig(opts);
       const port = portOption('--port', opts.port);
       const { AccessError, TOKEN_ENV, accessPolicy } = await import('../../serve/access.js');
+      const { redactorFor } = await import('../../redact/redact.js');
       let token: string | null = process.env[TOKEN_ENV] || null;
       if (opts.tokenFile !== undefined) {
         try { token = readFileSync(opts.tokenFile, 'utf8').trim(); } catch (e) { throw new UsageError(`token file ${opts.tokenFile} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
@@ -43,7 +44,7 @@ Examples:
         import('../../../store/db.js'), import('../../serve/server.js'), import('../../ingest/ingestService.js'),
       ]);
       const db = openDb(cfg.db);
-      const s = await startServer(db, { out: opts.out ?? cfg.watch, port, host: opts.host, timeRange: timeRangeOf(cfg), allowRemote: opts.allowRemote === true, token });
+      const s = await startServer(db, { out: opts.out ?? cfg.watch, port, host: opts.host, timeRange: timeRangeOf(cfg), allowRemote: opts.allowRemote === true, token, redact: redactorFor(cfg) });
       process.stderr.write(`serving on ${s.url} (logs in ${opts.out ?? cfg.watch})${token !== null ? ', requests need the bearer token' : ''}; Ctrl-C to stop\n`);
       await untilSignal();
       await s.close();
