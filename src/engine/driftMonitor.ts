@@ -305,6 +305,7 @@ export class DriftMonitor {
       history: [...(this.history.get(r.feature) ?? [])],
       histogram: histogram(ref, cur),
       note,
+      psi: Number.isFinite(r.psi) ? r.psi : 0,
     };
   }
 }

@@ -36,6 +36,7 @@ import { REFERENCE_CHUNK_ROWS } from '../models/trainArtifact.js';
 import { auditSummary } from '../registry/auditSummary.js';
 import type { AlertRow, DriftStatus, PairRow, Snapshot, SnapshotSource, TrafficAlias, TrafficRow } from './snapshot.js';
 import { QualityMonitor } from '../quality/monitor.js';
+import { rankDriftRows } from '../quality/rank.js';
 import { Retention } from '../retention/retention.js';
 import type { Redactor } from '../redact/redact.js';
 
@@ -498,7 +499,12 @@ export class Engine extends EventEmitter implements SnapshotSource {
         window: v.window === null ? `waiting for the first complete ${this.opts.config.drift.window} window${fill}`
           : `${this.opts.config.drift.window} window from ${new Date(v.window.start).toISOString().slice(0, 16).replace('T', ' ')}${fill}`,
         rows: v.window?.rows ?? 0, datasetDrifted: v.window?.drifted ?? false, share: v.window?.share ?? 0,
-        shareThreshold: this.opts.config.drift.datasetShare, features: v.rows,
+        shareThreshold: this.opts.config.drift.datasetShare,
+        // ranked by the active model's importance × effect (src/quality/rank.ts)
+        features: (() => {
+          const a = this.activeRef ? this.artifactOf(this.activeRef) : null;
+          return rankDriftRows(v.rows, a?.features ?? [], a?.importance?.values ?? null);
+        })(),
       };
     }
     const pairs: PairRow[] = [...this.pairs.values()].filter((p) => p.a === this.activeRef).map((p) => {

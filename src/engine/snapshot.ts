@@ -86,6 +86,9 @@ export interface FeatureDriftRow {
   history: number[];        // statistic over the last windows, oldest first (sparkline, chart)
   histogram: Histogram;     // reference vs current distribution
   note: string | null;      // e.g. "calendar feature: compared with the same weekday"
+  psi?: number;             // PSI of the column: the effect size the rows are ranked by (features only)
+  importance?: number | null; // the active model's permutation importance of the feature, when stored
+  weighted?: number | null;  // importance × PSI: features are listed in this order, most harmful first
 }
 
 export interface DriftStatus {

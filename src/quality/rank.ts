@@ -23,3 +23,16 @@ export function rankByImportance<T>(items: readonly T[], featureOf: (t: T) => st
     })
     .sort((a, b) => b.weighted - a.weighted || featureOf(a.item).localeCompare(featureOf(b.item)));
 }
+
+/**
+ * The Drift screen's rows: the model's features ranked by importance × PSI, then the rows that
+ * are not features (label drift, prediction drift, the multivariate check) in their order.
+ */
+export function rankDriftRows<T extends { name: string; psi?: number }>(rows: readonly T[], features: readonly string[],
+  importance: Readonly<Record<string, number>> | null): Array<T & { importance: number | null; weighted: number | null }> {
+  const isFeature = (r: T): boolean => r.psi !== undefined && features.includes(r.name);
+  const rest = rows.filter((r) => !isFeature(r)).map((r) => ({ ...r, importance: null, weighted: null }));
+  const ranked = rankByImportance(rows.filter(isFeature), (r) => r.name, (r) => r.psi!, importance)
+    .map((x) => ({ ...x.item, importance: x.importance, weighted: x.weighted }));
+  return [...ranked, ...rest];
+}

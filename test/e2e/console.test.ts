@@ -37,6 +37,7 @@ const SCREENS: Array<{ key: string; title: string; body: RegExp }> = [
   { key: '4', title: 'Models', body: /name +ver +alias +type/ },
   { key: '5', title: 'Retrain', body: /job +model +type +status/ },
   { key: '6', title: 'Events', body: /\[e events \(\d+\)\]/ },
+  { key: '7', title: 'Quality', body: /feature +rule +flagged/ },
 ];
 const marker = (n: number, title: string): RegExp => new RegExp(`\\[${n} ${title}\\]`);
 
@@ -202,12 +203,13 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
       // Everything was ingested before the console opened: the header must say so once the
       // engine has read it back (it used to say "catching up" for ever).
       await s.waitFor((sc) => COUNTS.test(sc) && !/catching up/.test(sc), 20_000, 'the header to stop saying "catching up"');
-      for (let n = 2; n <= 6; n++) await showScreen(s, [String(n)], n, cols, rows);
+      const last = SCREENS.length;
+      for (let n = 2; n <= last; n++) await showScreen(s, [String(n)], n, cols, rows);
       await showScreen(s, ['1'], 1, cols, rows);
-      await showScreen(s, ['6'], 6, cols, rows);
-      // Tab goes round: from Events back to Overview, then on through every screen.
-      for (let i = 0; i < 6; i++) await showScreen(s, ['Tab'], ((6 + i) % 6) + 1, cols, rows);
-      await showScreen(s, ['BTab'], 5, cols, rows);
+      await showScreen(s, [String(last)], last, cols, rows);
+      // Tab goes round: from the last screen back to Overview, then on through every screen.
+      for (let i = 0; i < last; i++) await showScreen(s, ['Tab'], ((last + i) % last) + 1, cols, rows);
+      await showScreen(s, ['BTab'], last - 1, cols, rows);
 
       // Drift: Enter opens the selected feature's chart, Esc goes back to the table.
       await showScreen(s, ['2'], 2, cols, rows);

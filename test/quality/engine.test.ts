@@ -44,6 +44,13 @@ test('the engine flags rows as it ingests them and the snapshot ranks features b
     assert.equal(q.features[0]!.basis, 'labels');
     assert.ok(q.features[0]!.gainCi![0] <= q.features[0]!.gain! && q.features[0]!.gain! <= q.features[0]!.gainCi![1]);
     assert.ok(q.features.find((f) => f.feature === 'origin')!.violating > 0);
+    // the Drift screen's features come ranked by the model's importance × PSI, the other rows after them
+    const drift = engine.current()!.drift.features;
+    const ranked = drift.filter((r) => r.weighted !== null && r.weighted !== undefined);
+    assert.equal(ranked.length, 5, 'every feature has importance × PSI');
+    for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1]!.weighted! >= ranked[i]!.weighted!, 'in rank order');
+    assert.deepEqual(drift.slice(0, 5).map((r) => r.name), ranked.map((r) => r.name), 'features first');
+    assert.ok(ranked.every((r) => typeof r.importance === 'number'));
   } finally {
     await engine.stop();
   }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { violationCost } from '../../src/quality/cost.js';
 import { cleaningGain, rankRows, rowPriority } from '../../src/quality/gain.js';
-import { rankByImportance } from '../../src/quality/rank.js';
+import { rankByImportance, rankDriftRows } from '../../src/quality/rank.js';
 import { permutationImportance } from '../../src/quality/importance.js';
 import { binaryLogLossTerm } from '../../src/compare/metrics.js';
 import { applyViolations } from '../../src/quality/cleanRows.js';
@@ -100,4 +100,12 @@ test('referenceSampler: draws follow the reference counts', () => {
   assert.ok(Math.abs(a / 20_000 - 0.75) < 0.01, `share of a ${a / 20_000}`);
   assert.equal(referenceSampler(undefined), null);
   assert.equal(referenceSampler({ kind: 'categorical', count: 0, missing: 3, counts: {} }), null);
+});
+
+test('rankDriftRows: features by importance × PSI, then the rows that are not features, in their order', () => {
+  const rows = [{ name: 'distance', psi: 0.97 }, { name: 'label', psi: 0.5 }, { name: 'hour', psi: 0.13 }, { name: 'score:m@1', psi: 2 }];
+  const out = rankDriftRows(rows, ['hour', 'distance'], { hour: 0.054, distance: 0.0002 });
+  assert.deepEqual(out.map((r) => r.name), ['hour', 'distance', 'label', 'score:m@1']);
+  close(out[0]!.weighted!, 0.054 * 0.13);
+  assert.equal(out[2]!.weighted, null);
 });
