@@ -86,7 +86,7 @@ const FILE_CHILDREN = ['predictions', 'labels', 'quarantine'] as const;
  * integrity_check (or quick_check), the schema version, rows pointing at files that are not
  * registered, offsets past the end of the file they were read from, and free space.
  */
-export function checkDb(db: Db, opts: { quick?: boolean; redact?: Record<string, 'hash' | 'drop'> } = {}): CheckReport {
+export function checkDb(db: Db, opts: { quick?: boolean; redact?: Record<string, 'hash' | 'drop'>; rawDays?: number } = {}): CheckReport {
   const items: CheckItem[] = [];
 
   const problems = (db.pragma(opts.quick ? 'quick_check(20)' : 'integrity_check(20)') as Array<Record<string, string>>).map((r) => Object.values(r)[0]);
@@ -150,7 +150,8 @@ export function checkDb(db: Db, opts: { quick?: boolean; redact?: Record<string,
   items.push({
     name: 'space',
     level: 'ok',
-    message: `${mb(pages)} in ${pages} pages, ${mb(free)} free; auto_vacuum ${autoVacuum}${autoVacuum === 'incremental' ? '' : ' (freed pages are reused but not returned to the disk)'}`,
+    message: `${mb(pages)} in ${pages} pages, ${mb(free)} free; auto_vacuum ${autoVacuum}${autoVacuum === 'incremental' ? '' : ' (freed pages are reused but not returned to the disk)'}; ${
+      opts.rawDays === undefined ? '' : opts.rawDays > 0 ? `raw rows kept ${opts.rawDays} days` : 'retention off: raw rows are kept for ever (set retention.rawDays)'}`.replace(/; $/, ''),
     details: [],
   });
 

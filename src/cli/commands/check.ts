@@ -28,7 +28,7 @@ Examples:
       const { sanitize } = await import('../../util/sanitize.js');
       const db = openDb(cfg.db, { readonly: true });
       try {
-        const report = checkDb(db, { quick: opts.quick, redact: cfg.redact });
+        const report = checkDb(db, { quick: opts.quick, redact: cfg.redact, rawDays: cfg.retention.rawDays });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ db: cfg.db, ...report }, null, 2)}\n`);
         } else {
