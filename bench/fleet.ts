@@ -136,14 +136,14 @@ async function throughFleet(dir: string, url: string, stream: string, files: Arr
 }
 
 /** Two hosts write at `rate` lines/s in total for `seconds`; the lag of every prediction at commit. */
-async function steadyLag(dir: string, url: string, rate: number, seconds: number): Promise<{ p50: number; p95: number; max: number; achieved: number }> {
-  const stream = 'LAG';
-  const db = openDb(join(dir, 'lag.db'));
+async function steadyLag(dir: string, url: string, rate: number, seconds: number, tag: string): Promise<{ p50: number; p95: number; max: number; achieved: number }> {
+  const stream = `LAG${tag}`;
+  const db = openDb(join(dir, `lag${tag}.db`));
   const sink = new LagSink(new FleetStore(db), true);
   const ingest = new NatsIngest(sink, { servers: [url], stream, durable: 'bench', replicas: 1 });
   const ships: Ship[] = [];
   try {
-    const dirs = [0, 1].map((i) => { const d = join(dir, `lag-h${i}`); mkdirSync(d); return d; });
+    const dirs = [0, 1].map((i) => { const d = join(dir, `lag${tag}-h${i}`); mkdirSync(d); return d; });
     dirs.forEach((d, i) => ships.push(startShip(dir, d, url, stream, `h${i}`)));
     await ingest.start();
     await until(() => ships.every((s) => /stream \w+/.test(s.stderr())) && ingest.active, 'shippers and ingest ready', 60_000, ships);
@@ -185,7 +185,10 @@ export async function main(opts: { lines?: number; rate?: number; seconds?: numb
     const local = await localIngest(dir, one);
     const ship1 = await throughFleet(dir, url, 'ONE', one);
     const ship2 = await throughFleet(dir, url, 'TWO', two);
-    const lag = await steadyLag(dir, url, rate, seconds);
+    const lag = await steadyLag(dir, url, rate, seconds, 'A');
+    // The same at a fifth of the rate: the pipeline's own latency when it is not behind.
+    const low = Math.round(rate / 5);
+    const lagLow = await steadyLag(dir, url, low, seconds, 'B');
     return {
       name,
       rows: [
@@ -196,11 +199,13 @@ export async function main(opts: { lines?: number; rate?: number; seconds?: numb
         { metric: `lag p95 at ${rate} lines/s written`, value: lag.p95, unit: 'ms' },
         { metric: `lag max at ${rate} lines/s written`, value: lag.max, unit: 'ms' },
         { metric: 'rate actually written in the lag run', value: Math.round(lag.achieved), unit: 'lines/s' },
+        { metric: `lag p50 at ${low} lines/s written`, value: lagLow.p50, unit: 'ms' },
+        { metric: `lag p95 at ${low} lines/s written`, value: lagLow.p95, unit: 'ms' },
       ],
       notes: [
         `${lines} lines (predictions of two models and labels, bench/ingest's corpus); one nats-server node, JetStream on disk; shippers are the real CLI, started before the clock.`,
         'ratio = fleet lines/s over local ingest of the same lines in the same run: the price of the network hop (parse and spool on the host, publish and ack, fetch, commit and ack).',
-        `lag: from the line's write (its ts) to the commit of its row, while two hosts write ${rate} lines/s in total for ${seconds} s.`,
+        `lag: from the line's write (its ts) to the commit of its row, while two hosts write ${rate} (then ${low}) lines/s in total for ${seconds} s; when the pipeline's rate above is below the written rate, the lag grows through the run and p50/p95 say how far behind it fell.`,
       ],
     };
   } finally {
