@@ -37,6 +37,7 @@ export class ShipLedger extends IngestStore {
   /** Identifies this ledger among every shipper: file ids are only unique within one file. */
   readonly shipId: string;
   private readonly insSpool: Statement;
+  private readonly peekAfterStmt: Statement;
   private readonly spoolTx: { immediate: (fileId: number, fromOffset: number, offset: number, lineNo: number, preds: PredictionRecord[], labels: LabelRecord[], bad: QuarantinedLine[], path: string) => BatchResult };
   private spooled: number;
   /** Set when a batch was refused for want of room; the shipper clears it once it has looked at the files again. */
@@ -52,6 +53,7 @@ export class ShipLedger extends IngestStore {
       sdb.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('ship_id', ?)").run(this.shipId);
     }
     this.spooled = (sdb.prepare('SELECT count(*) AS n FROM ship_spool').get() as { n: number }).n;
+    this.peekAfterStmt = sdb.prepare('SELECT id, file_id, line_no, kind, body FROM ship_spool WHERE id > ? ORDER BY id LIMIT ?');
     this.insSpool = sdb.prepare('INSERT INTO ship_spool (file_id, line_no, kind, body) VALUES (?, ?, ?, ?)');
     const fileOffset = sdb.prepare('SELECT offset, superseded FROM files WHERE id = ?');
     const updFile = sdb.prepare(`UPDATE files SET offset = ?, line_no = ?, predictions = predictions + ?, labels = labels + ?,
@@ -93,6 +95,11 @@ export class ShipLedger extends IngestStore {
   /** The oldest spooled lines, in the order they were read. */
   peek(limit: number): SpoolRow[] {
     return this.sdb.prepare('SELECT id, file_id, line_no, kind, body FROM ship_spool ORDER BY id LIMIT ?').all(limit) as SpoolRow[];
+  }
+
+  /** The spooled lines after spool id `after`, oldest first (the ones not yet handed to the publisher). */
+  peekAfter(after: number, limit: number): SpoolRow[] {
+    return this.peekAfterStmt.all(after, limit) as SpoolRow[];
   }
 
   /** Forgets lines the server acknowledged. */

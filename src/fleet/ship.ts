@@ -141,44 +141,76 @@ export class Shipper extends EventEmitter {
     const subject = hostSubject(this.opts.stream, this.opts.host);
     const ship = this.ledger.shipId;
     let backoff = 250;
-    while (!this.stopped) {
-      const rows = this.ledger.peek(this.window);
-      if (rows.length === 0) {
-        this.flushIdle();
-        await new Promise<void>((r) => {
-          const t = setTimeout(() => { this.wake = null; r(); }, 200);
-          this.wake = () => { clearTimeout(t); this.wake = null; r(); };
-        });
-        continue;
-      }
-      const results = await Promise.allSettled(rows.map((row) =>
-        publisher.publish(subject, row.body, messageId(ship, row.file_id, row.line_no))));
-      const acked: number[] = [];
-      let failure: unknown = null;
-      results.forEach((r, i) => {
-        if (r.status === 'fulfilled') {
-          acked.push(rows[i].id);
-          if (r.value.duplicate) this.totals.resent++;
-        } else if (failure === null) {
-          failure = r.reason;
-        }
-      });
-      this.ledger.acknowledge(acked);
-      this.totals.shipped += acked.length;
-      if (acked.length > 0) this.recent.push({ at: Date.now(), lines: acked.length });
+    // A window of messages in flight, refilled as acknowledgements come back, so the
+    // server always has work (a stop-and-wait round per batch left it idle between rounds).
+    let cursor = 0;
+    let inflight = 0;
+    let acked: number[] = [];
+    let failure: unknown = null;
+    const settle = (): void => {
+      inflight--;
+      if (inflight <= this.window / 2) this.wake?.();
+    };
+    const commitAcks = (): void => {
+      if (acked.length === 0) return;
+      const ids = acked;
+      acked = [];
+      this.ledger.acknowledge(ids);
+      this.totals.shipped += ids.length;
+      this.recent.push({ at: Date.now(), lines: ids.length });
       this.resumeReading();
-      if (failure !== null) {
-        this.goneAway(failure);
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 2000);
-      } else {
+      if (failure === null) {
         backoff = 250;
         if (this.away) {
           this.away = false;
           this.notice({ kind: 'back', pending: this.ledger.pending });
         }
       }
+    };
+    const pause = (ms: number): Promise<void> => new Promise<void>((r) => {
+      const t = setTimeout(() => { this.wake = null; r(); }, ms);
+      this.wake = () => { clearTimeout(t); this.wake = null; r(); };
+    });
+    while (!this.stopped) {
+      this.resumeReading();
+      commitAcks();
+      // Spool ids are SQLite rowids, which are reused once the rows above them are deleted:
+      // with nothing in flight, every spooled line is unsent, so start again from the oldest.
+      if (inflight === 0) cursor = 0;
+      let sent = 0;
+      if (failure === null && inflight < this.window) {
+        for (const row of this.ledger.peekAfter(cursor, this.window - inflight)) {
+          cursor = row.id;
+          inflight++;
+          sent++;
+          publisher.publish(subject, row.body, messageId(ship, row.file_id, row.line_no)).then(
+            (a) => { acked.push(row.id); if (a.duplicate) this.totals.resent++; },
+            (err: unknown) => { if (failure === null) failure = err; },
+          ).finally(settle);
+        }
+      }
+      commitAcks();
+      if (failure !== null) {
+        // Let what is in flight settle, then send again from the oldest unacknowledged line.
+        if (inflight > 0) { await pause(50); continue; }
+        commitAcks();
+        this.goneAway(failure);
+        failure = null;
+        cursor = 0;
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 2000);
+        continue;
+      }
+      if (inflight === 0 && sent === 0) {
+        this.flushIdle();
+        await pause(200);
+        continue;
+      }
+      await pause(sent > 0 ? 5 : 50);
     }
+    // Stopping: give the acknowledgements in flight a moment, so their lines are not sent twice.
+    for (let i = 0; i < 40 && inflight > 0; i++) await sleep(50);
+    commitAcks();
     publisher.close();
   }
 
