@@ -146,6 +146,9 @@ export class NatsIngest extends EventEmitter {
     };
     const messages = await consumer.consume({
       max_messages: size * 2,
+      // Pull requests live 5 s (default 30 s): when a NATS node dies and the consumer's
+      // leader moves, a lost request is replaced within seconds, not half a minute.
+      expires: 5000,
       callback: (m) => {
         buf.push(m);
         if (buf.length >= size) flush();
