@@ -65,12 +65,13 @@ export class Lease extends EventEmitter {
 
   /** Waits until this process holds the lease (standing by while another does), then keeps renewing it. */
   async acquire(onStandby?: (holder: string) => void): Promise<boolean> {
-    await this.ensureStream();
     let seen = -1;
+    let ready = false;
     let since = performance.now();
     let announced = false;
     while (!this.stopped) {
       try {
+        if (!ready) { await this.ensureStream(); ready = true; }
         const last = await this.jsm.streams.getMessage(this.streamName, { last_by_subj: this.subject });
         const seq = last?.seq ?? 0;
         const body = last ? JSON.parse(Buffer.from(last.data).toString('utf8')) as { holder: string; released: boolean } : null;

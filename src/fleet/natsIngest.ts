@@ -86,7 +86,8 @@ export class NatsIngest extends EventEmitter {
     const nc = await connectFleet(this.opts.servers, `mlops-tui ingest ${this.holder}`);
     this.nc = nc;
     this.notice({ kind: 'connected', server: nc.getServer() });
-    const jsm = await jetstreamManager(nc);
+    // No API check here: while the cluster elects a leader it times out, and the loop below retries.
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
     let replicas = 1;
     for (;;) {
       try {
@@ -108,11 +109,11 @@ export class NatsIngest extends EventEmitter {
     const js = jsm.jetstream();
     const lease = this.lease!;
     while (!this.stopped) {
-      if (!lease.owned) {
-        if (!await lease.acquire((holder) => this.notice({ kind: 'standby', holder }))) return;
-        this.notice({ kind: 'active' });
-      }
       try {
+        if (!lease.owned) {
+          if (!await lease.acquire((holder) => this.notice({ kind: 'standby', holder }))) return;
+          this.notice({ kind: 'active' });
+        }
         await this.consumeWhileOwned(js, lease);
       } catch (err) {
         if (this.stopped) return;

@@ -102,13 +102,13 @@ export class Shipper extends EventEmitter {
   /** Starts watching (reading goes on while the server is away) and publishing. */
   async start(): Promise<void> {
     await this.service.start();
-    this.loop = this.run();
+    this.loop = this.publish();
   }
 
   /** Reads every file once, up to its end (`ship --once`), then publishes like `start`. */
   async startOnce(): Promise<void> {
     await this.service.scanOnce();
-    this.loop = this.run();
+    this.loop = this.publish();
   }
 
   /** Resolves when the files are read and the spool is empty: everything read was acknowledged. */
@@ -119,13 +119,28 @@ export class Shipper extends EventEmitter {
     await this.drained();
   }
 
+  /** The publisher; an unexpected failure is reported and the publisher starts over (the spool keeps every line). */
+  private async publish(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.run();
+        return;
+      } catch (err) {
+        this.emit('error', err instanceof Error ? err : new Error(String(err)));
+        if (this.nc) { await this.nc.close().catch(() => undefined); this.nc = null; }
+        await sleep(1000);
+      }
+    }
+  }
+
   private async run(): Promise<void> {
     const nc = await connectFleet(this.opts.servers, `mlops-tui ship ${this.opts.host}`);
     if (this.stopped) { await nc.close(); return; }
     this.nc = nc;
     this.notice({ kind: 'connected', server: nc.getServer() });
     void this.watchStatus(nc);
-    const jsm = await jetstreamManager(nc);
+    // No API check here: while the cluster elects a leader it times out, and the loop below retries.
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
     for (;;) {
       if (this.stopped) return;
       try {
