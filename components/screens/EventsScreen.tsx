@@ -30,11 +30,12 @@ const quarantineColumns: Column<QuarantineRow>[] = [
 ];
 
 const conflictColumns: Column<ConflictSnapshotRow>[] = [
-  { title: 'subject', width: 12, cell: (r) => r.subject },
-  { title: 'request', width: 10, cell: (r) => r.requestId },
-  { title: 'kept', width: 20, flex: true, cell: (r) => r.kept },
-  { title: 'other', width: 20, flex: true, cell: (r) => r.other },
-  { title: 'file:line', width: 16, cell: (r) => r.where },
+  { title: 'subject', kind: 'name', cell: (r) => r.subject },
+  { title: 'request', kind: 'name', cell: (r) => r.requestId },
+  // The two versions as logged (the lines' own content, not a figure of ours).
+  { title: 'kept', kind: 'text', width: 20, cell: (r) => r.kept },
+  { title: 'other', kind: 'text', width: 20, cell: (r) => r.other },
+  { title: 'file:line', kind: 'name', cell: (r) => r.where },
 ];
 
 const SUBS = ['events', 'alerts', 'quarantine', 'conflicts'] as const;
