@@ -1,6 +1,6 @@
 /** Reference vs current shares per bin as paired horizontal bars, one line per bin. */
 import { Box } from 'ink';
-import { fit } from '../format.js';
+import { fit, pct } from '../format.js';
 import { Line } from './Line.js';
 
 export interface BarsProps {
@@ -15,7 +15,7 @@ export function barLine(label: string, ref: number, cur: number, width: number, 
   const labelW = Math.min(14, Math.max(6, Math.floor(width / 5)));
   const barW = Math.max(1, Math.floor((width - labelW - 2 * 7 - 4) / 2));
   const bar = (v: number) => '█'.repeat(max > 0 ? Math.round((v / max) * barW) : 0).padEnd(barW);
-  const share = (v: number) => `${(v * 100).toFixed(1)}%`.padStart(6);
+  const share = (v: number) => pct(v).padStart(6);
   return `${fit(label, labelW)} ${share(ref)} ${bar(ref)} ${share(cur)} ${bar(cur)}`;
 }
 

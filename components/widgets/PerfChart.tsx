@@ -7,6 +7,7 @@
 import { memo, useMemo } from 'react';
 import { Box } from 'ink';
 import { Line } from './Line.js';
+import { pct } from '../format.js';
 
 export interface PerfWindow {
   start: number;            // window start (event time)
@@ -56,7 +57,7 @@ export function perfChartLines(windows: readonly PerfWindow[], width: number, he
   const label = (r: number): string => {
     if (r !== 0 && r !== rows - 1 && r !== Math.floor((rows - 1) / 2)) return ' '.repeat(LABEL);
     const v = hi - ((hi - lo) * r) / (rows - 1);
-    return `${(v * 100).toFixed(1)}%`.padStart(LABEL - 1) + ' ';
+    return pct(v).padStart(LABEL - 1) + ' ';
   };
   return grid.map((cells, r) => label(r) + cells.join(''));
 }
