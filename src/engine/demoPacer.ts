@@ -13,7 +13,8 @@
  * again). Resuming clears the hint.
  */
 import { existsSync } from 'node:fs';
-import type { AlertRow, CommandResult, DemoStatus, GatePreview, PaceCommand, Snapshot } from './snapshot.js';
+import type { CommandResult, DemoStatus, GatePreview, PaceCommand, Snapshot } from './snapshot.js';
+import { causeFirst, isPageAlert } from './pageAlerts.js';
 import { readControl, readStatus, statusPathOf, stepRate, writeControl, type ReplayControl } from '../replay/control.js';
 
 export interface DemoPacerOptions {
@@ -28,16 +29,6 @@ export interface DemoPacerOptions {
 const DAY = 86_400_000;
 const GATE_CHECK_MS = 5_000;
 
-/**
- * Page alerts as the signals work defines them (a `severity` on the alert); until the snapshot
- * carries one, drift of a feature, of the dataset or of the multivariate reconstruction is what
- * pages.
- */
-export function isPageAlert(a: AlertRow): boolean {
-  const severity = (a as AlertRow & { severity?: string }).severity;
-  if (severity !== undefined) return severity === 'page';
-  return a.level === 'drift' && (a.kind === 'data-drift' || a.kind === 'dataset-drift' || a.kind === 'multivariate');
-}
 
 export class DemoPacer {
   private lastGateCheck = 0;
@@ -90,9 +81,7 @@ export class DemoPacer {
     const c = this.control();
     const from = this.opts.incidentFrom;
     if (from !== null && !c.stops.includes('incident')) {
-      // The earliest; at the same time a feature's alert before the dataset's (it names the cause).
-      const rank = (a: AlertRow): number => (a.kind === 'data-drift' ? 0 : 1);
-      const first = s.alerts.filter((a) => isPageAlert(a) && a.at >= from).sort((a, b) => a.at - b.at || rank(a) - rank(b))[0];
+      const first = s.alerts.filter((a) => isPageAlert(a) && a.at >= from).sort(causeFirst)[0];
       if (first) {
         return this.stop(c, 'incident',
           `Paused: the incident's first page alert, ${first.subject} drifted. See 2 Drift (Enter: its chart). Space resumes; the demo stops again when it is time to retrain.`);

@@ -1,4 +1,5 @@
 import React from 'react';
+import type { Snapshot } from '../../src/engine/snapshot.js';
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
@@ -25,8 +26,33 @@ test('overview renders traffic, coverage, rolling metrics and open alerts', asyn
   assert.match(f, /\[1 Overview\]/);
   const row = f.split('\n').find((l) => l.includes('flights-logreg@1')) ?? '';
   for (const v of ['active', '161k', '100k', '62%', '77.8%', '0.576', '0.475', '80.1%']) assert.ok(row.includes(v), `${v} in ${row}`);
-  assert.match(f, /hour drifted: normali…/);
-  assert.match(f, /concept-drif/);
+  assert.match(f, /hour drifted: normalised Wasserste/);
+  // The Overview lists the page alerts; the rest wait on Events.
+  assert.match(f, /open page alerts \(1\) · 1 info on 6 Events/);
+  assert.doesNotMatch(f, /concept-drif/);
+});
+
+test('overview charts each model’s accuracy per window, realised and estimated, over the reference band', async () => {
+  const day = 86_400_000;
+  const windows = Array.from({ length: 20 }, (_, i) => ({
+    start: Date.UTC(2001, 1, 1) + i * day, end: Date.UTC(2001, 1, 2) + i * day, rows: 2400, labelled: 2400, alert: false,
+    estimated: 0.8 - (i >= 14 ? 0.05 : 0), band: [0.78, 0.82], realised: 0.79 - (i >= 14 ? 0.1 : 0) + (i % 3) * 0.005,
+  }));
+  const estimates = [
+    { model: 'flights-logreg@1', alias: 'active', metric: 'accuracy', reference: null, threshold: { lower: 0.75, upper: 0.85 }, windows },
+    { model: 'flights-mlp@2', alias: 'shadow', metric: 'accuracy', reference: null, threshold: { lower: 0.76, upper: 0.86 }, windows },
+  ];
+  const h = await open({ snapshot: { ...makeSnapshot(), estimates } as Snapshot, columns: 120, rows: 36 });
+  const f = h.frame();
+  assert.match(f, /^flights-logreg@1 active · accuracy per window +● realised +○ estimated +░ reference band/m);
+  assert.match(f, /^flights-mlp@2 shadow · accuracy per window/m);
+  assert.match(f, /░/);
+  assert.match(f, /●/);
+  assert.match(f, /open page alerts \(1\)/, 'the page alerts are still there under the charts');
+  // At 80×24 the active model's chart still fits beside the table and the alerts.
+  const small = await open({ snapshot: { ...makeSnapshot(), estimates } as Snapshot });
+  assert.match(small.frame(), /^flights-logreg@1 active · accuracy per window/m);
+  assert.match(small.frame(), /open page alerts \(1\)/);
 });
 
 test('the console follows new snapshots', async () => {
