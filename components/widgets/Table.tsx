@@ -44,10 +44,19 @@ export function layoutWidths<R>(columns: readonly Column<R>[], width: number, ro
   });
   const least = columns.map((c, i) =>
     Math.min(natural[i], Math.max(c.width ?? 0, textWidth(c.title), kinds[i] === 'name' ? 8 : 0)));
-  const names = kinds.filter((k) => k === 'name').length;
-  const nameCap = names ? Math.max(20, Math.floor((avail * NAME_SHARE) / names)) : 0;
-  // Start from statistics whole, names up to the cap, free text at its least.
-  const out = natural.map((n, i) => (kinds[i] === 'name' ? Math.min(n, Math.max(least[i], nameCap)) : kinds[i] === 'text' ? least[i] : n));
+  // Names share a budget (NAME_SHARE of the line, at least 20 cells each): the shortest take what
+  // they need, the rest is split among the longer ones.
+  const nameIdx = columns.map((_, i) => i).filter((i) => kinds[i] === 'name').sort((a, b) => natural[a] - natural[b]);
+  let budget = Math.max(20 * nameIdx.length, Math.floor(avail * NAME_SHARE));
+  const capped = new Map<number, number>();
+  nameIdx.forEach((i, k) => {
+    const share = Math.floor(budget / (nameIdx.length - k));
+    const w = Math.min(natural[i], Math.max(least[i], share));
+    capped.set(i, w);
+    budget -= w;
+  });
+  // Start from statistics whole, names up to their share, free text at its least.
+  const out = natural.map((n, i) => (kinds[i] === 'name' ? capped.get(i)! : kinds[i] === 'text' ? least[i] : n));
   let left = avail - out.reduce((a, b) => a + b, 0);
 
   if (left < 0) {

@@ -171,3 +171,15 @@ test('the performance chart: realised, estimated and band per window, within the
   assert.ok(few.every((l) => textWidth(l) <= 30));
   assert.doesNotMatch(few.join('\n'), /(^| )0\.0%/m, 'a missing value is not drawn as zero');
 });
+
+test('names share their budget by need: a short name leaves its share to a long one', () => {
+  interface Ev { who: string; change: string; details: string }
+  const cols: Column<Ev>[] = [
+    { title: 'operator', kind: 'name', cell: (r) => r.who },
+    { title: 'before → after', kind: 'name', cell: (r) => r.change },
+    { title: 'details', kind: 'text', width: 10, cell: (r) => r.details },
+  ];
+  const w = layoutWidths(cols, 120, [{ who: 'root', change: 'flights-logreg@1 → flights-logreg@2', details: 'gate passed, '.repeat(20) }]);
+  assert.deepEqual(w.slice(0, 2), [8, 35], 'the change whole, the operator as wide as its title');
+  assert.equal(2 + w.reduce((a, b) => a + b, 0) + 2, 120);
+});
