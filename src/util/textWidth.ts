@@ -11,9 +11,20 @@ import stringWidth from 'string-width';
 const ASCII = /^[\x20-\x7e]*$/;
 const segmenter = new Intl.Segmenter();
 
+// Measuring by grapheme costs microseconds per string; the same names come back every frame.
+const cache = new Map<string, number>();
+const CACHE_MAX = 4096;
+
 /** Cells `s` takes on a terminal. */
 export function textWidth(s: string): number {
-  return ASCII.test(s) ? s.length : stringWidth(s);
+  if (ASCII.test(s)) return s.length;
+  let w = cache.get(s);
+  if (w === undefined) {
+    w = stringWidth(s);
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(s, w);
+  }
+  return w;
 }
 
 /** The longest prefix of `s` of at most `width` cells, in whole graphemes, and its width. */
