@@ -26,7 +26,8 @@ export interface DemoPacerOptions {
   gatePreview(target: string): Promise<GatePreview>;
 }
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const GATE_CHECK_MS = 5_000;
 
 
@@ -72,7 +73,12 @@ export class DemoPacer {
   }
 
   private stop(c: ReplayControl, id: string, hint: string): void {
-    writeControl(this.opts.control, { ...c, paused: true, stops: [...c.stops, id], hint });
+    writeControl(this.opts.control, { ...c, paused: true, stops: [...c.stops, id], hint, holdAt: id === 'retrain' ? null : c.holdAt ?? null });
+  }
+
+  /** Where the replay holds by itself for the retrain stop (a week into the incident). */
+  private retrainAt(): number | null {
+    return this.opts.incidentFrom === null ? null : this.opts.incidentFrom + (this.opts.retrainAfterMs ?? 6.5 * DAY);
   }
 
   /** Looks at each snapshot for the moments the demo stops at. */
@@ -87,10 +93,15 @@ export class DemoPacer {
           `Paused: the incident's first page alert, ${first.subject} drifted. See 2 Drift (Enter: its chart). Space resumes; the demo stops again when it is time to retrain.`);
       }
     }
-    const clock = readStatus(statusPathOf(this.opts.control))?.eventTime ?? null;
+    const at = this.retrainAt();
+    if (at !== null && !c.stops.includes('retrain') && c.holdAt !== at) {
+      // The replay holds there by itself, so the rows a retrain reads are the same on every run.
+      return writeControl(this.opts.control, { ...c, holdAt: at });
+    }
+    const st = readStatus(statusPathOf(this.opts.control));
     // Only once ingest has caught up: a retrain reads the rows in the store, not the replay's clock.
-    if (from !== null && c.stops.includes('incident') && !c.stops.includes('retrain') && s.ingest.caughtUp
-      && clock !== null && clock >= from + (this.opts.retrainAfterMs ?? 6.5 * DAY)) {
+    if (at !== null && !c.stops.includes('retrain') && s.ingest.caughtUp
+      && st !== null && st.paused && st.eventTime !== null && st.eventTime >= at - 6 * HOUR) {
       return this.stop(c, 'retrain',
         'Paused: a week of the incident is in. Retrain on it: 5, then r. Space resumes; the demo stops again when the gate can pass.');
     }

@@ -14,13 +14,18 @@ export interface ReplayControl {
   stops: string[];
   /** why the demo paused by itself and what to do next; cleared on resume */
   hint: string | null;
+  /**
+   * An event time the replay holds at by itself, before writing the first row at or after it
+   * (so what is in the logs at a stop is the same whatever the rate or the machine's load).
+   */
+  holdAt?: number | null;
 }
 
 export interface ReplayStatus {
   at: number;               // wall time of this status
   eventTime: number | null; // the replay's event clock (ms)
   rows: number;             // rows replayed so far
-  paused: boolean;          // the replay is holding (it read a paused control)
+  paused: boolean;          // the replay is holding (a paused control, or its holdAt reached)
   rate: number;             // the rate it is running at
   done: boolean;            // the data has ended
 }
@@ -60,6 +65,7 @@ export function readControl(path: string): ReplayControl | null {
     rate: v.rate,
     stops: Array.isArray(v.stops) ? v.stops.filter((s): s is string => typeof s === 'string') : [],
     hint: typeof v.hint === 'string' ? v.hint : null,
+    holdAt: typeof v.holdAt === 'number' ? v.holdAt : null,
   };
 }
 

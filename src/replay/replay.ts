@@ -68,6 +68,16 @@ function typed(row: Record<string, unknown>, models: ServingModel[]): Record<str
   return out;
 }
 
+/** The control's hold point, read at most every 100 ms (the loop asks per row). */
+let holdCache: { path: string; at: number; value: number | null } | null = null;
+function holdAt(path: string): number | null {
+  const now = Date.now();
+  if (!holdCache || holdCache.path !== path || now - holdCache.at > 100) {
+    holdCache = { path, at: now, value: readControl(path)?.holdAt ?? null };
+  }
+  return holdCache.value;
+}
+
 export async function runReplay(db: Db, opts: ReplayOptions): Promise<ReplayProgress> {
   mkdirSync(opts.out, { recursive: true });
   const serving = new ServingModels(db);
@@ -97,13 +107,15 @@ export async function runReplay(db: Db, opts: ReplayOptions): Promise<ReplayProg
       // The status is a courtesy to the console; the replay goes on without it.
     }
   };
-  /** Reads the control: waits while it says paused, follows a new rate. */
-  const obeyControl = async (): Promise<void> => {
+  /** Reads the control: waits while it says paused (or holds at `nextTs`), follows a new rate. */
+  const holding = (c: ReturnType<typeof readControl>, nextTs: number | null): boolean =>
+    !!c && (c.paused || (typeof c.holdAt === 'number' && nextTs !== null && nextTs >= c.holdAt));
+  const obeyControl = async (nextTs: number | null = null): Promise<void> => {
     if (!opts.control) return;
     let c = readControl(opts.control);
-    if (c?.paused) {
+    if (holding(c, nextTs)) {
       status(true, false, true);
-      while (c?.paused && !opts.signal?.aborted) {
+      while (holding(c, nextTs) && !opts.signal?.aborted) {
         await new Promise((r) => setTimeout(r, TICK_MS));
         c = readControl(opts.control);
       }
@@ -174,6 +186,11 @@ export async function runReplay(db: Db, opts: ReplayOptions): Promise<ReplayProg
     if (ts === null) continue;
     if (opts.from !== undefined && ts < opts.from) continue;
     if (opts.until !== undefined && ts >= opts.until) continue;
+    if (opts.control && holdAt(opts.control) !== null && ts >= holdAt(opts.control)!) {
+      // The demo holds here: everything before this row is written, nothing at or after it.
+      if (batch.length > 0) await flush();
+      await obeyControl(ts);
+    }
     const row = applyIncident(opts.incident ?? null, ts, raw);
     const label = raw[opts.label];
     const numeric = Number(label);

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDb } from '../../store/db.js';
 import { runReplay } from '../../src/replay/replay.js';
@@ -63,6 +64,18 @@ test('the replay holds while the control says paused, follows a new rate, and re
     const held = readStatus(status)!.rows;
     await sleep(600);
     assert.equal(readStatus(status)!.rows, held, 'no rows while paused again');
+
+    // A hold point: the replay stops by itself before the first row at or after it.
+    const holdAt = Date.parse('2001-02-02T12:00:00Z');
+    writeControl(control, { paused: false, rate: 3200, stops: [], hint: null, holdAt });
+    await waitFor(() => { const st = readStatus(status); return !!st && st.paused && (st.eventTime ?? 0) > holdAt - HOUR; }, 'the hold at 02-02 12:00');
+    await sleep(500);
+    const st = readStatus(status)!;
+    assert.ok(st.eventTime! < holdAt, 'nothing at or after the hold point');
+    const written = readdirSync(join(dir, 'predictions')).flatMap((f) => readFileSync(join(dir, 'predictions', f), 'utf8').split('\n').filter(Boolean))
+      .map((l) => JSON.parse(l) as { ts: string; model?: string }).filter((l) => l.model);
+    assert.ok(written.every((l) => Date.parse(l.ts) < holdAt), 'no prediction at or after the hold point');
+    assert.ok(written.some((l) => Date.parse(l.ts) > holdAt - HOUR), 'predictions up to it');
   } finally {
     ac.abort();
     await run;
@@ -116,10 +129,16 @@ test('the demo stops by itself on the incident’s first page alert, then a week
   assert.equal(c.paused, false);
   assert.equal(c.hint, null);
 
-  // A week into the incident (by the replay's clock): time to retrain.
-  writeStatus(statusPathOf(control), { at: Date.now(), eventTime: incidentFrom + 7 * 24 * HOUR, rows: 1, paused: false, rate: 400, done: false });
+  // The replay is told to hold a week into the incident, by itself, whatever its rate.
+  const holdAt = incidentFrom + 6.5 * 24 * HOUR;
+  assert.equal(c.holdAt, holdAt);
+  // Held there (its last row just before), with ingest caught up: time to retrain.
+  writeStatus(statusPathOf(control), { at: Date.now(), eventTime: holdAt - 60_000, rows: 1, paused: true, rate: 400, done: false });
+  pacer.observe({ ...snap, ingest: { ...snap.ingest, caughtUp: false }, alerts: [], pairs: [], jobs: [] });
+  assert.equal(readControl(control)!.hint, null, 'not while ingest is behind: the retrain reads the store');
   pacer.observe({ ...snap, alerts: [], pairs: [], jobs: [] });
   c = readControl(control)!;
+  assert.equal(c.holdAt, null, 'the hold point is spent');
   assert.equal(c.paused, true);
   assert.match(c.hint!, /Retrain on it: 5, then r/);
 
