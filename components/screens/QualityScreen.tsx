@@ -14,14 +14,14 @@ import { count, interval, num, pct, signedPct, time } from '../format.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
 const columns: Column<QualityFeatureRow>[] = [
-  { title: 'feature', width: 10, flex: true, cell: (r) => r.feature },
-  { title: 'rule', width: 12, flex: true, cell: (r) => r.rule },
-  { title: 'flagged', width: 7, align: 'right', cell: (r) => count(r.violating) },
-  { title: 'share', width: 6, align: 'right', cell: (r) => pct(r.rows ? r.violating / r.rows : null) },
-  { title: 'windows', width: 10, cell: (r) => sparkline(r.history, 10) },
-  { title: 'imp', width: 6, align: 'right', cell: (r) => num(r.importance, 4) },
-  { title: 'cost', width: 5, align: 'right', cell: (r) => signedPct(r.cost) },
-  { title: 'gain', width: 5, align: 'right', cell: (r) => signedPct(r.gain) },
+  { title: 'feature', kind: 'name', cell: (r) => r.feature },
+  { title: 'rule', kind: 'text', width: 12, cell: (r) => r.rule },
+  { title: 'flagged', align: 'right', cell: (r) => count(r.violating) },
+  { title: 'share', align: 'right', cell: (r) => pct(r.rows ? r.violating / r.rows : null) },
+  { title: 'windows', width: 10, cell: (r, w) => sparkline(r.history, Math.min(10, w ?? 10)) },
+  { title: 'imp', align: 'right', cell: (r) => num(r.importance, 4) },
+  { title: 'cost', align: 'right', cell: (r) => signedPct(r.cost) },
+  { title: 'gain', align: 'right', cell: (r) => signedPct(r.gain) },
 ];
 
 const exportCommand = (r: QualityFeatureRow): string => `mlops-tui quality export --feature ${r.feature} --top 100`;
