@@ -12,7 +12,7 @@ const dialog = (over: Partial<ConfirmDialog> = {}): ConfirmDialog => ({
 test('screens cycle both ways and wrap', () => {
   let s = initialState();
   s = reducer(s, { type: 'cycle', delta: -1 });
-  assert.equal(s.screen, 'events');
+  assert.equal(s.screen, 'quality', 'back from the first screen to the last');
   s = reducer(s, { type: 'cycle', delta: 1 });
   assert.equal(s.screen, 'overview');
   s = reducer(s, { type: 'screen', id: 'models' });
