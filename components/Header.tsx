@@ -21,7 +21,7 @@ export function headerLines(s: Snapshot, readOnly: boolean): [string, string] {
   return [
     `mlops-tui${readOnly ? ' [read-only]' : ''} │ db ${s.db} │ backend ${s.backend} │ ${time(s.at)}`,
     `${count(i.ratePerSec)} lines/s${i.caughtUp ? '' : ' (catching up)'} │ ${count(i.predictions)} preds ${count(i.labels)} labels` +
-      `${i.quarantined ? ` ${count(i.quarantined)} quar.` : ''} │ ${s.alerts.length} alerts │ active ${active}`,
+      `${i.quarantined ? ` ${count(i.quarantined)} quar.` : ''} │ ${s.openPages} page alert${s.openPages === 1 ? '' : 's'} │ active ${active}`,
   ];
 }
 
@@ -51,7 +51,7 @@ export const Header = memo(function Header({ snapshot, width, readOnly }: Header
   return (
     <Box flexDirection="column">
       <Line text={a} width={width} bold />
-      <Line text={b} width={width} tone={snapshot.alerts.length ? 'warn' : undefined} />
+      <Line text={b} width={width} tone={snapshot.openPages ? 'warn' : undefined} />
       {snapshot.demo ? <Line text={demoLine(snapshot.demo, snapshot.notice)} width={width} tone={snapshot.demo.paused ? 'warn' : 'accent'} bold />
         : snapshot.notice ? <Line text={snapshot.notice} width={width} tone="accent" bold /> : null}
       {snapshot.demo?.hint ? <Line text={snapshot.demo.hint} width={width} tone="warn" bold /> : null}

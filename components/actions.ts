@@ -17,6 +17,7 @@ export interface ConsoleActions {
   cancelJob(id: string): void;
   /** The demo's replay: pause, resume, faster, slower. Not destructive: allowed read-only. */
   pace(cmd: PaceCommand): void;
+  ackAlert(id: string): void;
 }
 
 export function gateLines(g: GatePreview, force: boolean): DialogLine[] {
@@ -118,6 +119,11 @@ export function makeActions(dispatch: Dispatch<UiAction>, commands: EngineComman
         (r) => flash(r.message, r.ok ? 'info' : 'bad'),
         (e: unknown) => flash(`pacing failed: ${e instanceof Error ? e.message : String(e)}`, 'bad'),
       );
+    },
+    ackAlert(id) {
+      // Not destructive: acknowledging stops nothing, it records that someone is on it (audited).
+      if (readOnly) return refuse('acknowledge');
+      run(`ack alert ${id}`, () => commands.ackAlert(id));
     },
     cancelJob(id) {
       if (readOnly) return refuse('cancel');

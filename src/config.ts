@@ -61,6 +61,17 @@ export interface Config {
    * before it existed stay valid.
    */
   quality?: { rules?: QualityRules; reference?: string };
+  /**
+   * Alert episodes (src/alerts/episodes.ts): resolve after this many settled windows without the
+   * condition; a feature's drift pages after this many consecutive windows. Page alerts are sent
+   * to a command (event JSON on stdin) and/or a webhook (POST), retried with backoff, then kept
+   * as a dead letter; at most perMinute deliveries start per minute.
+   */
+  alerts: {
+    resolveAfterWindows: number;
+    featureWindows: number;
+    notify: { command: string | null; webhook: string | null; retries: number; backoffMs: number; timeoutMs: number; perMinute: number };
+  };
 }
 
 export type RedactAction = 'hash' | 'drop';
@@ -78,6 +89,11 @@ export const DEFAULT_CONFIG: Config = {
   retention: { rawDays: 0 },
   redact: {},
   redactKeyFile: null,
+  alerts: {
+    resolveAfterWindows: 1,
+    featureWindows: 2,
+    notify: { command: null, webhook: null, retries: 5, backoffMs: 2000, timeoutMs: 5000, perMinute: 30 },
+  },
 };
 
 export class ConfigError extends Error {}
@@ -98,6 +114,10 @@ const SHAPE: Shape = {
   redact: 'redact-map',
   redactKeyFile: 'string|null',
   quality: { rules: 'quality-rules', reference: 'string' },
+  alerts: {
+    resolveAfterWindows: 'number', featureWindows: 'number',
+    notify: { command: 'string|null', webhook: 'string|null', retries: 'number', backoffMs: 'number', timeoutMs: 'number', perMinute: 'number' },
+  },
 };
 
 function check(value: unknown, shape: Shape, key: string): void {
@@ -212,6 +232,13 @@ function checkRanges(cfg: Config, source: string): void {
   try { windowMs = parseDuration(cfg.drift.window); } catch { /* reported below */ }
   if (!(windowMs >= 60_000)) throw new ConfigError(`${source}: config key "drift.window" is "${cfg.drift.window}"; it must be a duration of at least a minute such as 6h, 1d or 7d`);
   // a typo such as "bernstien" must not silently fall back to Hoeffding
+  for (const k of ['resolveAfterWindows', 'featureWindows'] as const) {
+    if (!Number.isInteger(cfg.alerts[k]) || cfg.alerts[k] < 1) throw new ConfigError(`${source}: config key "alerts.${k}" must be a whole number of windows, at least 1`);
+  }
+  if (!Number.isInteger(cfg.alerts.notify.retries)) throw new ConfigError(`${source}: config key "alerts.notify.retries" must be a whole number`);
+  if (!(cfg.alerts.notify.perMinute >= 1)) throw new ConfigError(`${source}: config key "alerts.notify.perMinute" must be at least 1`);
+  if (!(cfg.alerts.notify.timeoutMs >= 1)) throw new ConfigError(`${source}: config key "alerts.notify.timeoutMs" must be at least 1`);
+  if (cfg.alerts.notify.webhook !== null && !/^https?:\/\//.test(cfg.alerts.notify.webhook)) throw new ConfigError(`${source}: config key "alerts.notify.webhook" must be an http:// or https:// URL`);
   if (cfg.gate.bound !== undefined && !GATE_BOUNDS.includes(cfg.gate.bound)) throw new ConfigError(`${source}: config key "gate.bound" must be "hoeffding" or "bernstein"`);
 }
 

@@ -240,4 +240,60 @@ export const MIGRATIONS: readonly string[] = [
     DELETE FROM quality_flags WHERE prediction_id = old.id;
   END;
   `,
+  // 6 (issue 12): CBPE reference periods pinned by the operator (models that only appear in logs,
+  // or a better period than the training hold-out). The JSON is the fitted reference
+  // (calibrator, sampling error, thresholds); from/until is the request-time period it came from.
+  `
+  CREATE TABLE cbpe_references (
+    model TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    from_ts INTEGER NOT NULL,
+    until_ts INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    reference TEXT NOT NULL,
+    pinned_at INTEGER NOT NULL,
+    operator TEXT NOT NULL,
+    PRIMARY KEY (model, version)
+  );
+  `,
+  // 7 (issue 12): alerts with a lifecycle. The `alerts` table stays the log of firings (each
+  // condition seen, one row per kind, detector, subject and day); an episode per (kind, subject)
+  // opens once, is updated while the condition holds, resolves by itself, can be acknowledged.
+  // Notifications are an outbox: one row per episode event and target, retried with backoff,
+  // 'dead' (the dead letter) after the last retry.
+  `
+  CREATE TABLE alert_episodes (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    severity TEXT NOT NULL CHECK (severity IN ('page', 'info')),
+    state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+    message TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    acknowledged_at INTEGER,
+    acknowledged_by TEXT,
+    first_window INTEGER NOT NULL,
+    last_window INTEGER NOT NULL,
+    held_windows INTEGER NOT NULL,
+    updates INTEGER NOT NULL DEFAULT 1,
+    resolution TEXT
+  );
+  CREATE UNIQUE INDEX alert_episodes_live ON alert_episodes(kind, subject) WHERE state != 'resolved';
+  CREATE TABLE alert_notifications (
+    id INTEGER PRIMARY KEY,
+    episode_id INTEGER NOT NULL REFERENCES alert_episodes(id),
+    event TEXT NOT NULL CHECK (event IN ('open', 'resolve')),
+    target TEXT NOT NULL CHECK (target IN ('command', 'webhook')),
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    done_at INTEGER
+  );
+  CREATE INDEX alert_notifications_due ON alert_notifications(status, next_at);
+  `,
 ];

@@ -17,9 +17,11 @@ const eventColumns: Column<EventRow>[] = [
   { title: 'details', kind: 'text', width: 10, cell: (r) => r.detail ?? '' },
 ];
 const alertColumns: Column<AlertRow>[] = [
-  { title: 'time', cell: (r) => minute(r.at) },
-  { title: 'level', cell: (r) => r.level },
-  { title: 'kind', cell: (r) => r.kind + (r.detector ? `/${r.detector}` : '') },
+  { title: 'id', align: 'right', cell: (r) => r.id },
+  { title: 'opened', cell: (r) => minute(r.at) },
+  { title: 'sev', cell: (r) => r.severity },
+  { title: 'state', cell: (r) => (r.state === 'acknowledged' ? 'ack' : r.state) },
+  { title: 'kind', cell: (r) => r.kind },
   { title: 'subject', kind: 'name', cell: (r) => r.subject },
   { title: 'message', kind: 'text', width: 10, cell: (r) => r.message },
 ];
@@ -51,7 +53,8 @@ function EventsView({ snapshot, rows, selected, sub, width, height }: ScreenProp
     const label = `${SUB_KEY[t]} ${t} (${n})`;
     return t === sub ? `[${label}]` : ` ${label} `;
   }).join(' ');
-  const h = height - 1;
+  const dead = snapshot.deadLetters.length;
+  const h = height - 1 - (sub === 'alerts' && dead > 0 ? 1 : 0);
   const table =
     sub === 'alerts' ? (
       <Table columns={alertColumns} rows={rows as AlertRow[]} selected={selected} height={h} width={width} tone={(r) => levelTone(r.level)} empty="no open alerts" />
@@ -65,6 +68,9 @@ function EventsView({ snapshot, rows, selected, sub, width, height }: ScreenProp
   return (
     <Box flexDirection="column" height={height}>
       <Line text={tabs} width={width} bold />
+      {sub === 'alerts' && dead > 0 ? (
+        <Line text={`${dead} notification${dead === 1 ? '' : 's'} dead-lettered; last: alert ${snapshot.deadLetters[0].alertId} ${snapshot.deadLetters[0].event} via ${snapshot.deadLetters[0].target} after ${snapshot.deadLetters[0].attempts} attempts: ${snapshot.deadLetters[0].error}`} width={width} tone="bad" />
+      ) : null}
       {table}
     </Box>
   );
@@ -85,7 +91,16 @@ export const eventsScreen = defineScreen<Row>({
   text: textOf,
   keys: [
     { keys: ['e'], label: 'audit trail', run: (c) => c.setSub('events') },
-    { keys: ['a'], label: 'alerts', run: (c) => c.setSub('alerts') },
+    {
+      // On the alerts list `a` acknowledges the selected alert; elsewhere it opens the list.
+      keys: ['a'], label: 'alerts / ack', run: (c) => {
+        if (c.sub !== 'alerts') return c.setSub('alerts');
+        const r = c.selected as AlertRow | undefined;
+        if (!r) return c.actions.flash('No alert selected.', 'info');
+        if (r.state !== 'open') return c.actions.flash(`Alert ${r.id} is ${r.state}.`, 'info');
+        c.actions.ackAlert(r.id);
+      },
+    },
     { keys: ['x'], label: 'quarantine', run: (c) => c.setSub('quarantine') },
     { keys: ['d'], label: 'conflicting duplicates', run: (c) => c.setSub('conflicts') },
     { keys: ['right', 'l'], label: 'next list', hint: false, run: (c) => c.setSub(step(c.sub, 1)) },

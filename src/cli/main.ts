@@ -19,6 +19,8 @@ import { registerHosts } from './commands/hosts.js';
 import { registerBackup } from './commands/backup.js';
 import { registerCheck } from './commands/check.js';
 import { registerQuality } from './commands/quality.js';
+import { registerReference } from './commands/reference.js';
+import { registerAlerts } from './commands/alerts.js';
 
 // Every file and directory a command creates (database, WAL, logs, backups, routing.json) is
 // private to this account whatever umask the shell had; see store/privateFiles.ts.
@@ -52,6 +54,8 @@ registerBackup(program);
 registerCheck(program);
 registerHosts(program);
 registerQuality(program);
+registerReference(program);
+registerAlerts(program);
 
 try {
   await program.parseAsync(process.argv);

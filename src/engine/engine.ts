@@ -34,11 +34,18 @@ import { encoderFromState } from '../models/encoder.js';
 import { fitReconstruction } from '../drift/multivariate.js';
 import { REFERENCE_CHUNK_ROWS } from '../models/trainArtifact.js';
 import { auditSummary } from '../registry/auditSummary.js';
-import type { AlertRow, DriftStatus, PairRow, Snapshot, SnapshotSource, TrafficAlias, TrafficRow } from './snapshot.js';
 import { QualityMonitor } from '../quality/monitor.js';
 import { rankDriftRows } from '../quality/rank.js';
 import { Retention } from '../retention/retention.js';
 import type { Redactor } from '../redact/redact.js';
+import type { AlertRow, DriftStatus, ModelEstimates, PairRow, Snapshot, SnapshotSource, TrafficAlias, TrafficRow } from './snapshot.js';
+import { cbpeReferenceOf, pinnedCbpeReferences } from '../compare/cbpeStore.js';
+import { AlertBook, acknowledgeAlert, type SeverityRule } from '../alerts/episodes.js';
+import { Notifier } from '../alerts/notifier.js';
+import { chooseByEstimate } from '../compare/choose.js';
+import { countOpenPages, listEpisodes, notificationsByStatus } from '../../store/alertEpisodes.js';
+import type { AuditInput } from '../../store/audit.js';
+import type { CbpeReference } from '../compare/cbpeReference.js';
 
 export interface EngineOptions {
   config: Config;
@@ -87,6 +94,10 @@ export class Engine extends EventEmitter implements SnapshotSource {
   private readonly pending = new Map<string, Map<string, { predicted: number; score: number }>>();
   private readonly pairs = new Map<string, PairState>();
   private readonly openAlertKeys = new Set<string>();
+  private readonly book: AlertBook;
+  private readonly notifier: Notifier;
+  /** CBPE references the operator pinned (re-read with the registry). */
+  private pinned = new Map<string, CbpeReference>();
   private snapshot: Snapshot | null = null;
   private readonly snapshotListeners = new Set<(s: Snapshot) => void>();
   private timer: NodeJS.Timeout | null = null;
@@ -114,6 +125,13 @@ export class Engine extends EventEmitter implements SnapshotSource {
     this.retention = (opts.retention ?? this.ingest !== null) ? new Retention(this.db, { rawDays: opts.config.retention.rawDays, newestTs: () => store.newestTs(), processed: () => this.cursors }) : null;
     this.reader = new AnalyticsReader(this.db);
     this.windowMs = parseDuration(opts.config.drift.window);
+    const alerts = opts.config.alerts;
+    const notify = alerts.notify;
+    this.book = new AlertBook(this.db, {
+      windowMs: this.windowMs, resolveAfterWindows: alerts.resolveAfterWindows, featureWindows: alerts.featureWindows,
+      targets: [...(notify.command ? ['command' as const] : []), ...(notify.webhook ? ['webhook' as const] : [])],
+    });
+    this.notifier = new Notifier(this.db, notify);
     for (const a of openAlerts(this.db, 5000)) this.openAlertKeys.add(alertKey(a.kind, a.kind === 'concept-drift' ? a.level : a.detector, a.subject, a.eventTime));
     const max = this.reader.maxIds();
     const lookback = opts.lookback ?? 500_000;
@@ -134,6 +152,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     }
     this.retention?.start();
     this.running = true;
+    this.notifier.start();
     this.timer = setInterval(() => this.kick(), this.opts.snapshotMs ?? 250);
     this.kick();
   }
@@ -145,6 +164,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     await this.ingest?.stop();
     await this.stepping;
     await this.quality.settled();
+    await this.notifier.stop();
     this.db.close();
   }
 
@@ -212,11 +232,21 @@ export class Engine extends EventEmitter implements SnapshotSource {
     if (!force && now - this.lastRegistryCheck < 1000) return;
     this.lastRegistryCheck = now;
     this.models = listModels(this.db);
+    this.refreshReferences();
     const active = activeModel(this.db);
     const ref = active ? refOf(active) : null;
     if (ref !== this.activeRef) {
       this.activeRef = ref;
       this.drift = active ? this.makeDrift(active) : null;
+    }
+  }
+
+  /** A reference pinned since the last check reaches its model's monitor. */
+  private refreshReferences(): void {
+    this.pinned = pinnedCbpeReferences(this.db);
+    for (const m of this.monitors.values()) {
+      const r = cbpeReferenceOf(this.pinned, m.ref, this.artifactOf(m.ref));
+      if (r !== m.cbpeReference) m.setReference(r);
     }
   }
 
@@ -254,7 +284,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     if (!m) {
       const a = this.artifactOf(ref);
       const space: ClassSpace = classSpace(a ? a.classes : null);
-      m = new ModelMonitor(ref, space);
+      m = new ModelMonitor(ref, space, cbpeReferenceOf(this.pinned, ref, a), this.windowMs);
       this.monitors.set(ref, m);
     }
     return m;
@@ -275,6 +305,24 @@ export class Engine extends EventEmitter implements SnapshotSource {
     openAlert(this.db, { kind, detector, subject, level, message, eventTime });
   }
 
+  /** A condition for an alert episode (src/alerts/episodes.ts); also for the operations layer (failed retrains). */
+  raiseAlert(kind: string, subject: string, rule: SeverityRule, message: string, eventTime: number): void {
+    this.book.raise(kind, subject, rule, message, eventTime);
+  }
+
+  resolveAlert(kind: string, subject: string, resolution: string): void {
+    this.book.resolve(kind, subject, resolution);
+  }
+
+  acknowledgeAlert(id: number, who: AuditInput): { ok: boolean; message: string } {
+    return this.book.acknowledge(id, who);
+  }
+
+  /** Severity of conditions about a model: a person is paged for the serving model only. */
+  private modelRule(ref: string): SeverityRule {
+    return ref === this.activeRef ? 'page' : 'info';
+  }
+
   private windowClosed(model: string, w: ClosedWindow): void {
     saveDriftWindow(this.db, {
       model, windowStart: w.start, windowEnd: w.end, rows: w.rows, datasetDrifted: w.datasetDrifted, share: w.share,
@@ -283,13 +331,19 @@ export class Engine extends EventEmitter implements SnapshotSource {
     const day = new Date(w.start).toISOString().slice(0, 16).replace('T', ' ');
     for (const r of w.results) {
       if (r.level !== 'drift') continue;
-      this.alert('data-drift', r.method, r.feature, 'drift', `${r.feature} drifted in the window from ${day} (${r.method} ${r.statistic.toFixed(3)} vs threshold ${r.threshold})`, w.start);
+      const msg = `${r.feature} drifted in the window from ${day} (${r.method} ${r.statistic.toFixed(3)} vs threshold ${r.threshold})`;
+      this.alert('data-drift', r.method, r.feature, 'drift', msg, w.start);
+      this.book.raise('feature-drift', r.feature, 'sustained', msg, w.start);
     }
     if (w.multivariate?.alert) {
-      this.alert('multivariate', 'pca-reconstruction', model, 'drift', `PCA reconstruction error ${w.multivariate.error.toFixed(3)} outside the reference band (up to ${w.multivariate.upper.toFixed(3)}) in the window from ${day}`, w.start);
+      const msg = `PCA reconstruction error ${w.multivariate.error.toFixed(3)} outside the reference band (up to ${w.multivariate.upper.toFixed(3)}) in the window from ${day}`;
+      this.alert('multivariate', 'pca-reconstruction', model, 'drift', msg, w.start);
+      this.book.raise('multivariate', model, 'info', msg, w.start);
     }
     if (w.datasetDrifted) {
-      this.alert('dataset-drift', null, model, 'drift', `${Math.round(w.share * 100)}% of features drifted in the window from ${day}: ${w.driftedColumns.join(', ')}`, w.start);
+      const msg = `${Math.round(w.share * 100)}% of features drifted in the window from ${day}: ${w.driftedColumns.join(', ')}`;
+      this.alert('dataset-drift', null, model, 'drift', msg, w.start);
+      this.book.raise('dataset-drift', model, 'page', msg, w.start);
     }
     this.emit('window', { model, window: w });
   }
@@ -329,7 +383,9 @@ export class Engine extends EventEmitter implements SnapshotSource {
 
   private handlePredictions(facts: PredictionFact[]): void {
     const labelled: Array<{ requestId: string; ref: string; predicted: number; score: number; label: number }> = [];
+    let maxTs = -Infinity;
     for (const f of facts) {
+      if (f.ts > maxTs) maxTs = f.ts;
       const ref = `${f.model}@${f.version}`;
       const mon = this.monitor(ref);
       const predicted = classIndex(mon.space, f.prediction);
@@ -352,6 +408,20 @@ export class Engine extends EventEmitter implements SnapshotSource {
       }
     }
     this.pairLabelled(labelled);
+    this.estimateAlerts();
+    if (maxTs > -Infinity) this.book.advance(maxTs);
+  }
+
+  /** Complete windows whose CBPE estimate fell below the reference's lower threshold. */
+  private estimateAlerts(): void {
+    for (const mon of this.monitors.values()) {
+      for (const w of mon.closedWindows()) {
+        if (!w.alert || w.estimated === null) continue;
+        const t = mon.cbpeReference?.threshold.lower ?? 0;
+        this.book.raise('estimated-performance', mon.ref, this.modelRule(mon.ref),
+          `estimated accuracy of ${mon.ref} ${(w.estimated * 100).toFixed(1)}% on ${new Date(w.start).toISOString().slice(0, 10)}, below its threshold ${(t * 100).toFixed(1)}% (no labels needed)`, w.start);
+      }
+    }
   }
 
   private handleLabels(facts: LabelFact[]): void {
@@ -380,8 +450,9 @@ export class Engine extends EventEmitter implements SnapshotSource {
     const closed = this.drift.addLabel(requestTs, String(v));
     if (closed && closed.result.level === 'drift') {
       const day = new Date(closed.start).toISOString().slice(0, 10);
-      this.alert('label-drift', closed.result.method, closed.result.feature, 'drift',
-        `label shares drifted on ${day} (${closed.result.method} ${closed.result.statistic.toFixed(3)} vs threshold ${closed.result.threshold})`, closed.start);
+      const msg = `label shares drifted on ${day} (${closed.result.method} ${closed.result.statistic.toFixed(3)} vs threshold ${closed.result.threshold})`;
+      this.alert('label-drift', closed.result.method, closed.result.feature, 'drift', msg, closed.start);
+      this.book.raise('label-drift', closed.result.feature, 'info', msg, closed.start);
     }
   }
 
@@ -394,11 +465,15 @@ export class Engine extends EventEmitter implements SnapshotSource {
         // Outcomes worse than the model's own probabilities: a changed concept. This one alerts
         // and may trigger the retrain policy.
         if (mon.ref === this.activeRef) this.emit('detector', f.detector, mon.ref);
-        this.alert('concept-drift', f.detector, mon.ref, 'drift', `outcomes worse than ${mon.ref} expects (calibration CUSUM) at ${when}; ${acc}`, f.eventTime);
+        const msg = `outcomes worse than ${mon.ref} expects (calibration CUSUM) at ${when}; ${acc}`;
+        this.alert('concept-drift', f.detector, mon.ref, 'drift', msg, f.eventTime);
+        this.book.raise('calibration', mon.ref, this.modelRule(mon.ref), msg, f.eventTime);
       } else {
         // River's detectors adapt to the stream's own level and also fire on ordinary daily
         // swings of the error rate: shown as warnings.
-        this.alert('concept-drift', f.detector, mon.ref, 'warn', `${f.detector} fired on the error stream of ${mon.ref} at ${when}; ${acc}`, f.eventTime);
+        const msg = `${f.detector} fired on the error stream of ${mon.ref} at ${when}; ${acc}`;
+        this.alert('concept-drift', f.detector, mon.ref, 'warn', msg, f.eventTime);
+        this.book.raise('error-rate', mon.ref, 'info', msg, f.eventTime);
       }
     }
   }
@@ -487,8 +562,21 @@ export class Engine extends EventEmitter implements SnapshotSource {
         accuracy: r.accuracy, logLoss: r.logLoss, auc: r.auc, estAccuracy: m.estimatedAccuracy(),
       };
     }).sort((x, y) => (x.alias === 'active' ? -1 : y.alias === 'active' ? 1 : x.model.localeCompare(y.model)));
-    const alerts: AlertRow[] = openAlerts(this.db, 100).map((a) => ({
-      id: String(a.id), at: a.eventTime ?? a.at, kind: a.kind, detector: a.detector, subject: a.subject, level: a.level as AlertRow['level'], message: a.message,
+    const estimates: ModelEstimates[] = [...this.monitors.values()].map((m) => {
+      const r = m.cbpeReference;
+      return {
+        model: m.ref, alias: aliasOf(m.ref), metric: 'accuracy' as const,
+        reference: r ? { source: r.source, rows: r.rows, from: r.from, until: r.until } : null,
+        threshold: r ? { ...r.threshold } : null,
+        windows: m.estimates(),
+      };
+    }).sort((x, y) => (x.alias === 'active' ? -1 : y.alias === 'active' ? 1 : x.model.localeCompare(y.model)));
+    const alerts: AlertRow[] = listEpisodes(this.db, { all: false, limit: 100 }).map((e) => ({
+      id: String(e.id), at: e.openedAt, kind: e.kind, detector: null, subject: e.subject, level: e.severity === 'page' ? 'drift' : 'warn',
+      severity: e.severity, state: e.state, updatedAt: e.updatedAt, message: e.message,
+    }));
+    const deadLetters = notificationsByStatus(this.db, 'dead', 20).map((n) => ({
+      alertId: String(n.episodeId), event: n.event, target: n.target, attempts: n.attempts, at: n.doneAt ?? n.createdAt, error: n.lastError ?? '',
     }));
     let drift: DriftStatus = { window: 'no active model with a reference profile', rows: 0, datasetDrifted: false, share: 0, shareThreshold: this.opts.config.drift.datasetShare, features: [] };
     if (this.drift) {
@@ -542,7 +630,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
           accuracy: num(m.metrics.accuracy), logLoss: num(m.metrics.logLoss), auc: num(m.metrics.auc), rows: num(m.metrics.trainedRows),
         },
       })),
-      traffic, alerts, drift, pairs,
+      choices: chooseByEstimate(estimates),
+      traffic, alerts, openPages: countOpenPages(this.db), deadLetters, estimates, drift, pairs,
       jobs: [],
       events: auditTrail(this.db, 100).map((e) => ({
         at: e.at, operator: e.client ? `${e.operator} from ${e.client}` : e.operator, action: e.action,

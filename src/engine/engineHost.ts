@@ -92,6 +92,7 @@ export class EngineHost implements SnapshotSource, EngineCommands {
   retrain(opts?: RetrainOptions): Promise<CommandResult> { return this.call({ name: 'retrain', args: [opts] }); }
   cancelJob(id: string): Promise<CommandResult> { return this.call({ name: 'cancelJob', args: [id] }); }
   pace(cmd: PaceCommand): Promise<CommandResult> { return this.call({ name: 'pace', args: [cmd] }); }
+  ackAlert(id: string): Promise<CommandResult> { return this.call({ name: 'ackAlert', args: [id] }); }
 
   /** Commits what is in flight and stops the engine thread (terminated after a grace period). */
   async stop(graceMs = 10_000): Promise<void> {

@@ -20,7 +20,8 @@ export type CommandCall =
   | { name: 'gatePreview'; args: [string] }
   | { name: 'retrain'; args: [RetrainOptions?] }
   | { name: 'cancelJob'; args: [string] }
-  | { name: 'pace'; args: [PaceCommand] };
+  | { name: 'pace'; args: [PaceCommand] }
+  | { name: 'ackAlert'; args: [string] };
 
 export type ToEngine =
   | { type: 'command'; id: number; call: CommandCall }

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
         case 'retrain': return ops.retrain(...call.args);
         case 'cancelJob': return ops.cancelJob(...call.args);
         case 'pace': return ops.pace(...call.args);
+        case 'ackAlert': return ops.ackAlert(...call.args);
       }
     };
     run().then(

@@ -3,18 +3,20 @@
  * labels arrive, concept-drift detectors on its error stream, and a CBPE
  * estimate of accuracy that needs no labels.
  *
- * CBPE needs calibrated scores. The artifact holds no labelled scores, so the
- * calibrator is fitted on the first CALIBRATION_ROWS labelled predictions the
- * model serves (a pinned reference window, as NannyML's reference period);
- * until then the raw scores are taken as calibrated.
+ * CBPE stands on the model's reference (compare/cbpeReference.ts): the calibrator fitted on its
+ * own held-out rows at training, or on a period the operator pinned. Without one there is no
+ * estimate: calibrating on the first labelled rows served (what this did before) calibrates on
+ * one time of day and was ~11 points off on the flights demo. Estimates are kept per window of
+ * event time (the drift window, a day by default) beside the realised accuracy of the same
+ * requests once their labels arrive, so the console and `snapshot --json` show both.
  */
 import { RollingMetrics } from '../compare/metrics.js';
-import { calibrateBinary, fitBinaryCalibrator, type BinaryCbpeCalibrator } from '../compare/cbpe.js';
+import { probabilityCorrect, type CbpeReference } from '../compare/cbpeReference.js';
+import { EstimateWindows, type WindowEstimate } from '../compare/estimateWindows.js';
 import { createDetector, type DriftDetector, type DetectorKind } from '../drift/detectors/index.js';
 import type { ClassSpace } from './classes.js';
 
 export const ROLLING_WINDOW = 2000;
-export const CALIBRATION_ROWS = 2000;
 
 export interface DetectorFiring {
   detector: DetectorKind;
@@ -28,16 +30,21 @@ export class ModelMonitor {
   private readonly detectors: DriftDetector[];
   /** On the calibration residual (label − P(positive)), binary models only. */
   private readonly cusum: DriftDetector;
-  private calibrator: BinaryCbpeCalibrator | null = null;
-  private readonly calScores: number[] = [];
-  private readonly calLabels: number[] = [];
+  private readonly perWindow: EstimateWindows;
   private readonly estRing = new Float64Array(ROLLING_WINDOW);
   private estSize = 0;
   private estStart = 0;
   private estSum = 0;
   lastEventTime = 0;
 
-  constructor(readonly ref: string, readonly space: ClassSpace) {
+  constructor(
+    readonly ref: string,
+    readonly space: ClassSpace,
+    private reference: CbpeReference | null = null,
+    /** Estimate windows: the drift window's length (ms of event time). */
+    readonly windowMs = 86_400_000,
+  ) {
+    this.perWindow = new EstimateWindows(reference, windowMs);
     // Only degradation matters on an error stream: Page–Hinkley watches upward changes.
     this.detectors = [
       createDetector('page-hinkley', { mode: 'up' }),
@@ -51,9 +58,10 @@ export class ModelMonitor {
   onPrediction(predicted: number, positiveScore: number | null, eventTime: number): void {
     this.predictions++;
     this.lastEventTime = Math.max(this.lastEventTime, eventTime);
-    if (!this.space.binary || positiveScore === null || predicted < 0) return;
-    const p = this.calibrator ? calibrateBinary(this.calibrator, positiveScore) : positiveScore;
-    const probCorrect = predicted === 1 ? p : 1 - p;
+    const binaryScore = this.space.binary ? positiveScore : null;
+    this.perWindow.addPrediction(predicted, binaryScore, eventTime);
+    if (binaryScore === null || predicted < 0 || this.reference === null) return;
+    const probCorrect = probabilityCorrect(this.reference, binaryScore, predicted);
     if (this.estSize < ROLLING_WINDOW) {
       this.estRing[(this.estStart + this.estSize) % ROLLING_WINDOW] = probCorrect;
       this.estSize++;
@@ -72,17 +80,9 @@ export class ModelMonitor {
   onLabelled(label: number, predicted: number, positiveScore: number | null, probTrue: number | null, eventTime: number): DetectorFiring[] {
     if (label < 0) return [];
     this.labelled++;
+    this.perWindow.addLabelled(label, predicted, eventTime);
     if (this.space.binary && positiveScore !== null) {
       this.rolling.add(label, positiveScore, predicted);
-      if (this.calibrator === null) {
-        this.calScores.push(positiveScore);
-        this.calLabels.push(label);
-        if (this.calScores.length >= CALIBRATION_ROWS) {
-          this.calibrator = fitBinaryCalibrator(this.calScores, this.calLabels);
-          this.calScores.length = 0;
-          this.calLabels.length = 0;
-        }
-      }
     } else {
       // Multiclass: the window holds (correct?, P(true class)) so accuracy and log loss stay right.
       this.rolling.add(1, probTrue ?? (label === predicted ? 1 : 0), label === predicted ? 1 : 0);
@@ -98,6 +98,30 @@ export class ModelMonitor {
       if (this.cusum.driftDetected) fired.push({ detector: this.cusum.kind, eventTime });
     }
     return fired;
+  }
+
+  /** The reference in force (pinned or from training); null = no estimate. */
+  get cbpeReference(): CbpeReference | null {
+    return this.reference;
+  }
+
+  /**
+   * A reference pinned after the monitor started: estimates from now on use it. Windows already
+   * estimated keep their figures (they were computed with what was known then).
+   */
+  setReference(reference: CbpeReference | null): void {
+    this.reference = reference;
+    this.perWindow.setReference(reference);
+  }
+
+  /** Per window, oldest first, the filling one last. */
+  estimates(): WindowEstimate[] {
+    return this.perWindow.estimates();
+  }
+
+  /** Windows completed since the last call (for the estimated-performance alert). */
+  closedWindows(): WindowEstimate[] {
+    return this.perWindow.closedWindows();
   }
 
   estimatedAccuracy(): number | null {

@@ -70,6 +70,11 @@ export class Operations implements EngineCommands {
   }
 
   private jobChanged(job: JobInfo): void {
+    if (job.status === 'failed') {
+      // A failed retrain needs a person (issue 12: page); it is dated now, not by event time.
+      this.engine.raiseAlert('retrain-failed', job.model, 'page', `retrain job ${job.id} of ${job.model} failed: ${job.error ?? 'no reason given'}`, Date.now());
+    }
+    if (job.status === 'done') this.engine.resolveAlert('retrain-failed', job.model, `retrain job ${job.id} succeeded`);
     if (job.status !== 'done' || !this.autoPromoteJobs.has(job.id) || job.result === null) return;
     this.autoPromoteJobs.delete(job.id);
     void promoteWithGate(this.engine.db, job.result, this.cfg, { operator: { operator: 'policy', client: null } }).catch((e) => this.engine.emit('error', e));
@@ -170,6 +175,14 @@ export class Operations implements EngineCommands {
   async pace(cmd: PaceCommand): Promise<CommandResult> {
     if (!this.pacer) return { ok: false, message: 'no replay to pace: space, + and - work in the demo (mlops-tui demo)' };
     const r = this.pacer.pace(cmd);
+    this.engine.kick();
+    return r;
+  }
+
+  async ackAlert(id: string): Promise<CommandResult> {
+    const n = Number(id);
+    if (!Number.isInteger(n)) return { ok: false, message: `no alert ${id}` };
+    const r = this.engine.acknowledgeAlert(n, this.operator);
     this.engine.kick();
     return r;
   }

@@ -58,14 +58,73 @@ export interface TrafficRow {
   estAccuracy: number | null; // CBPE estimate over the current window (no labels needed)
 }
 
+/**
+ * Label-free performance estimation (CBPE, as NannyML) per window of event time, beside what the
+ * labels later showed. Accuracy in [0, 1]. The estimate uses the model's calibrator fitted on its
+ * own held-out rows from training, or on a reference period the operator pinned
+ * (`mlops-tui reference set`); without either there is no estimate (never calibrated on
+ * whatever rows arrived first). The Overview/Shadow chart draws `windows` as two lines
+ * (estimated with its band, realised) and the thresholds as a horizontal band.
+ */
+export interface EstimateWindow {
+  start: number;            // window start (event time of the requests), inclusive
+  end: number;              // window end, exclusive
+  rows: number;             // predictions in the window (what the estimate averages)
+  estimated: number | null; // CBPE estimated accuracy; null without a reference or a score
+  band: [number, number] | null; // estimated ± 3 sampling errors (NannyML: σ_ref / √rows)
+  labelled: number;         // of the window's predictions, how many have a label so far
+  realised: number | null;  // accuracy on the labelled ones; null before any label
+  alert: boolean;           // estimated below threshold.lower (the window is complete)
+}
+
+export interface ModelEstimates {
+  model: string;            // name@version
+  alias: TrafficAlias;
+  metric: 'accuracy';
+  /** Where the calibrator comes from; null = no reference, no estimate. */
+  reference: { source: 'training-holdout' | 'pinned'; rows: number; from: number | null; until: number | null } | null;
+  /** Alert thresholds from the spread of reference chunks (mean ± 3 sd), null without a reference. */
+  threshold: { lower: number; upper: number } | null;
+  windows: EstimateWindow[]; // oldest first, the last ESTIMATE_WINDOWS windows incl. the one filling
+}
+
+/**
+ * An alert episode (src/alerts/episodes.ts): one per (kind, subject) while its condition holds,
+ * resolved by itself once clear for the configured windows. Kinds: "dataset-drift",
+ * "feature-drift", "calibration" (the CUSUM), "estimated-performance" (page when on the active
+ * model), "error-rate" (River's detectors), "label-drift", "multivariate" (info).
+ */
+/** Per window, the models ranked by estimated accuracy; `byLabels` once the labels are in. */
+export interface ModelChoice {
+  start: number;
+  end: number;
+  ranking: Array<{ model: string; estimated: number; band: [number, number] }>; // best first
+  best: string;
+  confident: boolean;       // the leader's band lies above every other band
+  byLabels: string | null;  // highest realised accuracy once ≥ 95% of each model's window is labelled
+}
+
 export interface AlertRow {
-  id: string;               // stable id, for de-duplication in the UI
-  at: number;               // when it fired
-  kind: string;             // "data-drift" | "prediction-drift" | "concept-drift" | "multivariate"
-  detector: string | null;  // "page-hinkley" | "adwin" | "ddm" | method name, when relevant
+  id: string;               // episode id (what `mlops-tui alerts ack ID` takes)
+  at: number;               // when it opened
+  kind: string;
+  detector: string | null;  // kept for older readers; episodes leave it null
   subject: string;          // feature or model@version
-  level: Level;
-  message: string;          // one sentence
+  level: Level;             // 'drift' for page, 'warn' for info (colour)
+  severity: 'page' | 'info';
+  state: 'open' | 'acknowledged' | 'resolved';
+  updatedAt: number;
+  message: string;          // one sentence, the latest
+}
+
+/** A notification that failed its last retry (the dead letter), newest first. */
+export interface DeadLetterRow {
+  alertId: string;
+  event: 'open' | 'resolve';
+  target: 'command' | 'webhook';
+  attempts: number;
+  at: number;               // when it was given up
+  error: string;
 }
 
 export interface Histogram {
@@ -219,7 +278,11 @@ export interface Snapshot {
   notice: string | null;    // banner, e.g. "DEMO: simulated upstream incident from 2001-03-01 (hour +6h)"
   models: ModelRow[];
   traffic: TrafficRow[];
-  alerts: AlertRow[];       // open alerts, newest first
+  alerts: AlertRow[];       // live alert episodes (open or acknowledged), newest first
+  openPages: number;        // open (unacknowledged) page episodes: what the header counts
+  deadLetters: DeadLetterRow[]; // notifications given up on, newest first
+  estimates: ModelEstimates[]; // per model: CBPE estimate vs realised per window (active first)
+  choices: ModelChoice[];   // per window with two or more estimates: the label-free ranking (src/compare/choose.ts)
   drift: DriftStatus;
   pairs: PairRow[];
   jobs: JobRow[];           // newest first
@@ -276,4 +339,5 @@ export interface EngineCommands {
   retrain(opts?: RetrainOptions): Promise<CommandResult>;
   cancelJob(id: string): Promise<CommandResult>;
   pace(cmd: PaceCommand): Promise<CommandResult>;
+  ackAlert(id: string): Promise<CommandResult>;
 }

@@ -3,6 +3,7 @@
 // never as loose files; tfjs-node's file:// handler is not needed, so this works on any backend.
 import type { DatasetProfile, FeatureSchema, NumericProfile } from '../drift/profile.js';
 import type { PeriodProfiles } from './periodProfiles.js';
+import type { CbpeReference } from '../compare/cbpeReference.js';
 import { tf } from './backend.js';
 import type { EncoderState } from './encoder.js';
 import type { ClassLabel, Task } from './labels.js';
@@ -50,6 +51,14 @@ export interface ModelArtifact {
   referenceSample?: Record<string, unknown>[];
   /** Per-weekday profiles of the fitted rows, when trained with a time column. */
   periodProfiles?: PeriodProfiles;
+  /**
+   * CBPE reference fitted on the held-out rows (binary models with at least MIN_REFERENCE_ROWS
+   * labelled held-out rows), and the held-out scores, labels and predictions it was fitted on,
+   * so it can be refitted. Absent in artifacts made before it existed: such a model gets no
+   * estimate until a reference period is pinned.
+   */
+  cbpe?: CbpeReference;
+  holdout?: { scores: number[]; labels: number[]; predicted: number[] };
   trainedOn: TrainedOn;
   training: TrainingRun;
   /** Permutation importance on the held-out rows (absent in artifacts trained before it existed). */

@@ -6,9 +6,10 @@ import { ARTIFACT_FORMAT, captureModel, type ModelArtifact } from './artifact.js
 import { scoreProfile, weekdayProfiles } from './periodProfiles.js';
 import { predictProbabilities } from './scoring.js';
 import { parseTime } from './trainFromCsv.js';
-import { DEFAULTS, evaluate, trainModel, type TrainOptions } from './train.js';
+import { DEFAULTS, evaluate, trainModel, type TrainedModel, type TrainOptions } from './train.js';
 import { classIndexer } from './labels.js';
 import { permutationImportance } from '../quality/importance.js';
+import { fitCbpeReference, MIN_REFERENCE_ROWS, type CbpeReference } from '../compare/cbpeReference.js';
 
 /** Rows of the training data kept with the artifact for multivariate drift: 10 chunks of 500. */
 export const REFERENCE_CHUNKS = 10;
@@ -66,6 +67,39 @@ function span(rows: readonly Record<string, unknown>[], time: string | undefined
   return { from: isMissing(first) ? undefined : String(first), until: isMissing(last) ? undefined : String(last) };
 }
 
+/**
+ * The CBPE reference of a binary model: calibrator, sampling error and thresholds fitted on its
+ * held-out rows (never trained on), as NannyML fits CBPE on a reference period. Null when the
+ * held-out split is too small to calibrate on.
+ */
+function cbpeOfHoldout(
+  trained: TrainedModel,
+  holdout: readonly Record<string, unknown>[],
+  label: string,
+  time: string | undefined,
+): { reference: CbpeReference; holdout: NonNullable<ModelArtifact['holdout']> } | null {
+  if (holdout.length < MIN_REFERENCE_ROWS) return null;
+  const { probs, width } = predictProbabilities(trained.model, trained.encoder, holdout);
+  const index = classIndexer(trained.classes);
+  const scores: number[] = [];
+  const labels: number[] = [];
+  const predicted: number[] = [];
+  for (let i = 0; i < holdout.length; i++) {
+    const y = index(holdout[i]![label]);
+    if (y < 0) continue;
+    // Rounded: the artifact stays small, and a calibrator cannot use more digits than 1e-6.
+    const p = Math.round(probs[i * width + (width - 1)]! * 1e6) / 1e6;
+    scores.push(p);
+    labels.push(y);
+    predicted.push(p >= 0.5 ? 1 : 0); // the serving rule (predictor.ts)
+  }
+  if (scores.length < MIN_REFERENCE_ROWS) return null;
+  const when = span(holdout, time);
+  const ms = (t: string | undefined): number | null => (t === undefined ? null : parseTime(t));
+  const reference = fitCbpeReference(scores, labels, predicted, { source: 'training-holdout', from: ms(when.from), until: ms(when.until) });
+  return { reference, holdout: { scores, labels, predicted } };
+}
+
 /** Time-ordered split: the last `fraction` of the rows is held out. */
 export function splitHoldout<T>(rows: readonly T[], fraction: number = DEFAULTS.holdoutFraction): { fit: T[]; holdout: T[] } {
   if (!(fraction > 0 && fraction < 1)) throw new Error(`holdout fraction must be between 0 and 1, not ${fraction}`);
@@ -100,6 +134,7 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
       for (let i = 0; i < labelled.length; i++) scores[i] = probs[i * width + (width - 1)];
     }
     const overallScores = scores ? scoreProfile(scores) : null;
+    const cbpe = trained.task === 'binary' ? cbpeOfHoldout(trained, labelledHoldout, label, options.time) : null;
     const referenceSample = sampleReference(labelled, Object.keys(options.schema), options.time);
     // Permutation importance on the held-out rows: what drift and quality problems are weighted by.
     const toIndex = classIndexer(trained.classes);
@@ -126,6 +161,7 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
       referenceSample,
       ...(overallScores ? { scoreProfile: overallScores } : {}),
       ...(periods ? { periodProfiles: periods } : {}),
+      ...(cbpe ? { cbpe: cbpe.reference, holdout: cbpe.holdout } : {}),
       trainedOn: {
         rows: trained.fitRows,
         ...span(labelled, options.time),

@@ -38,7 +38,8 @@ const DRAIN_MS = 200;
 /** After SIGTERM at the time limit, how long before SIGKILL and giving up on the hook. */
 const KILL_GRACE_MS = 1000;
 
-export function runHook(command: string, event: SwitchEvent, timeoutMs = 10_000): Promise<HookResult> {
+/** Also runs the alert notification command (src/alerts/notifier.ts) with its own `label`. */
+export function runHook(command: string, event: SwitchEvent | object, timeoutMs = 10_000, label = 'on_switch hook'): Promise<HookResult> {
   return new Promise((resolve) => {
     let output = '';
     const keep = (chunk: Buffer): void => {
@@ -48,7 +49,7 @@ export function runHook(command: string, event: SwitchEvent, timeoutMs = 10_000)
     try {
       child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     } catch (err) {
-      resolve({ ok: false, code: null, signal: null, timedOut: false, output: '', message: `on_switch hook could not start: ${(err as Error).message}` });
+      resolve({ ok: false, code: null, signal: null, timedOut: false, output: '', message: `${label} could not start: ${(err as Error).message}` });
       return;
     }
     let timedOut = false;
@@ -64,7 +65,7 @@ export function runHook(command: string, event: SwitchEvent, timeoutMs = 10_000)
       const ok = code === 0 && !timedOut;
       const why = timedOut ? `timed out after ${timeoutMs} ms` : code !== null ? `exited with ${code}` : signal !== null ? `was killed by ${signal}` : 'did not exit';
       const tail = output.trim().split('\n').slice(-1)[0] ?? '';
-      return { ok, code, signal, timedOut, output, message: ok ? 'on_switch hook ran' : `on_switch hook ${why}${tail ? `: ${tail}` : ''}` };
+      return { ok, code, signal, timedOut, output, message: ok ? `${label} ran` : `${label} ${why}${tail ? `: ${tail}` : ''}` };
     };
     const finish = (r: HookResult): void => {
       if (settled) return;
@@ -90,7 +91,7 @@ export function runHook(command: string, event: SwitchEvent, timeoutMs = 10_000)
     // A hook that never reads stdin closes the pipe; that is not its failure.
     child.stdin.on('error', () => {});
     child.stdin.end(`${JSON.stringify(event)}\n`);
-    child.on('error', (err) => finish({ ok: false, code: null, signal: null, timedOut, output, message: `on_switch hook failed to run: ${err.message}` }));
+    child.on('error', (err) => finish({ ok: false, code: null, signal: null, timedOut, output, message: `${label} failed to run: ${err.message}` }));
     child.on('exit', (code, signal) => {
       exit = { code, signal };
       later.push(setTimeout(() => finish(result()), DRAIN_MS));

@@ -6,7 +6,9 @@ import { tempDir } from '../helpers/tmp.js';
 import { openDb } from '../../store/db.js';
 import { IngestStore } from '../../store/ingestStore.js';
 import { IngestService } from '../../src/ingest/ingestService.js';
-import { comparePairFromStore, compareServing, estimateRocAucMonotone, fastRocAuc, REFERENCE_ROWS, resolveSince } from '../../src/compare/fromStore.js';
+import { comparePairFromStore, compareServing, estimateRocAucMonotone, fastRocAuc, resolveSince } from '../../src/compare/fromStore.js';
+import { pinCbpeReference } from '../../src/compare/cbpeStore.js';
+import { currentOperator } from '../../store/audit.js';
 import { fitBinaryCalibrator, calibrateBinary, estimateRocAuc, identityBinaryCalibrator } from '../../src/compare/cbpe.js';
 import { mcnemarExact } from '../../src/compare/mcnemar.js';
 import { logLoss, rocAuc } from '../../src/compare/metrics.js';
@@ -77,12 +79,15 @@ test('a truly better shadow, ingested from real JSONL logs: verdict, McNemar and
 test('CBPE on a calibrated stream: estimated accuracy within 0.01 of the realised one', () => {
   const dir = tempDir();
   const { db } = syntheticStoreWithTruth(join(dir, 'm.db'), [{ name: 'old', noise: 1.5, alias: 'active' }, { name: 'new', noise: 0.3, alias: 'shadow' }], { rows: 40000, labelShare: 0.5, seed: 5 });
+  // Logged models have no reference until one is pinned (issue 12): pin the first 10,000 seconds.
+  for (const m of ['new@1', 'old@1']) pinCbpeReference(db, m, Date.UTC(2001, 0, 1), Date.UTC(2001, 0, 1) + 10_000_000, currentOperator(), null);
   const [r] = compareServing(db);
   assert.equal(r.candidate, 'new@1');
   assert.equal(r.baseline, 'old@1');
   for (const m of [r.models.candidate, r.models.baseline]) {
     assert.ok(m.estimated);
-    assert.equal(m.estimated.reference.rows, REFERENCE_ROWS);
+    assert.equal(m.estimated.reference.source, 'pinned');
+    assert.ok(m.estimated.reference.rows > 4000, String(m.estimated.reference.rows));
     assert.ok(Math.abs(m.estimated.accuracyOnLabelled - m.accuracy) < 0.01, `${m.ref}: estimated ${m.estimated.accuracyOnLabelled} vs realised ${m.accuracy}`);
     // unlabelled half comes from the same process, so the estimate over all rows agrees too
     assert.ok(Math.abs(m.estimated.accuracy - m.accuracy) < 0.01);

@@ -23,10 +23,14 @@ export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
       { model: 'flights-mlp@2', alias: 'shadow', predictions: 160_704, labelled: 100_335, coverage: 0.6244, accuracy: 0.7911, logLoss: 0.5102, auc: 0.531, estAccuracy: 0.7944 },
       { model: 'flights-logreg@3', alias: 'shadow', predictions: 160_705, labelled: 100_337, coverage: 0.6244, accuracy: 0.8345, logLoss: 0.4680, auc: 0.602, estAccuracy: 0.8301 },
     ],
+    estimates: [],
     alerts: [
-      { id: 'a1', at: T0 - 120_000, kind: 'data-drift', detector: 'wasserstein', subject: 'hour', level: 'drift', message: 'hour drifted: normalised Wasserstein 0.64 >= 0.10' },
-      { id: 'a2', at: T0 - 60_000, kind: 'concept-drift', detector: 'page-hinkley', subject: 'flights-logreg@1', level: 'warn', message: 'error rate rose' },
+      { id: 'a1', at: T0 - 120_000, kind: 'feature-drift', detector: null, subject: 'hour', level: 'drift', severity: 'page', state: 'open', updatedAt: T0 - 60_000, message: 'hour drifted: normalised Wasserstein 0.64 >= 0.10' },
+      { id: 'a2', at: T0 - 60_000, kind: 'error-rate', detector: null, subject: 'flights-logreg@1', level: 'warn', severity: 'info', state: 'open', updatedAt: T0 - 60_000, message: 'error rate rose' },
     ],
+    openPages: 1,
+    choices: [],
+    deadLetters: [],
     drift: {
       window: 'last 24h (2001-03-04)',
       rows: 17_342,
@@ -95,6 +99,7 @@ export function recorder(gate: Partial<GatePreview> = {}, result: CommandResult 
     retrain: (opts?: RetrainOptions) => rec('retrain', [opts]),
     cancelJob: (id: string) => rec('cancelJob', [id]),
     pace: (cmd: PaceCommand) => rec('pace', [cmd]),
+    ackAlert: (id: string) => rec('ackAlert', [id]),
     gatePreview(target: string) {
       calls.push({ name: 'gatePreview', args: [target] });
       return Promise.resolve({

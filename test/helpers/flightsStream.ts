@@ -57,6 +57,8 @@ export interface FlightsStreamOptions {
   until?: string;
   /** a CSV to replay instead of the committed sample (e.g. one with injected corruption) */
   data?: string;
+  /** Other models than the January ones: the active one, and a shadow registered beside it. */
+  models?: { active: { name: string; artifact: ModelArtifact }; shadow?: { name: string; artifact: ModelArtifact } };
 }
 
 export interface FlightsStream {
@@ -73,14 +75,14 @@ export interface FlightsStream {
 
 /** Registers the January model (and the shadow) in a fresh database and replays the logs. */
 export async function flightsStream(opts: FlightsStreamOptions = {}): Promise<FlightsStream> {
-  const { january, shadow } = await flightsModels();
+  const { january, shadow } = opts.models ? { january: opts.models.active.artifact, shadow: opts.models.shadow?.artifact ?? null } : await flightsModels();
   const dir = tempDir('mlops-flights-');
   const dbPath = join(dir, 'mlops.db');
   const logs = join(dir, 'predictions');
   const db = openDb(dbPath);
   try {
-    const a = saveArtifact(db, 'flights', january, currentOperator());
-    const s = opts.shadow ? saveArtifact(db, 'flights-short', shadow, currentOperator(), 'shadow') : null;
+    const a = saveArtifact(db, opts.models?.active.name ?? 'flights', january, currentOperator());
+    const s = (opts.shadow || opts.models?.shadow) && shadow ? saveArtifact(db, opts.models?.shadow?.name ?? 'flights-short', shadow, currentOperator(), 'shadow') : null;
     const replay = await runReplay(db, {
       data: opts.data ?? FLIGHTS_CSV, label: 'delayed', time: 'ts', out: logs, rate: 0, labelDelayMs: LABEL_DELAY_MS,
       from: Date.parse(`${opts.from ?? '2001-02-01'}T00:00:00Z`), until: Date.parse(`${opts.until ?? '2001-04-01'}T00:00:00Z`),

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { ModelFigures, StorePairComparison } from '../../compare/fromStore.js';
 import type { GateFigures } from '../../registry/switch.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
+import { parseDuration } from '../../util/duration.js';
 import { gateLines } from './promote.js';
 
 interface CompareOptions extends GlobalOptions {
@@ -48,8 +49,12 @@ function pairText(p: StorePairComparison, gate: GateFigures | null, referenceRow
   } else {
     lines.push('  no labels yet: only the CBPE estimates speak to accuracy');
   }
-  const ref = p.models.candidate.estimated?.reference;
-  if (ref) lines.push(`  CBPE calibrated on each model's first ${referenceRows} labelled rows (${p.candidate}: ${ref.rows} rows, ${time(ref.from)} … ${time(ref.until)})`);
+  for (const m of [p.models.candidate, p.models.baseline]) {
+    const ref = m.estimated?.reference;
+    const what = ref?.source === 'training-holdout' ? 'its held-out rows from training' : ref?.source === 'pinned' ? 'the pinned reference period' : `its first ${referenceRows} labelled rows`;
+    if (ref) lines.push(`  CBPE of ${m.ref} calibrated on ${what} (${ref.rows} rows, ${time(ref.from)} … ${time(ref.until)})`);
+    else lines.push(`  CBPE of ${m.ref}: no reference (pin one: mlops-tui reference set ${m.ref} --from T --until T)`);
+  }
   if (gate) lines.push(...gateLines(gate).map((l) => `  ${l}`));
   return lines.join('\n');
 }
@@ -84,6 +89,7 @@ Examples:
         return { name: r.name, version: r.version };
       };
       const db = openDb(cfg.db, { readonly: true });
+      const windowMs = parseDuration(cfg.drift.window);
       try {
         let since: number | null;
         try {
@@ -95,7 +101,7 @@ Examples:
           ? [{ candidate: refArg(a), baseline: refArg(b), serving: false }]
           : servingPairs(db).map((p) => ({ ...p, serving: true }));
         const results = pairs.map((p) => {
-          const comparison = comparePairFromStore(db, p.candidate, p.baseline, { since, alpha, midP: opts.midP });
+          const comparison = comparePairFromStore(db, p.candidate, p.baseline, { since, alpha, midP: opts.midP, windowMs });
           const gate = p.serving ? gatePreview(db, comparison.candidate, cfg).figures : null;
           return { comparison, gate };
         });
