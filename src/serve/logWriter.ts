@@ -8,7 +8,14 @@
  * Memory is bounded: past `maxQueuedLines` a request waits for the write in flight before its
  * lines are queued (backpressure instead of an unbounded queue when the disk is slow).
  */
-import { appendFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+
+/**
+ * A file stays open between batches (an open and a close per batch cost more than the write
+ * at thousands of requests/s), and is reopened by name at most this often, so a log renamed
+ * or removed by the operator (logrotate) is followed within a second.
+ */
+const REOPEN_MS = 1000;
 
 export interface LogWriterOptions {
   /** Lines queued before appenders wait for the disk. */
@@ -23,6 +30,7 @@ export class LogWriter {
   private writing: Promise<void> | null = null;
   private scheduled = false;
   private closed = false;
+  private readonly files = new Map<string, { handle: FileHandle; openedAt: number }>();
   private readonly maxQueued: number;
   private readonly onError: (err: Error) => void;
   /** Lines written so far (for /metrics and the tests). */
@@ -77,15 +85,32 @@ export class LogWriter {
   private async writeQueued(): Promise<void> {
     const batch = this.queue;
     this.queue = new Map();
-    for (const [path, lines] of batch) {
+    const now = Date.now();
+    for (const [path, f] of this.files) {
+      if (now - f.openedAt >= REOPEN_MS || !batch.has(path)) {
+        this.files.delete(path);
+        await f.handle.close().catch(() => {});
+      }
+    }
+    const entries = [...batch];
+    for (let i = 0; i < entries.length; i++) {
+      const [path, lines] = entries[i];
       try {
-        await appendFile(path, `${lines.join('\n')}\n`);
+        let f = this.files.get(path);
+        if (f === undefined) {
+          f = { handle: await open(path, 'a'), openedAt: now };
+          this.files.set(path, f);
+        }
+        await f.handle.appendFile(`${lines.join('\n')}\n`);
         this.queued -= lines.length;
         this.written += lines.length;
       } catch (err) {
-        // Put them back in front of anything queued since, in order, for the next write.
-        const later = this.queue.get(path) ?? [];
-        this.queue.set(path, [...lines, ...later]);
+        // This file's lines and those of the files not reached go back in front of anything
+        // queued since, in order, for the next write; the file is reopened then.
+        const f = this.files.get(path);
+        this.files.delete(path);
+        await f?.handle.close().catch(() => {});
+        for (const [p, ls] of entries.slice(i)) this.queue.set(p, [...ls, ...(this.queue.get(p) ?? [])]);
         this.onError(err as Error);
         throw err;
       }
@@ -109,5 +134,7 @@ export class LogWriter {
   async close(): Promise<void> {
     await this.flush();
     this.closed = true;
+    for (const f of this.files.values()) await f.handle.close();
+    this.files.clear();
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * The serving log's batched writer (src/serve/logWriter.ts) on real files: order kept, a write
+ * that fails is retried with nothing lost or reordered, a log renamed away (logrotate) is
+ * followed by name within a second, and close() writes everything queued.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { LogWriter } from '../../src/serve/logWriter.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const read = (p: string): string[] => readFileSync(p, 'utf8').split('\n').filter(Boolean);
+
+test('lines from many appends land in order; close() writes what is queued', async () => {
+  const path = join(tempDir(), 'a.jsonl');
+  const w = new LogWriter();
+  for (let i = 0; i < 1000; i++) await w.append(path, [`p${i}-a`, `p${i}-b`]);
+  await w.close();
+  const lines = read(path);
+  assert.equal(lines.length, 2000);
+  assert.deepEqual(lines.slice(0, 4), ['p0-a', 'p0-b', 'p1-a', 'p1-b']);
+  assert.equal(lines[1999], 'p999-b');
+  assert.equal(w.written, 2000);
+  assert.equal(w.depth, 0);
+  await assert.rejects(w.append(path, ['late']), /closed/);
+});
+
+test('a failing write is retried: nothing lost, order kept', async () => {
+  const dir = join(tempDir(), 'later');
+  const path = join(dir, 'a.jsonl');
+  const errors: string[] = [];
+  const w = new LogWriter({ onError: (e) => errors.push(e.message) });
+  await w.append(path, ['1', '2']);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(errors.length >= 1 && /ENOENT/.test(errors[0]), `the first write failed: ${errors.join('; ')}`);
+  assert.equal(w.depth, 2, 'the lines are still queued');
+  await w.append(path, ['3']);
+  mkdirSync(dir);
+  await new Promise((r) => setTimeout(r, 1500)); // the retry comes a second after the failure
+  assert.deepEqual(read(path), ['1', '2', '3']);
+  await w.close();
+});
+
+test('a log renamed away is followed by name within a second', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'serve.jsonl');
+  const w = new LogWriter();
+  await w.append(path, ['before']);
+  await w.flush();
+  renameSync(path, join(dir, 'serve.jsonl.1'));
+  await new Promise((r) => setTimeout(r, 1100));
+  await w.append(path, ['after']);
+  await w.close();
+  assert.ok(existsSync(path), 'a new file by the name');
+  assert.deepEqual(read(path), ['after']);
+  assert.deepEqual(read(join(dir, 'serve.jsonl.1')), ['before']);
+});
