@@ -12,6 +12,14 @@ import { tempDir } from '../helpers/tmp.js';
 
 const read = (p: string): string[] => readFileSync(p, 'utf8').split('\n').filter(Boolean);
 
+async function until(ok: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 test('lines from many appends land in order; close() writes what is queued', async () => {
   const path = join(tempDir(), 'a.jsonl');
   const w = new LogWriter();
@@ -32,12 +40,13 @@ test('a failing write is retried: nothing lost, order kept', async () => {
   const errors: string[] = [];
   const w = new LogWriter({ onError: (e) => errors.push(e.message) });
   await w.append(path, ['1', '2']);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.ok(errors.length >= 1 && /ENOENT/.test(errors[0]), `the first write failed: ${errors.join('; ')}`);
+  await until(() => errors.length >= 1, 'the first write to fail');
+  assert.match(errors[0], /ENOENT/);
   assert.equal(w.depth, 2, 'the lines are still queued');
   await w.append(path, ['3']);
   mkdirSync(dir);
-  await new Promise((r) => setTimeout(r, 1500)); // the retry comes a second after the failure
+  // The retry comes a second after the failure.
+  await until(() => existsSync(path) && read(path).length === 3, 'the retried write');
   assert.deepEqual(read(path), ['1', '2', '3']);
   await w.close();
 });
