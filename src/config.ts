@@ -180,7 +180,6 @@ export function parseConfig(text: string, source = 'mlops.config.json'): Config 
     throw new ConfigError(`${source}: ${(err as Error).message}`);
   }
   const cfg = merge(DEFAULT_CONFIG, raw);
-  if (!Number.isInteger(cfg.ingest.maxFeatureNames) || cfg.ingest.maxFeatureNames < 1) throw new ConfigError(`${source}: config key "ingest.maxFeatureNames" must be a whole number of at least 1`);
   for (const key of ['maxAhead', 'rotationGrace'] as const) {
     try { parseDuration(cfg.ingest[key]); } catch (err) { throw new ConfigError(`${source}: config key "ingest.${key}": ${(err as Error).message}`); }
   }
@@ -201,6 +200,7 @@ interface Range { min?: number; max?: number; above?: number; below?: number; in
 const RANGES: Array<[string, (c: Config) => number | undefined, Range]> = [
   ['ingest.pollMs', (c) => c.ingest.pollMs, { min: 10, max: 3_600_000 }],
   ['ingest.maxLineBytes', (c) => c.ingest.maxLineBytes, { min: 256, max: 256 * 1024 * 1024, integer: true }],
+  ['ingest.maxFeatureNames', (c) => c.ingest.maxFeatureNames, { min: 1, integer: true }],
   ['drift.datasetShare', (c) => c.drift.datasetShare, { above: 0, max: 1 }],
   ['gate.reliability', (c) => c.gate.reliability, { above: 0, below: 1 }],
   ['gate.evaluations', (c) => c.gate.evaluations, { min: 1, integer: true }],
@@ -217,7 +217,8 @@ function describe(r: Range): string {
   if (r.above !== undefined) parts.push(`above ${r.above}`);
   if (r.max !== undefined) parts.push(`at most ${r.max}`);
   if (r.below !== undefined) parts.push(`below ${r.below}`);
-  return `${r.integer ? 'a whole number' : 'a number'}${parts.length ? ` ${parts.join(' and ')}` : ''}`;
+  const bounds = parts.join(' and ');
+  return `${r.integer ? 'a whole number' : 'a number'}${bounds === '' ? '' : bounds.startsWith('at ') ? ` of ${bounds}` : ` ${bounds}`}`;
 }
 
 function checkRanges(cfg: Config, source: string): void {
@@ -226,11 +227,11 @@ function checkRanges(cfg: Config, source: string): void {
     if (v === undefined) continue;
     const bad = (r.integer && !Number.isInteger(v)) || (r.min !== undefined && v < r.min) || (r.max !== undefined && v > r.max)
       || (r.above !== undefined && v <= r.above) || (r.below !== undefined && v >= r.below);
-    if (bad) throw new ConfigError(`${source}: config key "${key}" is ${v}; it must be ${describe(r)}`);
+    if (bad) throw new ConfigError(`${source}: config key "${key}" must be ${describe(r)}, not ${v}`);
   }
   let windowMs = NaN;
   try { windowMs = parseDuration(cfg.drift.window); } catch { /* reported below */ }
-  if (!(windowMs >= 60_000)) throw new ConfigError(`${source}: config key "drift.window" is "${cfg.drift.window}"; it must be a duration of at least a minute such as 6h, 1d or 7d`);
+  if (!(windowMs >= 60_000)) throw new ConfigError(`${source}: config key "drift.window" must be a duration of at least a minute such as 6h, 1d or 7d, not "${cfg.drift.window}"`);
   // a typo such as "bernstien" must not silently fall back to Hoeffding
   for (const k of ['resolveAfterWindows', 'featureWindows'] as const) {
     if (!Number.isInteger(cfg.alerts[k]) || cfg.alerts[k] < 1) throw new ConfigError(`${source}: config key "alerts.${k}" must be a whole number of windows, at least 1`);

@@ -44,7 +44,7 @@ test('the CLI: one sentence naming the key, exit 2; --config DIR says it is a di
     writeFileSync(path, JSON.stringify(cfg));
     const r = spawnSync(process.execPath, [BIN, 'status', '--config', path, '--db', join(dir, 'none.db')], { encoding: 'utf8' });
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, new RegExp(`^mlops-tui: ${path.replace(/[.]/g, '\\.')}: config key "${key.replace('.', '\\.')}" is `));
+    assert.match(r.stderr, new RegExp(`^mlops-tui: ${path.replace(/[.]/g, '\\.')}: config key "${key.replace('.', '\\.')}" must be .*, not `));
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
   const cdir = join(dir, 'conf');
