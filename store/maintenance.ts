@@ -54,7 +54,17 @@ export async function backupDb(db: Db, path: string, onProgress?: (p: BackupProg
     // The copy carries the source's WAL flag; make it a self-contained rollback-journal file
     // so it can be copied off the host as one file.
     const copy = new Database(tmp);
-    try { copy.pragma('journal_mode = DELETE'); } finally { copy.close(); }
+    try {
+      copy.pragma('journal_mode = DELETE');
+      // A database made before incremental auto-vacuum cannot switch in place without a
+      // VACUUM that locks out the writers; its copy can. Putting the copy in place converts it.
+      if (copy.pragma('auto_vacuum', { simple: true }) !== 2) {
+        copy.pragma('auto_vacuum = INCREMENTAL');
+        copy.exec('VACUUM');
+      }
+    } finally {
+      copy.close();
+    }
     renameSync(tmp, path);
     return { path, pages: done.totalPages, bytes: statSync(path).size, restarts };
   } catch (err) {

@@ -125,3 +125,25 @@ test('check fails on a damaged file and on rows without their file, warns on an 
   assert.equal(d.status, 1, d.stdout + d.stderr);
   assert.match(d.stdout + d.stderr, /FAIL|malformed|not a database/);
 });
+
+test('the backup of a database made before incremental auto-vacuum is converted (the live file is not touched)', async () => {
+  const { default: Database } = await import('better-sqlite3');
+  const { migrate } = await import('../../store/db.js');
+  const root = tempDir();
+  const dbPath = join(root, 'old.db');
+  const raw = new Database(dbPath);
+  raw.pragma('journal_mode = WAL');
+  migrate(raw);
+  raw.prepare("INSERT INTO meta (key, value) VALUES ('k', 'v')").run();
+  raw.close();
+  const copy = join(root, 'copy.db');
+  const b = run(['backup', copy, '--db', dbPath]);
+  assert.equal(b.status, 0, b.stderr);
+  const c = run(['check', '--db', copy]);
+  assert.equal(c.status, 0, c.stdout);
+  assert.match(c.stdout, /auto_vacuum incremental/);
+  assert.match(run(['check', '--db', dbPath]).stdout, /auto_vacuum none \(freed pages are reused but not returned to the disk\)/);
+  const d = openDb(copy, { readonly: true });
+  assert.equal(d.prepare("SELECT value FROM meta WHERE key = 'k'").pluck().get(), 'v');
+  d.close();
+});
