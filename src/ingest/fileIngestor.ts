@@ -188,7 +188,11 @@ export class FileIngestor {
         d.lastGrowth = now;
       }
       if (row !== undefined && row.superseded !== FILE_GONE && size > row.offset) await this.scanPlain(d.fd, row.path, row, total);
-      if (row === undefined || row.superseded === FILE_GONE || now - d.lastGrowth >= this.limits.rotationGraceMs) {
+      // Quiet for the grace period and read to its end (by us or another ingester: its offset is
+      // committed); a last line that never got its newline is given up after ten grace periods.
+      const done = row === undefined || row.superseded === FILE_GONE || (this.store.fileById(d.rowId)?.offset ?? size) >= size;
+      const quiet = now - d.lastGrowth;
+      if (row === undefined || row.superseded === FILE_GONE || (done && quiet >= this.limits.rotationGraceMs) || quiet >= 10 * this.limits.rotationGraceMs) {
         this.draining.splice(this.draining.indexOf(d), 1);
         closeSync(d.fd);
       }

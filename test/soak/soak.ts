@@ -293,7 +293,9 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
     o.log(`# wrote ${writer.lines} lines; ${renames} rename and ${truncations} copytruncate rotations, ${kills} SIGKILLs, ${locks} locks`);
 
     // Catch up: a fresh ingester beside the engine until nothing moves for longer than the grace.
-    if (ingest === null || (ingest as Child).proc.exitCode !== null) ingest = start(ingestArgs, root);
+    // (a process SIGKILLed last has a signalCode and no exitCode)
+    const lastIngest = ingest as Child | null;
+    if (lastIngest === null || lastIngest.proc.exitCode !== null || lastIngest.proc.signalCode !== null) ingest = start(ingestArgs, root);
     const db = new Database(dbPath, { readonly: true });
     try {
       const size = (): number => db.prepare('SELECT (SELECT count(*) FROM predictions) + (SELECT count(*) FROM labels) + (SELECT count(*) FROM quarantine)').pluck().get() as number;
@@ -331,16 +333,17 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
       check(dups === 0 && twice === 0 && conflicts === 0, `each line stored once: ${dups} re-read, ${twice} quarantined lines stored twice, ${conflicts} conflicts`);
       const lostSet = new Set(missing);
       const lostPerTruncation = writer.riskPerTruncation.map((r) => r.filter((key) => lostSet.has(key)).length);
-      const per = lostPerTruncation.map((n, i) => `${n}${truncatedDuringLock[i] ? ' (database locked)' : ''}`).join(', ');
-      o.log(`# copytruncate: ${missing.length} lines lost in ${truncations} truncations (per truncation ${per || '—'}), at ${o.rate} lines/s`);
+      const per = lostPerTruncation.map((n, i) => `${n} of ${writer.riskPerTruncation[i].length}${truncatedDuringLock[i] ? ' (database locked)' : ''}`).join(', ');
+      o.log(`# copytruncate: ${missing.length} lines lost in ${truncations} truncations (lost of those after the committed offset, per truncation: ${per || '—'}), at ${o.rate} lines/s`);
 
-      // Memory of the long-lived engine after warm-up: the median of the first and the last fifth.
+      // Memory of the long-lived engine after warm-up. RSS is a sawtooth (the heap grows until
+      // a collection): the peak of the first third after warm-up against the peak of the last.
       const samples = engine.out().split('\n').filter((l) => l.startsWith('{"at"')).map((l) => JSON.parse(l) as { at: number; rss: number });
       const after = samples.filter((s) => s.at >= began + o.warmup * o.seconds * 1000 && s.at <= until);
-      const fifth = Math.max(1, Math.floor(after.length / 5));
-      const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? 0; };
-      const base = median(after.slice(0, fifth).map((s) => s.rss));
-      const end = median(after.slice(-fifth).map((s) => s.rss));
+      const third = Math.max(1, Math.floor(after.length / 3));
+      const base = Math.max(...after.slice(0, third).map((s) => s.rss));
+      const end = Math.max(...after.slice(-third).map((s) => s.rss));
+      o.log(`# engine rss (MB) after warm-up, every 5 s: ${after.filter((_, i) => i % 5 === 0).map((x) => (x.rss / 2 ** 20).toFixed(0)).join(' ')}`);
       const growth = base > 0 ? end / base - 1 : 0;
       check(after.length >= 5 && growth < 0.1, `engine memory after warm-up: ${(base / 2 ** 20).toFixed(0)} MB → ${(end / 2 ** 20).toFixed(0)} MB (${(growth * 100).toFixed(1)}%, limit 10%)`);
       const errors = engine.out().split('\n').filter((l) => l.startsWith('{"error"')).map((l) => (JSON.parse(l) as { error: string }).error);

@@ -79,6 +79,8 @@ Examples:
           if (pruned) say(pruned);
           if (service.skipped.size > 0) exitCode = 1;
         } else {
+          // Before start: a signal during the first catch-up also stops cleanly.
+          const signalled = untilSignal();
           await service.start();
           retention.start();
           say(`watching ${service.dir} into ${cfg.db} (Ctrl-C to stop)`);
@@ -92,7 +94,7 @@ Examples:
           }
           const tick = setInterval(() => say(`${service.rate().toFixed(0)} lines/s; ${summary()}${service.problem ? `; ${service.problem}` : ''}`), 5000);
           const gone = new Promise<string>((r) => service.once('missing', r));
-          const end = await Promise.race([untilSignal(), gone]);
+          const end = await Promise.race([signalled, gone]);
           clearInterval(tick);
           await metrics?.close();
           await retention.stop();
