@@ -276,7 +276,7 @@ class Appender {
   get midLine(): boolean { return this.all[this.written - 1] !== 10; }
 }
 
-test('SIGKILL at several points while the file grows: every line ends up in the database exactly once', { timeout: 120_000 }, async () => {
+test('SIGKILL at several points while the file grows: every line ends up in the database exactly once', { timeout: 240_000 }, async () => {
   const root = tempDir('mlops-crash-');
   const logDir = join(root, 'predictions');
   mkdirSync(logDir);
