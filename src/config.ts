@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GATE_BOUNDS, type GateBound } from './compare/gate.js';
-import { parseDuration } from './util/duration.js';
-import { DEFAULT_MISSING_VALUES } from './drift/values.js';
+import { parseDuration } from './core/time.js';
+import { DEFAULT_MISSING_VALUES } from './core/values.js';
 import { validateRules, type QualityRules } from './quality/rules.js';
 
 export type FeatureKind = 'numeric' | 'categorical';

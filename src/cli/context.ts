@@ -3,7 +3,7 @@
  * way errors end a command (one sentence on stderr, a non-zero exit code).
  */
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { setMissingValues } from '../drift/values.js';
+import { setMissingValues } from '../core/values.js';
 
 export interface GlobalOptions {
   db?: string;

@@ -11,7 +11,8 @@ import { loadArtifact } from '../registry/saveArtifact.js';
 import { EstimateWindows, type WindowEstimate } from './estimateWindows.js';
 import { findModel, parseRef } from '../../store/registry.js';
 import type { ModelArtifact } from '../models/artifact.js';
-import { classIndex, classSpace } from '../engine/classes.js';
+import { classSpace } from '../core/classes.js';
+import { isoTime } from '../core/time.js';
 import { CbpeReferenceError, fitCbpeReference, parseCbpeReference, type CbpeReference } from './cbpeReference.js';
 
 /** Pinned references by name@version. */
@@ -51,8 +52,8 @@ export function pinCbpeReference(db: Db, modelRef: string, from: number, until: 
   const labels: number[] = [];
   const predicted: number[] = [];
   for (const r of rows) {
-    const y = classIndex(space, r.label);
-    const p = classIndex(space, r.prediction);
+    const y = space.indexOfText(r.label);
+    const p = space.indexOfText(r.prediction);
     if (y < 0 || p < 0 || r.score === null) continue;
     scores.push(r.score);
     labels.push(y);
@@ -65,7 +66,7 @@ export function pinCbpeReference(db: Db, modelRef: string, from: number, until: 
   pinReference(db, { model: name, version, from, until, rows: scores.length, reference: JSON.stringify(reference), pinnedAt: Date.now(), operator: who.operator });
   appendAudit(db, {
     ...who, action: 'reference-set', subject: modelRef, before: null, after: modelRef,
-    details: `CBPE reference ${new Date(from).toISOString()} … ${new Date(until).toISOString()}: ${scores.length} labelled rows, accuracy ${(reference.accuracy * 100).toFixed(1)}%, threshold ${(reference.threshold.lower * 100).toFixed(1)}–${(reference.threshold.upper * 100).toFixed(1)}%`,
+    details: `CBPE reference ${isoTime(from)} … ${isoTime(until)}: ${scores.length} labelled rows, accuracy ${(reference.accuracy * 100).toFixed(1)}%, threshold ${(reference.threshold.lower * 100).toFixed(1)}–${(reference.threshold.upper * 100).toFixed(1)}%`,
   });
   return { model: modelRef, reference };
 }
@@ -93,9 +94,9 @@ export function estimateWindowsFromStore(db: Db, modelRef: string, windowMs: num
   const space = classSpace(artifact ? artifact.classes : null);
   const acc = new EstimateWindows(reference, windowMs);
   for (const [ts, prediction, score, label] of scoredRowsSince(db, name, version, since)) {
-    const predicted = classIndex(space, prediction);
+    const predicted = space.indexOfText(prediction);
     acc.addPrediction(predicted, space.binary ? score : null, ts);
-    if (label !== null) acc.addLabelled(classIndex(space, label), predicted, ts);
+    if (label !== null) acc.addLabelled(space.indexOfText(label), predicted, ts);
   }
   return { reference, windows: acc.estimates() };
 }

@@ -29,7 +29,8 @@ import { predictIsotonicMany } from './isotonic.js';
 import { binaryLogLossTerm } from './metrics.js';
 import { mcnemarExact, type McNemarResult } from './mcnemar.js';
 import { pairedAccuracyDifference, verdict, type PairedDifference, type Verdict } from './pairedDifference.js';
-import { parseDuration } from '../util/duration.js';
+import { resolveSince as resolveSinceAt } from '../core/time.js';
+import { LoggedClasses } from '../core/classes.js';
 import { estimateWindowsFromStore } from './cbpeStore.js';
 import type { CbpeReferenceSource } from './cbpeReference.js';
 import type { WindowEstimate } from './estimateWindows.js';
@@ -99,57 +100,6 @@ export interface StorePairComparison {
 }
 
 export const refKey = (m: ModelKey): string => `${m.name}@${m.version}`;
-
-/** Interns logged class values: raw JSON text → class slot, with a canonical key per slot. */
-export class LoggedClasses {
-  private byText = new Map<string, number>();
-  private byKey = new Map<string, number>();
-  keys: string[] = [];
-  numeric: boolean[] = [];
-
-  slot(text: string): number {
-    const s = this.byText.get(text);
-    if (s !== undefined) return s;
-    let value: unknown;
-    try { value = JSON.parse(text); } catch { value = text; }
-    let key: string;
-    let numeric = false;
-    if (typeof value === 'number') { key = String(value); numeric = true; }
-    else if (typeof value === 'boolean') key = String(value);
-    else {
-      const str = String(value).trim();
-      const n = str === '' ? NaN : Number(str);
-      if (Number.isFinite(n)) { key = String(n); numeric = true; } else key = str;
-    }
-    let k = this.byKey.get(key);
-    if (k === undefined) {
-      k = this.keys.length;
-      this.keys.push(key);
-      this.numeric.push(numeric);
-      this.byKey.set(key, k);
-    }
-    this.byText.set(text, k);
-    return k;
-  }
-
-  /** Rank of each slot in the sorted class list (numeric order when all are numbers). */
-  ranks(): Int32Array {
-    const allNumeric = this.numeric.every(Boolean);
-    const order = this.keys.map((_, i) => i);
-    order.sort((x, y) => (allNumeric ? Number(this.keys[x]) - Number(this.keys[y]) : this.keys[x] < this.keys[y] ? -1 : this.keys[x] > this.keys[y] ? 1 : 0));
-    const r = new Int32Array(this.keys.length);
-    order.forEach((slot, rank) => { r[slot] = rank; });
-    return r;
-  }
-
-  /** Slot of the positive class of a binary task. */
-  positiveSlot(): number {
-    if (this.keys.length === 0) return -1;
-    if (this.keys.length === 1) return /^(1|true|yes)$/i.test(this.keys[0]) ? 0 : -1;
-    const r = this.ranks();
-    return r.indexOf(r.length - 1);
-  }
-}
 
 /** Growable typed column. */
 class Column<T extends Float64Array | Int32Array> {
@@ -448,18 +398,7 @@ export function compareServing(db: Db, options: CompareOptions = {}): StorePairC
   return servingPairs(db).map((p) => comparePairFromStore(db, p.candidate, p.baseline, options));
 }
 
-/**
- * `--since`: an ISO 8601 time, or a duration counted back from the newest logged
- * prediction (not from the wall clock, so a replay of 2001 data still has a "last hour").
- */
+/** `--since` against this store: a duration counts back from its newest logged prediction (src/core/time.ts). */
 export function resolveSince(db: Db, text: string | undefined): number | null {
-  if (text === undefined) return null;
-  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const t = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
-    if (!Number.isFinite(t)) throw new RangeError(`"${text}" is not a time: use ISO 8601 or a duration such as 6h`);
-    return t;
-  }
-  const ms = parseDuration(text);
-  const latest = latestPredictionTs(db);
-  return latest === null ? null : latest - ms;
+  return resolveSinceAt(text, text === undefined ? null : latestPredictionTs(db));
 }

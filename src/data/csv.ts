@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { isMissing, toNumber } from '../drift/values.js';
+import { isMissing, toNumber } from '../core/values.js';
 
 export type CsvRow = Record<string, string>;
 
@@ -137,7 +137,7 @@ export async function readCsvAll(path: string, options: CsvOptions = {}): Promis
 
 // One notion of "missing" across the project (null, undefined, '', NaN), shared with drift
 // profiles and the feature encoder, so training and monitoring never disagree about it.
-export { isMissing, toNumber } from '../drift/values.js';
+export { isMissing, toNumber } from '../core/values.js';
 
 /** A finite number or null when missing; a non-missing value that is not a number is an error naming where it came from. */
 export function requireNumber(value: unknown, where: { file: string; line: number; column: string }): number | null {

@@ -16,7 +16,7 @@ import type { CategoricalProfile, ColumnProfile, DatasetProfile, FeatureSchema, 
 import { DISTINCT_CAP, QUANTILE_STEPS, SAMPLE_CAP, VALUE_COUNTS_CAP } from './profile.js';
 import { evenQuantiles } from './quantile.js';
 import { hashString, mulberry32 } from '../util/random.js';
-import { toCategory, toNumber } from './values.js';
+import { toCategory, toNumber } from '../core/values.js';
 
 export interface NumericAccumulatorOptions {
   /** Reservoir size (default SAMPLE_CAP). */

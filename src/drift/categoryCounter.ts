@@ -6,7 +6,7 @@
 // '' and the other missing tokens (NA, N/A, null...) are not counted. A field is checked against
 // the missing tokens once, when its text is first seen; later hits on the same key reuse the answer.
 import type { CategoricalProfile } from './profile.js';
-import { isMissing, isMissingSpan, toCategory } from './values.js';
+import { isMissing, isMissingSpan, toCategory } from '../core/values.js';
 
 /** What a RowView hands categorical fields to. */
 export interface CategorySink {

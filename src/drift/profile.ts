@@ -9,7 +9,7 @@
 // has count 0 and mean/std/min/max 0 (JSON has no NaN), with empty quantiles and sample.
 import { countInBins, decileEdges } from './bins.js';
 import { evenQuantiles } from './quantile.js';
-import { toCategory, toNumber } from './values.js';
+import { toCategory, toNumber } from '../core/values.js';
 
 export type ColumnKind = 'numeric' | 'categorical';
 export type FeatureSchema = Record<string, ColumnKind>;

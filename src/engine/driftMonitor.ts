@@ -21,6 +21,7 @@
  * Scores: each model's score distribution against its scores on its own
  * training rows (same weekday when available).
  */
+import { formatDay } from '../core/time.js';
 import { CategoricalAccumulator, DatasetAccumulator, NumericAccumulator } from '../drift/accumulators.js';
 import { compareColumn, type ColumnDriftResult, type CompareOptions } from '../drift/columnDrift.js';
 import { countOf } from '../drift/categories.js';
@@ -316,7 +317,7 @@ const MULTIVARIATE_SAMPLE = 500;
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 function day(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  return formatDay(ms);
 }
 
 function shares(xs: number[]): number[] {

@@ -26,8 +26,8 @@ import { isHeldOut } from '../compare/heldOut.js';
 import type { ColumnDriftResult, CompareOptions } from '../drift/columnDrift.js';
 import { loadArtifact } from '../registry/saveArtifact.js';
 import type { ModelArtifact } from '../models/artifact.js';
-import { parseDuration } from '../util/duration.js';
-import { classIndex, classSpace, probabilityOf, type ClassSpace } from './classes.js';
+import { formatDay, formatMinute, parseDuration } from '../core/time.js';
+import { classKeyOfText, classSpace, probabilityOf, type ClassSpace } from '../core/classes.js';
 import { ModelMonitor } from './modelMonitor.js';
 import { DriftMonitor, type ClosedWindow, type DriftReference } from './driftMonitor.js';
 import { encoderFromState } from '../models/encoder.js';
@@ -328,7 +328,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       model, windowStart: w.start, windowEnd: w.end, rows: w.rows, datasetDrifted: w.datasetDrifted, share: w.share,
       results: JSON.stringify(w.results),
     });
-    const day = new Date(w.start).toISOString().slice(0, 16).replace('T', ' ');
+    const day = formatMinute(w.start);
     for (const r of w.results) {
       if (r.level !== 'drift') continue;
       const msg = `${r.feature} drifted in the window from ${day} (${r.method} ${r.statistic.toFixed(3)} vs threshold ${r.threshold})`;
@@ -388,7 +388,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       if (f.ts > maxTs) maxTs = f.ts;
       const ref = `${f.model}@${f.version}`;
       const mon = this.monitor(ref);
-      const predicted = classIndex(mon.space, f.prediction);
+      const predicted = mon.space.indexOfText(f.prediction);
       const pos = mon.space.binary ? f.score : null;
       mon.onPrediction(predicted, pos, f.ts);
       if (ref === this.activeRef && this.drift) {
@@ -399,7 +399,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       if (this.drift && pos !== null) this.drift.addScore(ref, f.ts, pos);
       this.pairPrediction(f.requestId, ref, predicted, pos ?? 0);
       if (f.label !== null && f.labelTs !== null) {
-        const label = classIndex(mon.space, f.label);
+        const label = mon.space.indexOfText(f.label);
         this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
         labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
         // A label whose prediction was analysed after it (catching up on history, or a
@@ -429,8 +429,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
     for (const f of facts) {
       const ref = `${f.model}@${f.version}`;
       const mon = this.monitor(ref);
-      const predicted = classIndex(mon.space, f.prediction);
-      const label = classIndex(mon.space, f.label);
+      const predicted = mon.space.indexOfText(f.prediction);
+      const label = mon.space.indexOfText(f.label);
       const pos = mon.space.binary ? f.score : null;
       this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
       labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
@@ -445,11 +445,12 @@ export class Engine extends EventEmitter implements SnapshotSource {
   /** Label drift by the time of the request (the day a flight flew), not of the label's arrival. */
   private labelDrift(requestTs: number, labelJson: string): void {
     if (!this.drift) return;
-    let v: unknown = labelJson;
-    try { v = JSON.parse(labelJson); } catch { /* keep raw */ }
-    const closed = this.drift.addLabel(requestTs, String(v));
+    // Keyed by the class rule, as the artifact's class counts are (true and 1 are one class).
+    const key = classKeyOfText(labelJson);
+    if (key === null) return;
+    const closed = this.drift.addLabel(requestTs, key.key);
     if (closed && closed.result.level === 'drift') {
-      const day = new Date(closed.start).toISOString().slice(0, 10);
+      const day = formatDay(closed.start);
       const msg = `label shares drifted on ${day} (${closed.result.method} ${closed.result.statistic.toFixed(3)} vs threshold ${closed.result.threshold})`;
       this.alert('label-drift', closed.result.method, closed.result.feature, 'drift', msg, closed.start);
       this.book.raise('label-drift', closed.result.feature, 'info', msg, closed.start);
@@ -459,7 +460,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
   /** `eventTime` is when the request was made: a detector firing is dated to the traffic it judged. */
   private labelled(mon: ModelMonitor, label: number, predicted: number, pos: number | null, probTrue: number | null, eventTime: number): void {
     for (const f of mon.onLabelled(label, predicted, pos, probTrue, eventTime)) {
-      const when = new Date(f.eventTime).toISOString().slice(0, 16).replace('T', ' ');
+      const when = formatMinute(f.eventTime);
       const acc = `rolling accuracy ${(mon.rolling.accuracy() * 100).toFixed(1)}%`;
       if (f.detector === 'calibration-cusum') {
         // Outcomes worse than the model's own probabilities: a changed concept. This one alerts
@@ -582,10 +583,10 @@ export class Engine extends EventEmitter implements SnapshotSource {
     if (this.drift) {
       const v = this.drift.view();
       const filling = this.drift.filling;
-      const fill = filling ? `; filling ${new Date(filling.start).toISOString().slice(0, 16).replace('T', ' ')} (${filling.rows} rows)` : '';
+      const fill = filling ? `; filling ${formatMinute(filling.start)} (${filling.rows} rows)` : '';
       drift = {
         window: v.window === null ? `waiting for the first complete ${this.opts.config.drift.window} window${fill}`
-          : `${this.opts.config.drift.window} window from ${new Date(v.window.start).toISOString().slice(0, 16).replace('T', ' ')}${fill}`,
+          : `${this.opts.config.drift.window} window from ${formatMinute(v.window.start)}${fill}`,
         rows: v.window?.rows ?? 0, datasetDrifted: v.window?.drifted ?? false, share: v.window?.share ?? 0,
         shareThreshold: this.opts.config.drift.datasetShare,
         // ranked by the active model's importance × effect (src/quality/rank.ts)
@@ -688,7 +689,7 @@ function multivariateReference(a: ModelArtifact): DriftReference['multivariate']
 }
 
 function alertKey(kind: string, detector: string | null, subject: string, eventTime: number | null): string {
-  const day = eventTime === null ? '' : new Date(eventTime).toISOString().slice(0, 10);
+  const day = eventTime === null ? '' : formatDay(eventTime);
   return `${kind}|${detector ?? ''}|${subject}|${day}`;
 }
 

@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Engine } from './engine.js';
 import { Operations } from './operations.js';
 import { initBackend } from '../models/backend.js';
-import { setMissingValues } from '../drift/values.js';
+import { setMissingValues } from '../core/values.js';
 import type { EngineWorkerData, FromEngine, ToEngine } from './engineProtocol.js';
 
 const port = parentPort;

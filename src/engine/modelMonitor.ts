@@ -14,7 +14,7 @@ import { RollingMetrics } from '../compare/metrics.js';
 import { probabilityCorrect, type CbpeReference } from '../compare/cbpeReference.js';
 import { EstimateWindows, type WindowEstimate } from '../compare/estimateWindows.js';
 import { createDetector, type DriftDetector, type DetectorKind } from '../drift/detectors/index.js';
-import type { ClassSpace } from './classes.js';
+import type { ClassSpace } from '../core/classes.js';
 
 export const ROLLING_WINDOW = 2000;
 

@@ -8,6 +8,7 @@
  * `idle()` resolves when every known change has been committed — tests and the
  * console wait on it instead of sleeping.
  */
+import { parseDuration, parseTime } from '../core/time.js';
 import { watch, type FSWatcher } from 'chokidar';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,9 +18,7 @@ import { FileIngestor, DEFAULT_LIMITS, type CommittedBatch, type FileScan, type 
 import { SchemaTracker } from './schemaTracker.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
 import { ConfigError, type Config } from '../config.js';
-import { parseTimestamp } from './records.js';
 import { redactorFor, type Redactor } from '../redact/redact.js';
-import { parseDuration } from '../util/duration.js';
 import { writeIngestHealth } from './ingestHealth.js';
 
 /** A queue entry that is no path: read the rotated files still being drained. */
@@ -74,7 +73,7 @@ function unreadable(path: string, err: unknown): string {
 
 /** The event-time range ingest and `serve` accept, from the config. */
 export function timeRangeOf(cfg: Config): TimeRangeRule {
-  const notBefore = parseTimestamp(cfg.ingest.notBefore);
+  const notBefore = parseTime(cfg.ingest.notBefore);
   if (notBefore === null) throw new ConfigError(`config key "ingest.notBefore" must be an ISO 8601 date such as "1970-01-01"`);
   return { notBefore, maxAheadMs: parseDuration(cfg.ingest.maxAhead) };
 }

@@ -3,6 +3,8 @@
  * and validated. Anything that is not exactly one of them is returned as a
  * rejection with a reason a person can act on; the caller quarantines it.
  */
+import { classKey } from '../core/classes.js';
+import { parseTime } from '../core/time.js';
 import type { ClassValue, FeatureValue, LabelRecord, PredictionRecord } from '../../store/records.js';
 
 // The row types live in store/ (store imports nothing from src/); re-exported for ingest's callers.
@@ -15,19 +17,11 @@ export interface Rejection {
 
 export type ParsedLine = PredictionRecord | LabelRecord | Rejection;
 
-const ISO_TS = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const MAX_FEATURES = 1000;
 const MAX_ID_LENGTH = 256;
 
 function reject(reason: string): Rejection {
   return { kind: 'rejected', reason };
-}
-
-export function parseTimestamp(v: unknown): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.round(v) : null;
-  if (typeof v !== 'string' || !ISO_TS.test(v)) return null;
-  const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
-  return Number.isFinite(t) ? t : null;
 }
 
 function parseId(v: unknown): string | null {
@@ -36,13 +30,15 @@ function parseId(v: unknown): string | null {
   return null;
 }
 
+/** A value the class rule (src/core/classes.ts) gives a class to: a blank string is no class. */
 function isClassValue(v: unknown): v is ClassValue {
-  return (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'string' || typeof v === 'boolean';
+  return (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') && classKey(v) !== null;
 }
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string' && v.trim() === '') return 'a blank string';
   return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
@@ -59,7 +55,7 @@ export function parseLine(text: string): ParsedLine {
   }
   const o = obj as Record<string, unknown>;
   if (!('ts' in o)) return reject('missing field "ts"');
-  const ts = parseTimestamp(o.ts);
+  const ts = parseTime(o.ts);
   if (ts === null) return reject('field "ts" must be an ISO 8601 time or epoch milliseconds');
   if (!('id' in o)) return reject('missing field "id"');
   const id = parseId(o.id);

@@ -5,7 +5,7 @@
  */
 import type { SchemaField } from '../../store/ingestStore.js';
 import type { FeatureValue } from './records.js';
-import { isMissing } from '../drift/values.js';
+import { isMissing } from '../core/values.js';
 
 export type FeatureKind = 'numeric' | 'categorical';
 

@@ -6,7 +6,7 @@ import type { PeriodProfiles } from './periodProfiles.js';
 import type { CbpeReference } from '../compare/cbpeReference.js';
 import { tf } from './backend.js';
 import type { EncoderState } from './encoder.js';
-import type { ClassLabel, Task } from './labels.js';
+import type { ClassLabel, Task } from '../core/classes.js';
 import type { ModelMetrics, ModelType } from './train.js';
 import type { FeatureImportance } from '../quality/importance.js';
 

@@ -6,7 +6,7 @@
 //   categorical: [one-hot over the top-K training values..., out-of-vocabulary, missing]
 // The missing indicator and slots are always present (even if training had no missing value),
 // so the layout depends only on the schema and the vocabulary, never on luck in the data.
-import { toCategory, toNumber } from '../drift/values.js';
+import { toCategory, toNumber } from '../core/values.js';
 import type { FeatureSchema } from '../drift/profile.js';
 
 export type { FeatureSchema };

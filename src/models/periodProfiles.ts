@@ -12,6 +12,7 @@
  * the reference for prediction drift (without it, the first live window would
  * have to serve, and that is just one weekday).
  */
+import { formatDay } from '../core/time.js';
 import { buildProfile, type DatasetProfile, type FeatureSchema, type NumericProfile } from '../drift/profile.js';
 import { parseTime } from './trainFromCsv.js';
 
@@ -45,7 +46,7 @@ export function weekdayProfiles(
   rows.forEach((r, i) => {
     const t = parseTime(r[time]);
     if (t === null) return;
-    const day = new Date(t).toISOString().slice(0, 10);
+    const day = formatDay(t);
     const g = days.get(day);
     if (g) g.push(i);
     else days.set(day, [i]);

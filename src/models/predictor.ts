@@ -5,7 +5,7 @@ import { tf } from './backend.js';
 import { initBackend } from './backend.js';
 import { restoreModel, type ModelArtifact } from './artifact.js';
 import { encoderFromState } from './encoder.js';
-import type { ClassLabel, Task } from './labels.js';
+import type { ClassLabel, Task } from '../core/classes.js';
 import { predictProbabilities, PREDICT_BATCH } from './scoring.js';
 import { denseLayers, scoreDense } from './denseScorer.js';
 

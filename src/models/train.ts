@@ -11,7 +11,7 @@ import { accuracy, logLoss, logLossMulticlass, rocAuc } from '../compare/metrics
 import type { FeatureSchema } from '../drift/profile.js';
 import { initBackend, tf } from './backend.js';
 import { Encoder, fitEncoder } from './encoder.js';
-import { classesOf, classIndexer, taskOf, type ClassLabel, type Task } from './labels.js';
+import { classesOf, classIndexer, taskOf, type ClassLabel, type Task } from '../core/classes.js';
 import { predictEncoded } from './scoring.js';
 import { mulberry32 } from '../util/random.js';
 

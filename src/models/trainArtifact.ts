@@ -1,13 +1,14 @@
 // Rows in, storable artifact out: split by time, train, measure, profile the fitted rows, and
 // capture the weights. The tfjs model lives only inside this call.
+import { formatDay } from '../core/time.js';
+import { classIndexer, classKey } from '../core/classes.js';
 import { buildProfile } from '../drift/profile.js';
-import { isMissing } from '../drift/values.js';
+import { isMissing } from '../core/values.js';
 import { ARTIFACT_FORMAT, captureModel, type ModelArtifact } from './artifact.js';
 import { scoreProfile, weekdayProfiles } from './periodProfiles.js';
 import { predictProbabilities } from './scoring.js';
 import { parseTime } from './trainFromCsv.js';
 import { DEFAULTS, evaluate, trainModel, type TrainedModel, type TrainOptions } from './train.js';
-import { classIndexer } from './labels.js';
 import { permutationImportance } from '../quality/importance.js';
 import { fitCbpeReference, MIN_REFERENCE_ROWS, type CbpeReference } from '../compare/cbpeReference.js';
 
@@ -30,7 +31,7 @@ export function sampleReference(rows: readonly Record<string, unknown>[], featur
     for (const r of rows) {
       const t = parseTime(r[time]);
       if (t === null) continue;
-      const day = new Date(t).toISOString().slice(0, 10);
+      const day = formatDay(t);
       const g = byDay.get(day);
       if (g) g.push(r);
       else byDay.set(day, [r]);
@@ -119,8 +120,8 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
     // A Map, then fromEntries: a class named "constructor" or "__proto__" is just a key.
     const classTally = new Map<string, number>();
     for (const r of labelled) {
-      const k = String(r[label]);
-      classTally.set(k, (classTally.get(k) ?? 0) + 1);
+      const k = classKey(r[label])?.key;
+      if (k !== undefined) classTally.set(k, (classTally.get(k) ?? 0) + 1);
     }
     const classCounts: Record<string, number> = Object.fromEntries(classTally);
     const held = span(labelledHoldout, options.time);

@@ -8,9 +8,10 @@
 //   categorical  otherwise (text, codes, flags, small integer sets like 0–6 weekdays).
 // A column with no value at all cannot be encoded and is an error naming it.
 // Time window: from ≤ t < until, so `--until 2001-02-01` means "all of January".
+import { parseTime } from '../core/time.js';
 import { CsvError, readCsvRecords } from '../data/csv.js';
 import type { FeatureSchema } from '../drift/profile.js';
-import { isMissing, toNumber } from '../drift/values.js';
+import { isMissing, toNumber } from '../core/values.js';
 
 export const NUMERIC_MIN_DISTINCT = 10;
 
@@ -38,14 +39,8 @@ export interface TrainingData {
   read: number;
 }
 
-/** Epoch milliseconds of an ISO 8601 string or an epoch-milliseconds number, else null. */
-export function parseTime(value: unknown): number | null {
-  if (isMissing(value)) return null;
-  const s = String(value).trim();
-  if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s);
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? null : t;
-}
+// Times: the one parser of src/core/time.ts (re-exported for the replay and the artifact).
+export { parseTime } from '../core/time.js';
 
 function boundOf(name: string, value: string | undefined): number | null {
   if (value === undefined) return null;

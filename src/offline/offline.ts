@@ -33,7 +33,7 @@ import { hashString } from '../util/random.js';
 import { startModuleWorker } from '../util/moduleWorker.js';
 import { decileEdges } from '../drift/bins.js';
 import { scanTable, type TableColumns, type TableFormat, type TableScanOptions } from './tableReader.js';
-import { isMissing, missingValues, toNumber } from '../drift/values.js';
+import { isMissing, missingValues, toNumber } from '../core/values.js';
 
 export { TableInputError } from './tableReader.js';
 

@@ -4,7 +4,7 @@
 //   out: { ok: true, columns } (sorted numeric columns transferred, not copied) or { ok: false, budget, message }
 import { parentPort, workerData } from 'node:worker_threads';
 import { collectCurrentColumns, ExactBudgetExceeded, type CurrentWorkerInput } from './offline.js';
-import { setMissingValues } from '../drift/values.js';
+import { setMissingValues } from '../core/values.js';
 
 const port = parentPort;
 if (!port) throw new Error('offlineWorker.ts must run in a worker thread');

@@ -11,9 +11,9 @@
 import type { Db } from '../../store/db.js';
 import { commitQuality, predictionsAfter, qualityState, resetQuality, type QualityFlag, type WindowDelta } from '../../store/quality.js';
 import { compileRules, rulesFingerprint, type QualityRules, type RuleChecker } from './rules.js';
-import { isMissing } from '../drift/values.js';
+import { isMissing } from '../core/values.js';
 import type { Config } from '../config.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../core/time.js';
 import { activeModel } from '../../store/registry.js';
 import { resolveRules, type ResolvedRules } from './reference.js';
 

@@ -18,7 +18,7 @@ import { driftWindows } from '../../store/analyticsQueries.js';
 import type { Config } from '../config.js';
 import type { ColumnDriftResult } from '../drift/columnDrift.js';
 import { calibrateBinary, fitBinaryCalibrator, identityBinaryCalibrator, type BinaryCbpeCalibrator } from '../compare/cbpe.js';
-import { classIndex, classSpace, type ClassSpace } from '../engine/classes.js';
+import { classSpace, type ClassSpace } from '../core/classes.js';
 import { loadArtifact } from '../registry/saveArtifact.js';
 import { loadPredictor, type Predictor } from '../models/predictor.js';
 import type { ModelArtifact } from '../models/artifact.js';
@@ -123,8 +123,8 @@ function readModelRows(db: Db, info: ModelInfo, classes: readonly (string | numb
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     features[i] = JSON.parse(r.features) as Record<string, unknown>;
-    predicted[i] = classIndex(space, r.prediction);
-    if (r.label !== null) label[i] = classIndex(space, r.label);
+    predicted[i] = space.indexOfText(r.prediction);
+    if (r.label !== null) label[i] = space.indexOfText(r.label);
     if (space.binary && r.score !== null && label[i]! >= 0 && flags[i] === undefined) {
       calScores.push(r.score);
       calLabels.push(label[i]!);
@@ -178,7 +178,7 @@ interface Rescored {
 
 function rescore(predictor: Predictor, space: ClassSpace, rows: readonly Record<string, unknown>[], repair: readonly string[],
   samplers: Map<string, (rng: Rng) => unknown>, draws: number, rng: Rng): Rescored {
-  const toIndex = (c: unknown): number => classIndex(space, JSON.stringify(c));
+  const toIndex = (c: unknown): number => space.indexOfText(JSON.stringify(c));
   const posOf = (score: number | Record<string, number>): number => (typeof score === 'number' ? score : NaN);
   const now = predictor.predict(rows);
   const pNow = Float64Array.from(now.score as Array<number | Record<string, number>>, posOf);

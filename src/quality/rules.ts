@@ -14,7 +14,7 @@
  * a single missing value is normal and only their share can be wrong.
  */
 import type { DatasetProfile, FeatureSchema } from '../drift/profile.js';
-import { isMissing, toNumber } from '../drift/values.js';
+import { isMissing, toNumber } from '../core/values.js';
 import { hashString } from '../util/random.js';
 
 export type RuleType = 'numeric' | 'categorical';

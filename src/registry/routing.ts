@@ -3,6 +3,7 @@
  * written to a temp file in the same directory, fsynced, and renamed over the old one, so a
  * reader sees either the old or the new file whole, never a torn one.
  */
+import { isoTime } from '../core/time.js';
 import { closeSync, fsyncSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Db } from '../../store/db.js';
@@ -27,7 +28,7 @@ export function currentRouting(db: Db, now = Date.now()): Routing {
   return {
     active: active ? `${active.name}@${active.version}` : null,
     shadows: set.filter((m) => m.alias === 'shadow').map((m) => `${m.name}@${m.version}`),
-    updatedAt: new Date(now).toISOString(),
+    updatedAt: isoTime(now),
   };
 }
 

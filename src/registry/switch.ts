@@ -18,6 +18,7 @@
  * routing.json and the on_switch hook run after the commit; their failure is reported, the
  * switch stands.
  */
+import { isoTime } from '../core/time.js';
 import type { Db } from '../../store/db.js';
 import { currentOperator, type AuditInput } from '../../store/audit.js';
 import { heldOutLabelledPairs } from '../../store/compareQueries.js';
@@ -26,7 +27,7 @@ import { activeModel, findModel, parseRef, previousActive, promoteModel, refOf, 
 import type { Config } from '../config.js';
 import { evaluateGate, gateRowsNeeded, parseCondition, type GateBound, type GateObservation, type GateResult } from '../compare/gate.js';
 import { isHeldOut } from '../compare/heldOut.js';
-import { LoggedClasses } from '../compare/fromStore.js';
+import { LoggedClasses } from '../core/classes.js';
 import { runHook, type HookResult, type SwitchEvent } from './hook.js';
 import { routingPath, writeRouting, type Routing } from './routing.js';
 
@@ -301,7 +302,7 @@ async function afterSwitch(db: Db, d: Decided, cfg: Pick<Config, 'db' | 'on_swit
       action: out.action as string,
       before: out.before,
       after: out.after as string,
-      at: new Date().toISOString(),
+      at: isoTime(Date.now()),
       operator: operator.operator,
       client: operator.client,
       routing: routing ? { active: routing.active, shadows: routing.shadows } : null,

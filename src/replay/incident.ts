@@ -3,6 +3,7 @@
  * feature arrives shifted (a time-zone bug: UTC instead of local time). It is a
  * flag of the replay, announced by the console, never mixed silently into data.
  */
+import { formatDay, parseTime } from '../core/time.js';
 export interface Incident {
   feature: string;
   hours: number;
@@ -13,10 +14,10 @@ export interface Incident {
 export function parseIncident(spec: string): Incident {
   const m = /^([A-Za-z_][\w.-]*)([+-]\d+)h@(.+)$/.exec(spec.trim());
   if (!m) throw new Error(`--incident must look like "hour+6h@2001-03-01", not "${spec}"`);
-  const from = Date.parse(m[3].length === 10 ? `${m[3]}T00:00:00Z` : m[3]);
-  if (!Number.isFinite(from)) throw new Error(`--incident time "${m[3]}" is not an ISO 8601 time`);
+  const from = parseTime(m[3]);
+  if (from === null) throw new Error(`--incident time "${m[3]}" is not an ISO 8601 time`);
   const hours = Number(m[2]);
-  return { feature: m[1], hours, from, label: `${m[1]} shifted ${m[2]}h from ${new Date(from).toISOString().slice(0, 10)}` };
+  return { feature: m[1], hours, from, label: `${m[1]} shifted ${m[2]}h from ${formatDay(from)}` };
 }
 
 export function applyIncident(incident: Incident | null, ts: number, row: Record<string, unknown>): Record<string, unknown> {

@@ -5,6 +5,7 @@
  * clock has passed the row's time plus the label delay, as labels arrive late
  * in production. Lines are appended in whole-line writes.
  */
+import { formatDay, isoTime } from '../core/time.js';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../store/db.js';
@@ -49,7 +50,7 @@ export interface ReplayProgress {
 const TICK_MS = 100;
 
 function dayFile(out: string, ts: number): string {
-  return join(out, `predictions-${new Date(ts).toISOString().slice(0, 10)}.jsonl`);
+  return join(out, `predictions-${formatDay(ts)}.jsonl`);
 }
 
 function typed(row: Record<string, unknown>, models: ServingModel[]): Record<string, string | number | null> {
@@ -151,14 +152,14 @@ export async function runReplay(db: Db, opts: ReplayOptions): Promise<ReplayProg
     for (let i = 0; i < batch.length; i++) {
       const b = batch[i];
       const features = typed(b.row, models);
-      const ts = new Date(b.ts).toISOString();
+      const ts = isoTime(b.ts);
       for (let k = 0; k < models.length; k++) {
         const m = models[k];
         const s = scored[k];
         push(dayFile(opts.out, b.ts), JSON.stringify({ ts, id: b.id, model: m.name, version: m.version, features, prediction: s.prediction[i], score: s.score[i] }));
         progress.predictions++;
       }
-      pending.push({ due: b.ts + opts.labelDelayMs, line: JSON.stringify({ ts: new Date(b.ts + opts.labelDelayMs).toISOString(), id: b.id, label: b.label }) });
+      pending.push({ due: b.ts + opts.labelDelayMs, line: JSON.stringify({ ts: isoTime(b.ts + opts.labelDelayMs), id: b.id, label: b.label }) });
     }
     const now = batch.length > 0 ? batch[batch.length - 1].ts : progress.eventTime;
     progress.eventTime = now;

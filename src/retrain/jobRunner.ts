@@ -19,6 +19,7 @@
  * - A job whose process died (running, or queued for that process) is marked `interrupted`
  *   when a runner starts; a process is considered dead when signal 0 cannot reach its pid.
  */
+import { isoSeconds, parseTime } from '../core/time.js';
 import type { Db } from '../../store/db.js';
 import { currentOperator, type AuditInput } from '../../store/audit.js';
 import {
@@ -161,9 +162,8 @@ export function parseTimeArg(value: number | string | undefined, name: string): 
     if (!Number.isFinite(value)) throw new RetrainError(`${name} must be a time, not ${value}`);
     return value;
   }
-  const s = value.trim();
-  const t = /^-?\d+$/.test(s) ? Number(s) : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
-  if (!Number.isFinite(t)) throw new RetrainError(`${name} "${value}" is not an ISO 8601 time or epoch milliseconds`);
+  const t = parseTime(value);
+  if (t === null) throw new RetrainError(`${name} "${value}" is not an ISO 8601 time or epoch milliseconds`);
   return t;
 }
 
@@ -233,7 +233,7 @@ function resolveSpec(db: Db, config: Pick<Config, 'retrain' | 'gate'>, req: Retr
 }
 
 function stamp(at: number): string {
-  return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(at);
 }
 
 function describeSpec(s: JobSpec): string {

@@ -11,6 +11,7 @@
  * Reading is paged with a yield to the event loop between pages, so a console sharing the
  * thread keeps drawing while 100k rows are parsed.
  */
+import { isoTime } from '../core/time.js';
 import type { Db } from '../../store/db.js';
 import { labelledPage, type LabelledScope } from '../../store/trainingRows.js';
 import { isHeldOut } from '../compare/heldOut.js';
@@ -102,7 +103,7 @@ export async function loadTrainingSet(
       const row: TrainingRow = {};
       for (const f of features) row[f] = logged?.[f] ?? null;
       row[model.label] = label;
-      row[timeKey] = new Date(p.ts).toISOString();
+      row[timeKey] = isoTime(p.ts);
       newestFirst.push({ id: p.request_id, row });
     }
     const last = page[page.length - 1]!;

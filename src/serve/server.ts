@@ -8,13 +8,13 @@
  * promotion from the console changes the answer within a second. It binds to
  * loopback by default: put a real server in front of it for anything else.
  */
+import { formatDay, isoTime, parseTime } from '../core/time.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../store/db.js';
 import { ServingModels } from '../replay/servingModels.js';
-import { parseTimestamp } from '../ingest/records.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
 import { accessPolicy, authorized } from './access.js';
 import type { Redactor } from '../redact/redact.js';
@@ -82,13 +82,13 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
   const max = opts.maxBodyBytes ?? 1024 * 1024;
   const range = new TimeRange(opts.timeRange);
   const eventTime = (body: Record<string, unknown>): number => {
-    const ts = body.ts === undefined ? Date.now() : parseTimestamp(body.ts);
+    const ts = body.ts === undefined ? Date.now() : parseTime(body.ts);
     if (ts === null) throw new HttpError(400, '"ts" must be an ISO 8601 time or epoch milliseconds');
     const why = range.admit(ts);
     if (why !== null) throw new HttpError(400, `"ts" out of range: ${why}`);
     return ts;
   };
-  const logFile = (ts: number): string => join(opts.out, `serve-${new Date(ts).toISOString().slice(0, 10)}.jsonl`);
+  const logFile = (ts: number): string => join(opts.out, `serve-${formatDay(ts)}.jsonl`);
   const log = new LogWriter({ onError: (e) => process.stderr.write(`mlops-tui: serve: writing the log failed (retrying): ${e.message}\n`) });
   const activeRef = (): string | null => {
     const a = serving.current.find((m) => m.alias === 'active');
@@ -114,7 +114,7 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
       const t0 = performance.now();
       const r = m.predictor.predict([features as Record<string, unknown>]);
       metrics.scoring.observe({ model: `${m.name}@${m.version}`, role: m.alias === 'active' ? 'active' : 'shadow' }, (performance.now() - t0) / 1000);
-      const line = { ts: new Date(ts).toISOString(), id, model: m.name, version: m.version, features: logged, prediction: r.prediction[0], score: r.score[0] };
+      const line = { ts: isoTime(ts), id, model: m.name, version: m.version, features: logged, prediction: r.prediction[0], score: r.score[0] };
       lines.push(JSON.stringify(line));
       if (m.alias === 'active') answer = { id, model: m.name, version: m.version, prediction: r.prediction[0], score: r.score[0], shadows: [] };
     }
@@ -129,7 +129,7 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     const v = body.label;
     if (!(typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) throw new HttpError(400, '"label" must be a number, string or boolean');
     const ts = eventTime(body);
-    await log.append(logFile(ts), [JSON.stringify({ ts: new Date(ts).toISOString(), id, label: v })]);
+    await log.append(logFile(ts), [JSON.stringify({ ts: isoTime(ts), id, label: v })]);
     return { id };
   };
 

@@ -3,6 +3,8 @@
  * The console's cells, its dialogs and the CLI's human (non-`--json`) output all use these,
  * so a figure reads the same wherever it is shown. Missing or non-finite values are a dash.
  */
+import { formatMinute, formatShort, formatShortMinute } from '../core/time.js';
+
 export const dash = '–';
 
 const missing = (x: number | null | undefined): x is null | undefined => x === null || x === undefined || !Number.isFinite(x);
@@ -39,17 +41,17 @@ export function pval(p: number | null | undefined): string {
 
 /** UTC "MM-DD HH:MM:SS": the host may be anywhere, the log is in UTC. */
 export function time(ms: number | null | undefined): string {
-  return missing(ms) ? dash : new Date(ms).toISOString().slice(5, 19).replace('T', ' ');
+  return missing(ms) ? dash : formatShort(ms);
 }
 
 /** UTC "MM-DD HH:MM": when an alert fired; the seconds say nothing there. */
 export function minute(ms: number | null | undefined): string {
-  return missing(ms) ? dash : new Date(ms).toISOString().slice(5, 16).replace('T', ' ');
+  return missing(ms) ? dash : formatShortMinute(ms);
 }
 
 /** UTC "YYYY-MM-DD HH:MM": an event time where the year matters (the demo replays 2001). */
 export function dateTime(ms: number | null | undefined): string {
-  return missing(ms) ? dash : new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return missing(ms) ? dash : formatMinute(ms);
 }
 
 export function duration(seconds: number | null | undefined): string {

@@ -17,7 +17,7 @@ import { comparePairFromStore } from '../../src/compare/fromStore.js';
 import { compareDatasets, type ColumnDriftResult } from '../../src/drift/columnDrift.js';
 import { datasetDrift } from '../../src/drift/datasetDrift.js';
 import { buildProfile } from '../../src/drift/profile.js';
-import { classSpace, classIndex } from '../../src/engine/classes.js';
+import { classSpace } from '../../src/core/classes.js';
 import { ModelMonitor } from '../../src/engine/modelMonitor.js';
 import { loadTrainingRows } from '../../src/models/trainFromCsv.js';
 import { FLIGHTS_CSV } from '../models/flights.js';
@@ -148,8 +148,8 @@ function detectorFirings(): Firing[] {
     .all() as Array<{ ts: number; label: string; prediction: string; score: number }>;
   const out: Firing[] = [];
   for (const r of rows) {
-    const label = classIndex(space, r.label);
-    const predicted = classIndex(space, r.prediction);
+    const label = space.indexOfText(r.label);
+    const predicted = space.indexOfText(r.prediction);
     for (const f of mon.onLabelled(label, predicted, r.score, label === 1 ? r.score : 1 - r.score, r.ts)) {
       out.push({ detector: f.detector, day: isoDay(f.eventTime) });
     }

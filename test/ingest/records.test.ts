@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseLine, parseTimestamp } from '../../src/ingest/records.js';
+import { parseLine } from '../../src/ingest/records.js';
+import { parseTime as parseTimestamp } from '../../src/core/time.js';
 
 test('parses the two line kinds of the log format', () => {
   const p = parseLine('{"ts":"2001-02-03T14:05:00Z","id":"r-81723","model":"flights-mlp","version":3,"features":{"distance":405,"origin":"MCI","hour":14},"prediction":1,"score":0.71}');

@@ -1,9 +1,10 @@
+import { formatMinute } from '../../core/time.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { ModelFigures, StorePairComparison } from '../../compare/fromStore.js';
 import type { GateFigures } from '../../registry/switch.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
-import { parseDuration } from '../../util/duration.js';
+import { parseDuration } from '../../core/time.js';
 import { gateLines } from './promote.js';
 
 interface CompareOptions extends GlobalOptions {
@@ -14,7 +15,7 @@ interface CompareOptions extends GlobalOptions {
 }
 
 const num = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
-const time = (t: number | null): string => (t === null ? '—' : new Date(t).toISOString().replace('T', ' ').slice(0, 16));
+const time = (t: number | null): string => (t === null ? '—' : formatMinute(t));
 
 /** Tiny p-values underflow to 0 as doubles; their log still says how small they are. */
 function pValue(p: number, logP: number): string {

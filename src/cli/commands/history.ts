@@ -1,3 +1,4 @@
+import { formatSecond, isoTime } from '../../core/time.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { AuditRow } from '../../../store/audit.js';
@@ -38,7 +39,7 @@ Examples:
         db.close();
       }
       if (opts.json) {
-        const out = rows.map((r) => ({ ...r, time: new Date(r.at).toISOString(), details: parseDetails(r.details) }));
+        const out = rows.map((r) => ({ ...r, time: isoTime(r.at), details: parseDetails(r.details) }));
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         return;
       }
@@ -50,7 +51,7 @@ Examples:
         const who = `${r.operator}${r.client ? `@${r.client}` : ''}`;
         const change = r.before !== null || r.after !== null ? `${r.before ?? '—'} → ${r.after ?? '—'}` : '';
         const gate = auditSummary(r.action, r.details);
-        return [new Date(r.at).toISOString().replace('T', ' ').slice(0, 19), who.padEnd(12), r.action.padEnd(13), (r.subject ?? '').padEnd(20), change, gate].filter(Boolean).join('  ');
+        return [formatSecond(r.at), who.padEnd(12), r.action.padEnd(13), (r.subject ?? '').padEnd(20), change, gate].filter(Boolean).join('  ');
       });
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { parseTime } from '../../models/trainFromCsv.js';
-import { parseDuration } from '../../util/duration.js';
+import { isoTime, parseDuration } from '../../core/time.js';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface ReplayCliOptions extends GlobalOptions {
@@ -68,7 +68,7 @@ Example:
           onProgress: (pr) => {
             if (opts.quiet || Date.now() - last < 2000) return;
             last = Date.now();
-            process.stderr.write(`replay: ${pr.rows} rows, ${pr.predictions} predictions, ${pr.labels} labels, at ${new Date(pr.eventTime).toISOString()}, serving ${pr.serving.join(' ')}\n`);
+            process.stderr.write(`replay: ${pr.rows} rows, ${pr.predictions} predictions, ${pr.labels} labels, at ${isoTime(pr.eventTime)}, serving ${pr.serving.join(' ')}\n`);
           },
         });
         if (!opts.quiet) process.stderr.write(`replay done: ${p.rows} rows, ${p.predictions} predictions, ${p.labels} labels\n`);

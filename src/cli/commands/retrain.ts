@@ -4,6 +4,7 @@
  * process runs it to the end, printing progress, and exits 0 only when a version was
  * registered. Ctrl-C during --wait cancels the job (nothing is registered).
  */
+import { isoTime } from '../../core/time.js';
 import type { Command } from 'commander';
 import type { Db } from '../../../store/db.js';
 import type { JobInfo, RetrainRequest } from '../../retrain/jobRunner.js';
@@ -43,7 +44,7 @@ function metricsLine(job: JobInfo): string {
 function jobLine(j: JobInfo): string {
   const progress = j.status === 'running' && j.epochs > 0 ? ` epoch ${j.epoch}/${j.epochs}` : '';
   const outcome = j.result ?? j.error ?? '';
-  return `#${j.id}  ${j.status.padEnd(11)} ${j.model} (${j.type})${progress}  ${new Date(j.createdAt).toISOString()}  ${outcome}`;
+  return `#${j.id}  ${j.status.padEnd(11)} ${j.model} (${j.type})${progress}  ${isoTime(j.createdAt)}  ${outcome}`;
 }
 
 export function registerRetrain(program: Command): void {
@@ -92,7 +93,7 @@ Examples:
         }
         if (opts.cancel !== undefined) {
           const id = positiveInt(opts.cancel, '--cancel')!;
-          const before = requestCancel(db, id, Date.now(), `${new Date().toISOString()} cancel requested by ${currentOperator().operator} (cli)\n`);
+          const before = requestCancel(db, id, Date.now(), `${isoTime(Date.now())} cancel requested by ${currentOperator().operator} (cli)\n`);
           if (before === null) throw new UsageError(`no job #${id}`);
           if (before === 'queued') process.stdout.write(`job #${id} cancelled\n`);
           else if (before === 'running') process.stdout.write(`job #${id}: cancel requested; the process running it stops within a second\n`);

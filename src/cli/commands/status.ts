@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolveConfig, type GlobalOptions } from '../context.js';
 import { sanitize } from '../../util/sanitize.js';
+import { formatSecond } from '../../core/time.js';
 
 interface StatusOptions extends GlobalOptions {
   json?: boolean;
@@ -45,7 +46,7 @@ export function registerStatus(program: Command): void {
         const c = status.counts;
         const lines = [
           `database   ${status.db}`,
-          ...status.ingest.map((h) => `ingest     pid ${h.pid}, since ${new Date(h.since).toISOString().replace('T', ' ').slice(0, 19)}: ${h.problem}`),
+          ...status.ingest.map((h) => `ingest     pid ${h.pid}, since ${formatSecond(h.since)}: ${h.problem}`),
           `active     ${status.active ?? 'none'}${status.registry.length > 1 ? ` (${status.registry.filter((m) => m.alias === 'shadow').length} shadow)` : ''}`,
           `rows       ${c.predictions} predictions for ${c.requests} requests, ${c.labels} labels, ${c.quarantined} quarantined`,
           '',
