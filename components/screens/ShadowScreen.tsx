@@ -8,8 +8,8 @@ import { verdictTone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
 const columns: Column<PairRow>[] = [
-  { title: 'candidate', kind: 'name', cell: (r) => r.b },
-  { title: 'vs', kind: 'name', cell: (r) => r.a },
+  { title: 'candidate', kind: 'name', cell: (r) => r.candidate },
+  { title: 'vs', kind: 'name', cell: (r) => r.active },
   { title: 'n', align: 'right', cell: (r) => count(r.n) },
   { title: 'agree', align: 'right', cell: (r) => pct(r.agreement) },
   { title: 'Δacc', align: 'right', cell: (r) => signedPct(r.diff) },
@@ -22,9 +22,9 @@ function ShadowView({ rows, selected, width, height }: ScreenProps<PairRow>) {
   const p = rows[selected];
   const detail = p
     ? [
-        `${p.b} vs ${p.a}: ${count(p.n)} paired requests, agreement ${pct(p.agreement)}, mean |Δscore| ${num(p.meanAbsDiff)}`,
-        `labelled ${count(p.labelled)}: realised acc ${pct(p.accA)} → ${pct(p.accB)}  Δ ${signedPct(p.diff)} pts  95% ${interval(p.ci)}  McNemar p ${pval(p.pValue)}`,
-        `estimated (CBPE) acc ${pct(p.estAccA)} → ${pct(p.estAccB)}  vs realised ${pct(p.accA)} → ${pct(p.accB)}`,
+        `${p.candidate} vs ${p.active}: ${count(p.n)} paired requests, agreement ${pct(p.agreement)}, mean |Δscore| ${num(p.meanAbsDiff)}`,
+        `labelled ${count(p.labelled)}: realised acc ${pct(p.accActive)} → ${pct(p.accCandidate)}  Δ ${signedPct(p.diff)} pts  95% ${interval(p.ci)}  McNemar p ${pval(p.pValue)}`,
+        `estimated (CBPE) acc ${pct(p.estAccActive)} → ${pct(p.estAccCandidate)}  vs realised ${pct(p.accActive)} → ${pct(p.accCandidate)}`,
         p.gate
           ? `gate budget ${p.gate.remaining}/${p.gate.allowed} evaluations left · ${count(p.gate.haveRows)} held-out rows (${count(p.gate.needRows)} needed)` +
             (p.gate.remaining <= 0 ? ' · spent: wait for fresh labels' : '')
@@ -49,9 +49,9 @@ export const shadowScreen = defineScreen<PairRow>({
   id: 'shadow',
   title: 'Shadow',
   rows: (s) => s.pairs,
-  text: (r) => `${r.a} ${r.b} ${r.verdict}`,
+  text: (r) => `${r.active} ${r.candidate} ${r.verdict}`,
   keys: [
-    { keys: ['p'], label: 'promote', dangerous: true, confirms: true, run: (c) => c.selected && c.actions.promote((c.selected as PairRow).b) },
+    { keys: ['p'], label: 'promote', dangerous: true, confirms: true, run: (c) => c.selected && c.actions.promote((c.selected as PairRow).candidate) },
   ],
   View: ShadowView,
 });

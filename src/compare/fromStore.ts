@@ -27,8 +27,9 @@ import { servingSet } from '../../store/registry.js';
 import { CbpeAccumulator, aucFromExpectedPositives, calibrateBinary, fitBinaryCalibrator, fitMulticlassCalibrator, calibrateMulticlass, type BinaryCbpeCalibrator, type MulticlassCbpeCalibrator } from './cbpe.js';
 import { predictIsotonicMany } from './isotonic.js';
 import { binaryLogLossTerm } from './metrics.js';
-import { mcnemarExact, type McNemarResult } from './mcnemar.js';
-import { pairedAccuracyDifference, verdict, type PairedDifference, type Verdict } from './pairedDifference.js';
+import type { McNemarResult } from './mcnemar.js';
+import type { PairedDifference, Verdict } from './pairedDifference.js';
+import { pairFigures } from '../core/pair.js';
 import { resolveSince as resolveSinceAt } from '../core/time.js';
 import { LoggedClasses } from '../core/classes.js';
 import { estimateWindowsFromStore } from './cbpeStore.js';
@@ -184,10 +185,9 @@ export function comparePairFromStore(db: Db, candidate: ModelKey, baseline: Mode
     else if (rb) onlyB++;
     else bothWrong++;
   }
-  const labelled = bothCorrect + onlyA + onlyB + bothWrong;
-  const counts = { bothCorrect, onlyACorrect: onlyA, onlyBCorrect: onlyB, bothWrong };
-  const mcnemar = labelled > 0 ? mcnemarExact(onlyA, onlyB, { midP: options.midP }) : null;
-  const difference = labelled > 0 ? pairedAccuracyDifference(counts) : null;
+  // The one pipeline from counts to figures (src/core/pair.ts): A is the candidate.
+  const fig = pairFigures({ n, agree, sumAbsScoreDifference: sumAbs, scored: scoredPairs, bothCorrect, onlyCandidateCorrect: onlyA, onlyActiveCorrect: onlyB, bothWrong }, { alpha: options.alpha, midP: options.midP });
+  const labelled = fig.labelled;
   const binary = classes.keys.length <= 2 && n > 0 && scoredPairs === n;
   const task: StorePairComparison['task'] = n === 0 ? 'unknown' : binary ? 'binary' : hasScores || classes.keys.length > 2 ? 'multiclass' : 'unknown';
   const refRows = options.referenceRows ?? REFERENCE_ROWS;
@@ -198,14 +198,14 @@ export function comparePairFromStore(db: Db, candidate: ModelKey, baseline: Mode
     baseline: refKey(baseline),
     since: options.since ?? null,
     n,
-    agreementRate: n > 0 ? agree / n : NaN,
-    meanAbsScoreDifference: scoredPairs > 0 ? sumAbs / scoredPairs : NaN,
+    agreementRate: fig.agreementRate,
+    meanAbsScoreDifference: fig.meanAbsScoreDifference,
     labelled,
     task,
-    discordant: { b: onlyA, c: onlyB },
-    difference,
-    mcnemar,
-    verdict: mcnemar && difference ? verdict({ difference: difference.difference, pValue: mcnemar.pValue }, options.alpha ?? 0.05) : null,
+    discordant: fig.discordant,
+    difference: fig.difference,
+    mcnemar: fig.mcnemar,
+    verdict: fig.verdict,
     models: { candidate: figures(candidate, a, bothCorrect + onlyA), baseline: figures(baseline, b, bothCorrect + onlyB) },
     elapsedMs: 0,
   };

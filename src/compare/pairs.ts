@@ -2,10 +2,13 @@
  * Comparison of two models on the same requests (paired by request id upstream).
  * Everything is kept as additive counts and sums, so the engine can add rows at ingest,
  * merge partial aggregates, subtract rows leaving a window, and store the state as JSON.
- * Model A is the one the verdict speaks about: 'better' means A beats B.
+ * Model A is the one the verdict speaks about: 'better' means A beats B. In this product A is
+ * the candidate and B the active version (src/core/pair.ts); the figures come from the one
+ * pipeline there, pairFigures.
  */
-import { mcnemarExact, type McNemarResult } from './mcnemar.js';
-import { pairedAccuracyDifference, verdict, type PairedDifference, type Verdict } from './pairedDifference.js';
+import type { McNemarResult } from './mcnemar.js';
+import type { PairedDifference, Verdict } from './pairedDifference.js';
+import { pairFigures } from '../core/pair.js';
 
 export interface PairedRecord {
   predictedA: number;
@@ -20,6 +23,8 @@ export interface PairAccumulatorState {
   n: number;
   agree: number;
   sumAbsScoreDifference: number;
+  /** rows where both scores are numbers (a NaN score is a model that logged none) */
+  scored: number;
   bothCorrect: number;
   onlyACorrect: number;
   onlyBCorrect: number;
@@ -54,14 +59,15 @@ export interface PairComparison {
 }
 
 function emptyState(): PairAccumulatorState {
-  return { n: 0, agree: 0, sumAbsScoreDifference: 0, bothCorrect: 0, onlyACorrect: 0, onlyBCorrect: 0, bothWrong: 0 };
+  return { n: 0, agree: 0, sumAbsScoreDifference: 0, scored: 0, bothCorrect: 0, onlyACorrect: 0, onlyBCorrect: 0, bothWrong: 0 };
 }
 
 export class PairAccumulator {
   private s: PairAccumulatorState;
 
   constructor(state?: PairAccumulatorState) {
-    this.s = state ? { ...state } : emptyState();
+    // States saved before `scored` existed counted every row as scored.
+    this.s = state ? { ...state, scored: state.scored ?? state.n } : emptyState();
   }
 
   static fromJSON(state: PairAccumulatorState): PairAccumulator {
@@ -91,26 +97,14 @@ export class PairAccumulator {
 
   result(options: PairComparisonOptions = {}): PairComparison {
     const s = this.s;
-    const labelled = s.bothCorrect + s.onlyACorrect + s.onlyBCorrect + s.bothWrong;
-    const b = s.onlyACorrect;
-    const c = s.onlyBCorrect;
-    const base = {
-      n: s.n,
-      agreementRate: s.n > 0 ? s.agree / s.n : NaN,
-      meanAbsScoreDifference: s.n > 0 ? s.sumAbsScoreDifference / s.n : NaN,
-      labelled,
-      accuracyA: labelled > 0 ? (s.bothCorrect + b) / labelled : NaN,
-      accuracyB: labelled > 0 ? (s.bothCorrect + c) / labelled : NaN,
-      discordant: { b, c },
-    };
-    if (labelled === 0) return { ...base, mcnemar: null, difference: null, verdict: null };
-    const mcnemar = mcnemarExact(b, c, { midP: options.midP });
-    const difference = pairedAccuracyDifference(s, options.level ?? 0.95);
+    const f = pairFigures({
+      n: s.n, agree: s.agree, sumAbsScoreDifference: s.sumAbsScoreDifference, scored: s.scored,
+      bothCorrect: s.bothCorrect, onlyCandidateCorrect: s.onlyACorrect, onlyActiveCorrect: s.onlyBCorrect, bothWrong: s.bothWrong,
+    }, options);
     return {
-      ...base,
-      mcnemar,
-      difference,
-      verdict: verdict({ difference: difference.difference, pValue: mcnemar.pValue }, options.alpha ?? 0.05),
+      n: f.n, agreementRate: f.agreementRate, meanAbsScoreDifference: f.meanAbsScoreDifference, labelled: f.labelled,
+      accuracyA: f.accuracyCandidate, accuracyB: f.accuracyActive, discordant: f.discordant,
+      mcnemar: f.mcnemar, difference: f.difference, verdict: f.verdict,
     };
   }
 
@@ -118,7 +112,11 @@ export class PairAccumulator {
     const s = this.s;
     s.n += sign;
     if (r.predictedA === r.predictedB) s.agree += sign;
-    s.sumAbsScoreDifference += sign * Math.abs(r.scoreA - r.scoreB);
+    const d = Math.abs(r.scoreA - r.scoreB);
+    if (!Number.isNaN(d)) {
+      s.sumAbsScoreDifference += sign * d;
+      s.scored += sign;
+    }
     if (r.label === undefined || r.label === null) return;
     const a = r.predictedA === r.label;
     const bRight = r.predictedB === r.label;

@@ -112,16 +112,16 @@ export class DemoPacer {
   private checkGate(s: Snapshot, c: ReplayControl): void {
     if (this.checking || Date.now() - this.lastGateCheck < GATE_CHECK_MS) return;
     const retrained = new Set(s.jobs.map((j) => j.result).filter((r): r is string => r !== null));
-    const ready = s.pairs.find((p) => retrained.has(p.b) && !c.stops.includes(`gate:${p.b}`) && p.verdict === 'better'
+    const ready = s.pairs.find((p) => retrained.has(p.candidate) && !c.stops.includes(`gate:${p.candidate}`) && p.verdict === 'better'
       && p.gate !== null && p.gate.remaining > 0 && p.gate.haveRows >= p.gate.needRows && p.gate.needRows > 0);
     if (!ready) return;
     this.lastGateCheck = Date.now();
     this.checking = true;
-    void this.opts.gatePreview(ready.b).then((g) => {
+    void this.opts.gatePreview(ready.candidate).then((g) => {
       const now = this.control();
-      if (g.pass && !now.stops.includes(`gate:${ready.b}`)) {
-        this.stop(now, `gate:${ready.b}`,
-          `Paused: ${ready.b}'s gate can pass. See 3 Shadow, then p to promote it (Tab, Enter). Space resumes.`);
+      if (g.pass && !now.stops.includes(`gate:${ready.candidate}`)) {
+        this.stop(now, `gate:${ready.candidate}`,
+          `Paused: ${ready.candidate}'s gate can pass. See 3 Shadow, then p to promote it (Tab, Enter). Space resumes.`);
       }
     }).catch(() => undefined).finally(() => { this.checking = false; });
   }

@@ -22,6 +22,7 @@ import { recentConflicts } from '../../store/conflicts.js';
 import { IngestService, ingestOptions } from '../ingest/ingestService.js';
 import type { Config } from '../config.js';
 import { PairAccumulator, type PairComparison } from '../compare/pairs.js';
+import type { PairRefs } from '../core/pair.js';
 import { isHeldOut } from '../compare/heldOut.js';
 import type { ColumnDriftResult, CompareOptions } from '../drift/columnDrift.js';
 import { loadArtifact } from '../registry/saveArtifact.js';
@@ -66,9 +67,8 @@ export interface EngineOptions {
 
 const MAX_PENDING_PAIRS = 50_000;
 
-interface PairState {
-  a: string;
-  b: string;
+/** A shadow against the active version; A of the accumulators is the candidate (src/core/pair.ts). */
+interface PairState extends PairRefs {
   all: PairAccumulator;
   labelled: PairAccumulator;
   /** labelled pairs in the gate's held-out set */
@@ -371,11 +371,11 @@ export class Engine extends EventEmitter implements SnapshotSource {
     return upP === max.predictions && upL === max.labels && this.qualityDone;
   }
 
-  private pairState(a: string, b: string): PairState {
-    const key = `${a}|${b}`;
+  private pairState(candidate: string, active: string): PairState {
+    const key = `${candidate}|${active}`;
     let p = this.pairs.get(key);
     if (!p) {
-      p = { a, b, all: new PairAccumulator(), labelled: new PairAccumulator(), heldOut: 0 };
+      p = { candidate, active, all: new PairAccumulator(), labelled: new PairAccumulator(), heldOut: 0 };
       this.pairs.set(key, p);
     }
     return p;
@@ -397,11 +397,11 @@ export class Engine extends EventEmitter implements SnapshotSource {
         this.drift.addFeatures(f.ts, features);
       }
       if (this.drift && pos !== null) this.drift.addScore(ref, f.ts, pos);
-      this.pairPrediction(f.requestId, ref, predicted, pos ?? 0);
+      this.pairPrediction(f.requestId, ref, predicted, pos ?? NaN);
       if (f.label !== null && f.labelTs !== null) {
         const label = mon.space.indexOfText(f.label);
         this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
-        labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
+        labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? NaN, label });
         // A label whose prediction was analysed after it (catching up on history, or a
         // label logged first) is paired here, not in handleLabels: label drift must see it too.
         if (ref === this.activeRef) this.labelDrift(f.ts, f.label);
@@ -433,7 +433,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       const label = mon.space.indexOfText(f.label);
       const pos = mon.space.binary ? f.score : null;
       this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
-      labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? 0, label });
+      labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? NaN, label });
       // A label belongs to the request, not to a model: it is counted once, with the active
       // model's prediction of the request. That pair is made exactly once, here or in
       // handlePredictions, whichever of the two rows is analysed later.
@@ -493,8 +493,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
     if (!a) return;
     const others = ref === active ? [...entry.keys()].filter((k) => k !== active) : [ref];
     for (const other of others) {
-      const b = entry.get(other)!;
-      this.pairState(active, other).all.add({ predictedA: a.predicted, scoreA: a.score, predictedB: b.predicted, scoreB: b.score });
+      const c = entry.get(other)!;
+      this.pairState(other, active).all.add({ predictedA: c.predicted, scoreA: c.score, predictedB: a.predicted, scoreB: a.score });
     }
   }
 
@@ -512,10 +512,10 @@ export class Engine extends EventEmitter implements SnapshotSource {
       const a = m.get(active);
       if (!a || a.label < 0) continue;
       const held = isHeldOut(requestId, share);
-      for (const [ref, b] of m) {
+      for (const [ref, c] of m) {
         if (ref === active) continue;
-        const p = this.pairState(active, ref);
-        p.labelled.add({ predictedA: a.predicted, scoreA: a.score, predictedB: b.predicted, scoreB: b.score, label: a.label });
+        const p = this.pairState(ref, active);
+        p.labelled.add({ predictedA: c.predicted, scoreA: c.score, predictedB: a.predicted, scoreB: a.score, label: a.label });
         if (held) p.heldOut++;
       }
     }
@@ -596,22 +596,18 @@ export class Engine extends EventEmitter implements SnapshotSource {
         })(),
       };
     }
-    const pairs: PairRow[] = [...this.pairs.values()].filter((p) => p.a === this.activeRef).map((p) => {
+    const pairs: PairRow[] = [...this.pairs.values()].filter((p) => p.active === this.activeRef).map((p) => {
       const all = p.all.result();
       const lab = p.labelled.result();
       const has = lab.labelled > 0;
-      const ma = this.monitors.get(p.a);
-      const mb = this.monitors.get(p.b);
-      // PairComparison's difference is accA − accB; the row reports the candidate b against a.
       const d = lab.difference;
-      const verdict = !has || lab.verdict === null ? 'insufficient'
-        : lab.verdict === 'no significant difference' ? 'no-difference'
-          : lab.verdict === 'better' ? 'worse' : 'better';
       return {
-        a: p.a, b: p.b, n: all.n, agreement: all.agreementRate, meanAbsDiff: all.meanAbsScoreDifference,
-        labelled: lab.labelled, accA: has ? lab.accuracyA : null, accB: has ? lab.accuracyB : null,
-        diff: d ? -d.difference : null, ci: d ? [-d.upper, -d.lower] : null, pValue: lab.mcnemar ? lab.mcnemar.pValue : null,
-        verdict, estAccA: ma?.estimatedAccuracy() ?? null, estAccB: mb?.estimatedAccuracy() ?? null, gate: null,
+        candidate: p.candidate, active: p.active, n: all.n, agreement: all.agreementRate, meanAbsDiff: finite(all.meanAbsScoreDifference),
+        labelled: lab.labelled, accCandidate: has ? lab.accuracyA : null, accActive: has ? lab.accuracyB : null,
+        diff: d ? d.difference : null, ci: d ? [d.lower, d.upper] : null, pValue: lab.mcnemar ? lab.mcnemar.pValue : null,
+        verdict: !has || lab.verdict === null ? 'insufficient' : lab.verdict === 'no significant difference' ? 'no-difference' : lab.verdict,
+        estAccCandidate: this.monitors.get(p.candidate)?.estimatedAccuracy() ?? null, estAccActive: this.monitors.get(p.active)?.estimatedAccuracy() ?? null,
+        gate: null,
       };
     });
     return {
@@ -647,15 +643,15 @@ export class Engine extends EventEmitter implements SnapshotSource {
     };
   }
 
-  /** The labelled comparison of (a, b) since start, or null before any pair. */
-  labelledComparison(a: string, b: string): PairComparison | null {
-    const p = this.pairs.get(`${a}|${b}`);
-    return p ? p.labelled.result() : null;
+  /** The labelled comparison of the candidate (A) with the active version since start, or null before any pair. */
+  labelledComparison(p: PairRefs): PairComparison | null {
+    const s = this.pairs.get(`${p.candidate}|${p.active}`);
+    return s ? s.labelled.result() : null;
   }
 
-  /** Labelled pairs of (a, b) in the gate's held-out set, as seen since start. */
-  heldOutPairs(a: string, b: string): number {
-    return this.pairs.get(`${a}|${b}`)?.heldOut ?? 0;
+  /** Labelled pairs in the gate's held-out set, as seen since start. */
+  heldOutPairs(p: PairRefs): number {
+    return this.pairs.get(`${p.candidate}|${p.active}`)?.heldOut ?? 0;
   }
 
   get cursors(): { predictions: number; labels: number } {
@@ -691,6 +687,10 @@ function multivariateReference(a: ModelArtifact): DriftReference['multivariate']
 function alertKey(kind: string, detector: string | null, subject: string, eventTime: number | null): string {
   const day = eventTime === null ? '' : formatDay(eventTime);
   return `${kind}|${detector ?? ''}|${subject}|${day}`;
+}
+
+function finite(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
 }
 
 function num(v: unknown): number | null {

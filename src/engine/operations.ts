@@ -5,6 +5,7 @@
  * console, the headless commands and the policy share one gate and one audit.
  */
 import type { Engine } from './engine.js';
+import type { PairRefs } from '../core/pair.js';
 import type { CommandResult, EngineCommands, GatePreview as UiGatePreview, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
 import { DemoPacer } from './demoPacer.js';
 import type { Config } from '../config.js';
@@ -83,12 +84,12 @@ export class Operations implements EngineCommands {
   private decorate(s: Snapshot): void {
     s.jobs = this.runner.list(50).map(toSnapshotJob);
     for (const p of s.pairs) {
-      const st = readGateState(this.engine.db, p.b, p.a);
+      const st = readGateState(this.engine.db, p.candidate, p.active);
       p.gate = {
         remaining: Math.max(0, this.cfg.gate.evaluations - st.evaluationsUsed),
         allowed: this.cfg.gate.evaluations,
-        needRows: this.needRows(p.a, p.b),
-        haveRows: this.engine.heldOutPairs(p.a, p.b),
+        needRows: this.needRows(p),
+        haveRows: this.engine.heldOutPairs(p),
       };
     }
     if (this.pacer) {
@@ -102,14 +103,14 @@ export class Operations implements EngineCommands {
    * how often the two models disagree, estimated here from all labelled pairs
    * seen (the gate itself uses the held-out rows only).
    */
-  private needRows(a: string, b: string): number {
+  private needRows(pair: PairRefs): number {
     if (this.condition === null) return 0;
     const { reliability, evaluations } = this.cfg.gate;
     const bound = this.cfg.gate.bound ?? 'hoeffding';
-    const lab = this.engine.labelledComparison(a, b);
+    const lab = this.engine.labelledComparison(pair);
     try {
       if (lab && lab.labelled >= 100) {
-        return gateRowsNeeded(this.condition, { n: lab.accuracyB, o: lab.accuracyA, rows: lab.labelled, discordant: { b: lab.discordant.c, c: lab.discordant.b } }, reliability, evaluations, { bound });
+        return gateRowsNeeded(this.condition, { n: lab.accuracyA, o: lab.accuracyB, rows: lab.labelled, discordant: lab.discordant }, reliability, evaluations, { bound });
       }
       return rowsNeeded(this.condition, reliability, evaluations, 'none', bound);
     } catch {

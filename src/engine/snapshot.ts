@@ -169,23 +169,26 @@ export interface GateBudget {
 
 export type Verdict = 'better' | 'worse' | 'no-difference' | 'insufficient';
 
-/** Shadow comparison of candidate `b` against `a` (usually the active model) on the same requests. */
+/**
+ * Shadow comparison of a candidate against the active version on the same requests
+ * (orientation: src/core/pair.ts; differences are candidate − active).
+ */
 export interface PairRow {
-  a: string;                // name@version, the reference side (active)
-  b: string;                // name@version, the candidate (shadow)
+  candidate: string;        // name@version of the shadow
+  active: string;           // name@version of the active version
   n: number;                // requests scored by both
   agreement: number;        // share of equal predicted classes
-  meanAbsDiff: number;      // mean |score_a - score_b|
+  meanAbsDiff: number | null; // mean |score_candidate - score_active| where both logged a score
   labelled: number;         // paired requests with a label
-  accA: number | null;      // realised accuracy of a on the labelled pairs
-  accB: number | null;
-  diff: number | null;      // accB - accA
+  accCandidate: number | null; // realised accuracy of the candidate on the labelled pairs
+  accActive: number | null;
+  diff: number | null;      // accCandidate - accActive
   ci: [number, number] | null; // 95% interval of diff
   pValue: number | null;    // McNemar exact
-  verdict: Verdict;         // b relative to a at the configured level
-  estAccA: number | null;   // CBPE estimate on all pairs
-  estAccB: number | null;
-  gate: GateBudget | null;  // budget of the gate that would judge promoting b
+  verdict: Verdict;         // the candidate against the active version at the configured level
+  estAccCandidate: number | null; // CBPE estimate on all pairs
+  estAccActive: number | null;
+  gate: GateBudget | null;  // budget of the gate that would judge promoting the candidate
 }
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';

@@ -45,8 +45,8 @@ export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
       ],
     },
     pairs: [
-      { a: 'flights-logreg@1', b: 'flights-logreg@3', n: 160_700, agreement: 0.7321, meanAbsDiff: 0.1234, labelled: 100_300, accA: 0.7777, accB: 0.8345, diff: 0.0568, ci: [0.0521, 0.0615], pValue: 1e-32, verdict: 'better', estAccA: 0.8012, estAccB: 0.8301, gate: { remaining: 7, allowed: 10, needRows: 5_000, haveRows: 20_000 } },
-      { a: 'flights-logreg@1', b: 'flights-mlp@2', n: 160_700, agreement: 0.9012, meanAbsDiff: 0.0456, labelled: 100_300, accA: 0.7777, accB: 0.7911, diff: 0.0134, ci: [-0.002, 0.0288], pValue: 0.0871, verdict: 'no-difference', estAccA: 0.8012, estAccB: 0.7944, gate: null },
+      { active: 'flights-logreg@1', candidate: 'flights-logreg@3', n: 160_700, agreement: 0.7321, meanAbsDiff: 0.1234, labelled: 100_300, accActive: 0.7777, accCandidate: 0.8345, diff: 0.0568, ci: [0.0521, 0.0615], pValue: 1e-32, verdict: 'better', estAccActive: 0.8012, estAccCandidate: 0.8301, gate: { remaining: 7, allowed: 10, needRows: 5_000, haveRows: 20_000 } },
+      { active: 'flights-logreg@1', candidate: 'flights-mlp@2', n: 160_700, agreement: 0.9012, meanAbsDiff: 0.0456, labelled: 100_300, accActive: 0.7777, accCandidate: 0.7911, diff: 0.0134, ci: [-0.002, 0.0288], pValue: 0.0871, verdict: 'no-difference', estAccActive: 0.8012, estAccCandidate: 0.7944, gate: null },
     ],
     jobs: [
       { id: 'job-7', model: 'flights-logreg', type: 'logreg', status: 'running', epoch: 4, epochs: 10, loss: 0.4711, valMetric: 0.598, valMetricName: 'auc', etaSeconds: 95, createdAt: T0 - 30_000, result: null, error: null, stopped: null },

@@ -196,18 +196,18 @@ test('concept drift: the alerting detector fires on the storm days; calm-day fir
 
 test('shadow comparison in the snapshot agrees with comparePairFromStore on the same database', (t) => {
   const s = engine.current()!;
-  const row = s.pairs.find((p) => p.a === active && p.b === stream.shadow);
+  const row = s.pairs.find((p) => p.active === active && p.candidate === stream.shadow);
   assert.ok(row, 'a pair row for active vs shadow');
   const store = comparePairFromStore(db, { name: 'flights-short', version: 1 }, { name: 'flights', version: 1 });
-  t.diagnostic(`snapshot: n ${row.n}, labelled ${row.labelled}, acc ${row.accA?.toFixed(4)} vs ${row.accB?.toFixed(4)}, diff ${row.diff?.toFixed(4)} [${row.ci?.map((x) => x.toFixed(4)).join(', ')}], p ${row.pValue}, ${row.verdict}; store: ${store.verdict} p ${store.mcnemar?.pValue}`);
+  t.diagnostic(`snapshot: n ${row.n}, labelled ${row.labelled}, acc ${row.accActive?.toFixed(4)} vs ${row.accCandidate?.toFixed(4)}, diff ${row.diff?.toFixed(4)} [${row.ci?.map((x) => x.toFixed(4)).join(', ')}], p ${row.pValue}, ${row.verdict}; store: ${store.verdict} p ${store.mcnemar?.pValue}`);
   assert.equal(row.n, 151_872);
   assert.equal(row.labelled, 151_872);
   assert.equal(store.n, row.n);
   assert.equal(store.labelled, row.labelled);
   assert.ok(Math.abs(row.agreement - store.agreementRate) < 1e-12);
   assert.ok(Math.abs(row.meanAbsDiff - store.meanAbsScoreDifference) < 1e-6);
-  assert.ok(Math.abs(row.accA! - store.models.baseline.accuracy) < 1e-12);
-  assert.ok(Math.abs(row.accB! - store.models.candidate.accuracy) < 1e-12);
+  assert.ok(Math.abs(row.accActive! - store.models.baseline.accuracy) < 1e-12);
+  assert.ok(Math.abs(row.accCandidate! - store.models.candidate.accuracy) < 1e-12);
   // Both report the candidate minus the active model.
   assert.ok(Math.abs(row.diff! - store.difference!.difference) < 1e-12);
   assert.ok(Math.abs(row.ci![0] - store.difference!.lower) < 1e-12 && Math.abs(row.ci![1] - store.difference!.upper) < 1e-12);

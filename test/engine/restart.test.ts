@@ -79,7 +79,7 @@ function counts(s: Snapshot) {
   return {
     ingest: { predictions: s.ingest.predictions, labels: s.ingest.labels, quarantined: s.ingest.quarantined },
     traffic: s.traffic.map((t) => ({ model: t.model, alias: t.alias, predictions: t.predictions, labelled: t.labelled })),
-    pairs: s.pairs.map((p) => ({ a: p.a, b: p.b, n: p.n, labelled: p.labelled, accA: p.accA, accB: p.accB, diff: p.diff, agreement: p.agreement })),
+    pairs: s.pairs.map((p) => ({ active: p.active, candidate: p.candidate, n: p.n, labelled: p.labelled, accActive: p.accActive, accCandidate: p.accCandidate, diff: p.diff, agreement: p.agreement })),
   };
 }
 
@@ -96,8 +96,8 @@ test('every prediction and label is counted once, whether the label line came be
   assert.equal(pair!.n, rows.length);
   assert.equal(pair!.labelled, labelled.length);
   // Exactly the accuracy of each model over the labelled requests: no row missing, none doubled.
-  assert.equal(pair!.accA, labelled.reduce((s, i) => s + correct(i, 0), 0) / labelled.length);
-  assert.equal(pair!.accB, labelled.reduce((s, i) => s + correct(i, SHADOW_BIAS), 0) / labelled.length);
+  assert.equal(pair!.accActive, labelled.reduce((s, i) => s + correct(i, 0), 0) / labelled.length);
+  assert.equal(pair!.accCandidate, labelled.reduce((s, i) => s + correct(i, SHADOW_BIAS), 0) / labelled.length);
   // After pass 1 the labels without a prediction yet were not counted for anything.
   const p1 = counts(afterPass1);
   const m1 = p1.traffic.find((t) => t.model === 'm@1')!;
