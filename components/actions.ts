@@ -4,9 +4,10 @@
  * result on the flash line. Screen keys and the `:` command line both call these.
  */
 import type { Dispatch } from 'react';
-import type { CommandResult, EngineCommands, GatePreview, PaceCommand, RetrainOptions, Snapshot } from '../src/engine/snapshot.js';
+import type { CommandResult, EngineCommands, GateReport, PaceCommand, RetrainOptions, Snapshot } from '../src/engine/snapshot.js';
 import type { DialogLine, FlashTone, UiAction } from './state.js';
-import { num, pct, pval, interval, signedPct } from './format.js';
+import { gateLines as coreGateLines } from '../src/core/gate.js';
+import { num, pct } from './format.js';
 
 export interface ConsoleActions {
   readOnly: boolean;
@@ -20,19 +21,14 @@ export interface ConsoleActions {
   ackAlert(id: string): void;
 }
 
-export function gateLines(g: GatePreview, force: boolean): DialogLine[] {
+/** The promote dialog: the one gate text (src/core/gate.ts) under who replaces whom, then what --force does. */
+export function gateLines(g: GateReport, force: boolean): DialogLine[] {
+  const pass = g.figures ? g.figures.pass : g.status === 'no-active';
   const lines: DialogLine[] = [
     { text: `active now: ${g.active ?? 'none'}  →  ${g.target}` },
-    { text: `gate: ${g.condition}` },
-    {
-      text: `candidate − active: ${signedPct(g.estimate)} pts  95% ${interval(g.interval)}  McNemar p ${pval(g.pValue)}`,
-    },
-    {
-      text: `held-out rows: ${g.rows}` + (g.budget ? `  need ${g.budget.needRows}  budget ${g.budget.remaining}/${g.budget.allowed} evaluations left` : ''),
-    },
-    { text: `${g.pass ? 'PASS' : 'FAIL'}: ${g.reason}`, tone: g.pass ? 'ok' : 'bad' },
+    ...coreGateLines(g),
   ];
-  if (!g.pass && !force) lines.push({ text: `The engine will refuse it; only :promote ${g.target} --force overrides (audited).`, tone: 'dim' });
+  if (!pass && !force && g.status === 'evaluated') lines.push({ text: `The engine will refuse it; only :promote ${g.target} --force overrides (audited).`, tone: 'dim' });
   if (force) lines.push({ text: 'FORCE: the gate is overridden and the override is written to the audit trail.', tone: 'warn' });
   return lines;
 }

@@ -48,6 +48,8 @@
  * planning an assumed one (for n − o at most the share of rows where the models disagree).
  */
 
+import type { GateFigures, GateRefusal } from '../core/gate.js';
+
 export type GateVariable = 'n' | 'o' | 'd';
 
 export interface GateTerm {
@@ -105,23 +107,13 @@ export interface GateObservation {
   discordant?: { b: number; c: number };
 }
 
-export interface GateResult {
-  pass: boolean;
-  refused?: 'budget-spent' | 'not-enough-rows';
-  needRows: number;
-  /** value of the condition's left-hand side */
-  estimate: number;
-  /** estimate ± the half-width at the observed row count */
-  interval: [number, number];
-  /** the bound the interval and needRows come from (Hoeffding when Bernstein cannot apply) */
-  bound: GateBound;
-  halfWidth: number;
-  /** Bernstein: unbiased sample variance of the per-row value; null for Hoeffding */
-  variance: number | null;
-  /** evaluations left after this one (refusals do not spend any) */
-  remainingEvaluations: number;
-  message: string;
-}
+/**
+ * What evaluateGate returns: the evaluation part of the one gate result type (src/core/gate.ts,
+ * GateFigures), whose fields say what each one means; `refused` is absent when it evaluated.
+ */
+export type GateResult = Pick<GateFigures, 'pass' | 'needRows' | 'estimate' | 'interval' | 'bound' | 'halfWidth' | 'variance' | 'remainingEvaluations' | 'message'> & {
+  refused?: GateRefusal;
+};
 
 const VARIABLES: readonly string[] = ['n', 'o', 'd'];
 

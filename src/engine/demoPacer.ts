@@ -13,7 +13,7 @@
  * again). Resuming clears the hint.
  */
 import { existsSync } from 'node:fs';
-import type { CommandResult, DemoStatus, GatePreview, PaceCommand, Snapshot } from './snapshot.js';
+import type { CommandResult, DemoStatus, GateReport, PaceCommand, Snapshot } from './snapshot.js';
 import { causeFirst, isPageAlert } from './pageAlerts.js';
 import { readControl, readStatus, statusPathOf, stepRate, writeControl, type ReplayControl } from '../replay/control.js';
 
@@ -23,7 +23,7 @@ export interface DemoPacerOptions {
   incidentFrom: number | null;
   /** event time after the incident start at which a retrain has enough of it */
   retrainAfterMs?: number;
-  gatePreview(target: string): Promise<GatePreview>;
+  gatePreview(target: string): Promise<GateReport>;
 }
 
 const HOUR = 3_600_000;
@@ -119,7 +119,7 @@ export class DemoPacer {
     this.checking = true;
     void this.opts.gatePreview(ready.candidate).then((g) => {
       const now = this.control();
-      if (g.pass && !now.stops.includes(`gate:${ready.candidate}`)) {
+      if (g.figures?.pass === true && !now.stops.includes(`gate:${ready.candidate}`)) {
         this.stop(now, `gate:${ready.candidate}`,
           `Paused: ${ready.candidate}'s gate can pass. See 3 Shadow, then p to promote it (Tab, Enter). Space resumes.`);
       }

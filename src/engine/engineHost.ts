@@ -8,14 +8,14 @@ import { startModuleWorker } from '../util/moduleWorker.js';
 import type { Config } from '../config.js';
 import type { FleetSource } from '../fleet/engineFeed.js';
 import type { CommandCall, FromEngine, ToEngine } from './engineProtocol.js';
-import type { CommandResult, EngineCommands, GatePreview, PaceCommand, RetrainOptions, Snapshot, SnapshotSource } from './snapshot.js';
+import type { CommandResult, EngineCommands, GateReport, PaceCommand, RetrainOptions, Snapshot, SnapshotSource } from './snapshot.js';
 import type { DemoOptions } from './operations.js';
 
 export class EngineHost implements SnapshotSource, EngineCommands {
   private worker: Worker | null = null;
   private latest: Snapshot | null = null;
   private readonly listeners = new Set<(s: Snapshot) => void>();
-  private readonly pending = new Map<number, (r: CommandResult | GatePreview) => void>();
+  private readonly pending = new Map<number, (r: CommandResult | GateReport) => void>();
   private nextId = 1;
   private stopped: Promise<void> | null = null;
   private resolveStopped: (() => void) | null = null;
@@ -77,18 +77,18 @@ export class EngineHost implements SnapshotSource, EngineCommands {
     return () => this.listeners.delete(listener);
   }
 
-  private call<T extends CommandResult | GatePreview>(call: CommandCall): Promise<T> {
+  private call<T extends CommandResult | GateReport>(call: CommandCall): Promise<T> {
     if (!this.worker) return Promise.resolve({ ok: false, message: 'the engine is not running' } as T);
     const id = this.nextId++;
     return new Promise<T>((resolve) => {
-      this.pending.set(id, resolve as (r: CommandResult | GatePreview) => void);
+      this.pending.set(id, resolve as (r: CommandResult | GateReport) => void);
       this.worker!.postMessage({ type: 'command', id, call } satisfies ToEngine);
     });
   }
 
   promote(target: string, opts?: { force?: boolean }): Promise<CommandResult> { return this.call({ name: 'promote', args: [target, opts] }); }
   rollback(name?: string): Promise<CommandResult> { return this.call({ name: 'rollback', args: [name] }); }
-  gatePreview(target: string): Promise<GatePreview> { return this.call({ name: 'gatePreview', args: [target] }); }
+  gatePreview(target: string): Promise<GateReport> { return this.call({ name: 'gatePreview', args: [target] }); }
   retrain(opts?: RetrainOptions): Promise<CommandResult> { return this.call({ name: 'retrain', args: [opts] }); }
   cancelJob(id: string): Promise<CommandResult> { return this.call({ name: 'cancelJob', args: [id] }); }
   pace(cmd: PaceCommand): Promise<CommandResult> { return this.call({ name: 'pace', args: [cmd] }); }

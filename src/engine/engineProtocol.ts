@@ -1,6 +1,6 @@
 /** Messages between the console thread (EngineHost) and the engine thread (engineWorker). */
 import type { Config } from '../config.js';
-import type { CommandResult, GatePreview, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
+import type { CommandResult, GateReport, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
 import type { DemoOptions } from './operations.js';
 
 import type { FleetSource } from '../fleet/engineFeed.js';
@@ -30,6 +30,6 @@ export type ToEngine =
 export type FromEngine =
   | { type: 'ready'; backend: string }
   | { type: 'snapshot'; snapshot: Snapshot }
-  | { type: 'result'; id: number; result: CommandResult | GatePreview }
+  | { type: 'result'; id: number; result: CommandResult | GateReport }
   | { type: 'error'; message: string }
   | { type: 'stopped' };

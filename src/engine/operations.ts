@@ -6,7 +6,7 @@
  */
 import type { Engine } from './engine.js';
 import type { PairRefs } from '../core/pair.js';
-import type { CommandResult, EngineCommands, GatePreview as UiGatePreview, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
+import type { CommandResult, EngineCommands, GateReport, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
 import { DemoPacer } from './demoPacer.js';
 import type { Config } from '../config.js';
 import { gatePreview, promoteWithGate, rollback } from '../registry/switch.js';
@@ -138,28 +138,11 @@ export class Operations implements EngineCommands {
     }
   }
 
-  async gatePreview(target: string): Promise<UiGatePreview> {
+  async gatePreview(target: string): Promise<GateReport> {
     try {
-      const p = gatePreview(this.engine.db, target, this.cfg);
-      const f = p.figures;
-      if (f === null) {
-        return {
-          target: p.target, active: p.active, pass: false, condition: `${this.cfg.gate.condition} @ ${this.cfg.gate.reliability}`,
-          estimate: null, interval: null, pValue: null, rows: 0, budget: null,
-          reason: p.status === 'already-active' ? `${p.target} is already active` : 'there is no active model to compare with',
-        };
-      }
-      return {
-        target: p.target, active: p.active, pass: f.pass, condition: `${f.condition} @ ${f.reliability}`,
-        estimate: f.estimate, interval: f.interval, pValue: null, rows: f.heldOutRows,
-        budget: { remaining: f.remainingEvaluations, allowed: f.evaluationsAllowed, needRows: f.needRows, haveRows: f.heldOutRows },
-        reason: f.message,
-      };
+      return gatePreview(this.engine.db, target, this.cfg);
     } catch (e) {
-      return {
-        target, active: null, pass: false, condition: this.cfg.gate.condition, estimate: null, interval: null, pValue: null, rows: 0, budget: null,
-        reason: errorMessage(e),
-      };
+      return { target, active: null, status: 'error', figures: null, message: errorMessage(e) };
     }
   }
 

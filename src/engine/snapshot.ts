@@ -312,19 +312,9 @@ export interface CommandResult {
   message: string;          // one sentence for the flash line
 }
 
-/** What the promote confirmation shows. Must not spend the gate's budget. */
-export interface GatePreview {
-  target: string;           // name@version to promote
-  active: string | null;    // current active name@version
-  pass: boolean;            // would the gate pass now
-  condition: string;        // e.g. "n - o > 0.01 +/- 0.01 @ 0.999"
-  estimate: number | null;  // candidate minus active, on held-out labelled rows
-  interval: [number, number] | null;
-  pValue: number | null;
-  rows: number;             // held-out labelled rows available
-  budget: GateBudget | null;
-  reason: string;           // one sentence: why it passes or fails
-}
+/** What the promote confirmation shows (must not spend the gate's budget): the one gate report. */
+export type { GateFigures, GateReport } from '../core/gate.js';
+import type { GateReport } from '../core/gate.js';
 
 export interface RetrainOptions {
   model?: string;           // model name; default: the active model's
@@ -338,7 +328,7 @@ export type PaceCommand = 'toggle' | 'pause' | 'resume' | 'faster' | 'slower';
 export interface EngineCommands {
   promote(target: string, opts?: { force?: boolean }): Promise<CommandResult>;
   rollback(name?: string): Promise<CommandResult>;
-  gatePreview(target: string): Promise<GatePreview>;
+  gatePreview(target: string): Promise<GateReport>;
   retrain(opts?: RetrainOptions): Promise<CommandResult>;
   cancelJob(id: string): Promise<CommandResult>;
   pace(cmd: PaceCommand): Promise<CommandResult>;

@@ -28,54 +28,12 @@ import type { Config } from '../config.js';
 import { evaluateGate, gateRowsNeeded, parseCondition, type GateBound, type GateObservation, type GateResult } from '../compare/gate.js';
 import { isHeldOut } from '../compare/heldOut.js';
 import { LoggedClasses } from '../core/classes.js';
+import type { GateFigures, GateReport } from '../core/gate.js';
+import { mcnemarExact } from '../compare/mcnemar.js';
 import { runHook, type HookResult, type SwitchEvent } from './hook.js';
 import { routingPath, writeRouting, type Routing } from './routing.js';
 
 export type GateConfig = Config['gate'];
-
-/** What the operator is shown: the gate's inputs, its verdict and the budget. */
-export interface GateFigures {
-  candidate: string;
-  active: string;
-  condition: string;
-  reliability: number;
-  /** the bound behind interval and needRows (Hoeffding when Bernstein cannot apply) */
-  bound: GateBound;
-  heldOutShare: number;
-  /** held-out labelled requests both versions scored, with label id > freshAfterLabelId */
-  heldOutRows: number;
-  needRows: number;
-  /** candidate accuracy, active accuracy, share of disagreement on those rows */
-  n: number;
-  o: number;
-  d: number;
-  /** b: rows only the candidate got right, c: only the active version */
-  discordant: { b: number; c: number };
-  /** Bernstein: sample variance of the per-row n − o difference; null for Hoeffding */
-  variance: number | null;
-  estimate: number;
-  interval: [number, number];
-  pass: boolean;
-  refused: 'budget-spent' | 'not-enough-rows' | null;
-  evaluationsAllowed: number;
-  /** before this evaluation */
-  evaluationsUsed: number;
-  /** after this evaluation */
-  remainingEvaluations: number;
-  freshAfterLabelId: number;
-  /** the budget had been spent and enough fresh labels restarted it */
-  budgetRestarted: boolean;
-  message: string;
-}
-
-export type GateStatus = 'no-active' | 'already-active' | 'evaluated';
-
-export interface GatePreview {
-  target: string;
-  active: string | null;
-  status: GateStatus;
-  figures: GateFigures | null;
-}
 
 export interface PromoteOptions {
   force?: boolean;
@@ -194,9 +152,11 @@ function evaluate(db: Db, candidate: ModelInfo, active: ModelInfo, gate: GateCon
     o: observed.o,
     d,
     discordant: { b: counts.newOnly, c: counts.oldOnly },
+    mcnemarP: rows > 0 ? mcnemarExact(counts.newOnly, counts.oldOnly).pValue : null,
     variance: result.variance,
     estimate: result.estimate,
     interval: result.interval,
+    halfWidth: result.halfWidth,
     pass: result.pass,
     refused: result.refused ?? null,
     evaluationsAllowed: allowed,
@@ -209,14 +169,15 @@ function evaluate(db: Db, candidate: ModelInfo, active: ModelInfo, gate: GateCon
 }
 
 /** The gate's figures for promoting `target` now, without spending any budget. */
-export function gatePreview(db: Db, target: string, cfg: Pick<Config, 'gate'>): GatePreview {
-  return db.transaction((): GatePreview => {
+export function gatePreview(db: Db, target: string, cfg: Pick<Config, 'gate'>): GateReport {
+  return db.transaction((): GateReport => {
     const candidate = resolveTarget(db, target);
     const active = activeModel(db);
     const t = refOf(candidate);
-    if (!active) return { target: t, active: null, status: 'no-active', figures: null };
-    if (active.id === candidate.id) return { target: t, active: refOf(active), status: 'already-active', figures: null };
-    return { target: t, active: refOf(active), status: 'evaluated', figures: evaluate(db, candidate, active, cfg.gate, false) };
+    if (!active) return { target: t, active: null, status: 'no-active', figures: null, message: `there is no active model to compare ${t} with: promoting it needs no gate` };
+    if (active.id === candidate.id) return { target: t, active: refOf(active), status: 'already-active', figures: null, message: `${t} is already active` };
+    const figures = evaluate(db, candidate, active, cfg.gate, false);
+    return { target: t, active: refOf(active), status: 'evaluated', figures, message: figures.message };
   })();
 }
 

@@ -181,9 +181,10 @@ test('promote: p shows the gate result, Enter on the initial Cancel does not pro
   await h.press('4', 'j', 'p');
   let f = h.frame();
   assert.match(f, /Promote flights-mlp@2\?/);
-  assert.match(f, /PASS: candidate beats active/);
-  assert.match(f, /95% \[\+5\.2,\+6\.2\]/);
-  assert.match(f, /budget 7\/10/);
+  assert.match(f, /verdict +pass: candidate beats active/);
+  // the interval is at the configured reliability, and the McNemar p is the gate's own
+  assert.match(f, /interval \[0\.0521, 0\.0615\] at 0\.999; McNemar p 1e-32/);
+  assert.match(f, /budget +7 of 10 evaluations left/);
   assert.match(f, /\[> Cancel <\]/);
   await h.press(KEY.enter);
   assert.equal(count(h.commands.calls, 'promote'), 0);
@@ -215,10 +216,10 @@ test('promote: Esc cancels, and nothing happens on a single key press', async ()
 });
 
 test('promote: a failing gate is shown as FAIL with how to override', async () => {
-  const h = await open({ commands: recorder({ pass: false, reason: 'budget spent: wait for fresh labels' }) });
+  const h = await open({ commands: recorder({ pass: false, refused: 'budget-spent', message: 'refused: budget spent: wait for fresh labels' }) });
   await h.press('4', 'j', 'j', 'p');
   const f = h.frame();
-  assert.match(f, /FAIL: budget spent/);
+  assert.match(f, /verdict +refused: budget spent/);
   assert.match(f, /--force/);
 });
 

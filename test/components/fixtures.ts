@@ -1,6 +1,6 @@
 /** Hand-built snapshots (the snapshot IS the console's input) and a commands object that records calls. */
 import type {
-  CommandResult, EngineCommands, GatePreview, PaceCommand, RetrainOptions, Snapshot, SnapshotSource,
+  CommandResult, EngineCommands, GateFigures, GateReport, PaceCommand, RetrainOptions, Snapshot, SnapshotSource,
 } from '../../src/engine/snapshot.js';
 
 const T0 = Date.UTC(2026, 10, 24, 22, 0, 0);
@@ -86,7 +86,7 @@ export interface Call { name: string; args: unknown[] }
 
 export interface Recorder extends EngineCommands { calls: Call[] }
 
-export function recorder(gate: Partial<GatePreview> = {}, result: CommandResult = { ok: true, message: 'done' }): Recorder {
+export function recorder(gate: Partial<GateFigures> = {}, result: CommandResult = { ok: true, message: 'done' }): Recorder {
   const calls: Call[] = [];
   const rec = (name: string, args: unknown[]) => {
     calls.push({ name, args });
@@ -100,14 +100,16 @@ export function recorder(gate: Partial<GatePreview> = {}, result: CommandResult 
     cancelJob: (id: string) => rec('cancelJob', [id]),
     pace: (cmd: PaceCommand) => rec('pace', [cmd]),
     ackAlert: (id: string) => rec('ackAlert', [id]),
-    gatePreview(target: string) {
+    gatePreview(target: string): Promise<GateReport> {
       calls.push({ name: 'gatePreview', args: [target] });
-      return Promise.resolve({
-        target, active: 'flights-logreg@1', pass: true, condition: 'n - o > 0.01 +/- 0.01 @ 0.999',
-        estimate: 0.0568, interval: [0.0521, 0.0615], pValue: 1e-32, rows: 20_000,
-        budget: { remaining: 7, allowed: 10, needRows: 5_000, haveRows: 20_000 },
-        reason: 'candidate beats active by 5.7 pts', ...gate,
-      });
+      const figures: GateFigures = {
+        candidate: target, active: 'flights-logreg@1', condition: 'n - o > 0.01 +/- 0.01', reliability: 0.999, bound: 'hoeffding',
+        heldOutShare: 0.2, heldOutRows: 20_000, needRows: 5_000, n: 0.8345, o: 0.7777, d: 0.12, discordant: { b: 1500, c: 364 },
+        mcnemarP: 1e-32, variance: null, estimate: 0.0568, interval: [0.0521, 0.0615], halfWidth: 0.0047, pass: true, refused: null,
+        evaluationsAllowed: 10, evaluationsUsed: 3, remainingEvaluations: 6, freshAfterLabelId: 0, budgetRestarted: false,
+        message: 'pass: candidate beats active by 5.7 pts', ...gate,
+      };
+      return Promise.resolve({ target, active: 'flights-logreg@1', status: 'evaluated', figures, message: figures.message });
     },
   };
 }

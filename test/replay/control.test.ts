@@ -16,7 +16,7 @@ import { FLIGHTS_CSV } from '../models/flights.js';
 import { tempDir } from '../helpers/tmp.js';
 import { tinyRegistry } from '../helpers/tinyRegistry.js';
 import { makeSnapshot } from '../components/fixtures.js';
-import type { AlertRow, GatePreview } from '../../src/engine/snapshot.js';
+import type { AlertRow, GateFigures, GateReport } from '../../src/engine/snapshot.js';
 
 const HOUR = 3_600_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -105,7 +105,7 @@ test('the demo stops by itself on the incident’s first page alert, then a week
     control, incidentFrom,
     gatePreview: async (target) => {
       previews.push(target);
-      return { target, pass: true } as GatePreview;
+      return { target, active: 'flights-logreg@1', status: 'evaluated', figures: { pass: true } as GateFigures, message: 'pass' } satisfies GateReport;
     },
   });
   const snap = makeSnapshot();

@@ -2,10 +2,9 @@ import { formatMinute } from '../../core/time.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { ModelFigures, StorePairComparison } from '../../compare/fromStore.js';
-import type { GateFigures } from '../../registry/switch.js';
+import { gateLines, type GateReport } from '../../core/gate.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 import { parseDuration } from '../../core/time.js';
-import { gateLines } from './promote.js';
 
 interface CompareOptions extends GlobalOptions {
   json?: boolean;
@@ -35,7 +34,7 @@ function modelRow(label: string, m: ModelFigures): string {
   ].join(' ');
 }
 
-function pairText(p: StorePairComparison, gate: GateFigures | null, referenceRows: number): string {
+function pairText(p: StorePairComparison, gate: GateReport | null, referenceRows: number): string {
   const lines = [
     `${p.candidate} vs ${p.baseline}${gate ? ' (active)' : ''}: ${p.n} paired requests, ${p.labelled} labelled${p.since !== null ? ` since ${time(p.since)}` : ''} (${p.elapsedMs} ms)`,
     `  agreement ${num(p.agreementRate * 100, 2)}%, mean |Δscore| ${num(p.meanAbsScoreDifference)}`,
@@ -56,7 +55,7 @@ function pairText(p: StorePairComparison, gate: GateFigures | null, referenceRow
     if (ref) lines.push(`  CBPE of ${m.ref} calibrated on ${what} (${ref.rows} rows, ${time(ref.from)} … ${time(ref.until)})`);
     else lines.push(`  CBPE of ${m.ref}: no reference (pin one: mlops-tui reference set ${m.ref} --from T --until T)`);
   }
-  if (gate) lines.push(...gateLines(gate).map((l) => `  ${l}`));
+  if (gate) lines.push(...gateLines(gate).map((l) => `  ${l.text}`));
   return lines.join('\n');
 }
 
@@ -103,11 +102,11 @@ Examples:
           : servingPairs(db).map((p) => ({ ...p, serving: true }));
         const results = pairs.map((p) => {
           const comparison = comparePairFromStore(db, p.candidate, p.baseline, { since, alpha, midP: opts.midP, windowMs });
-          const gate = p.serving ? gatePreview(db, comparison.candidate, cfg).figures : null;
+          const gate = p.serving ? gatePreview(db, comparison.candidate, cfg) : null;
           return { comparison, gate };
         });
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify(results.map((r) => ({ ...r.comparison, gate: r.gate })), null, 2)}\n`);
+          process.stdout.write(`${JSON.stringify(results.map((r) => ({ ...r.comparison, gate: r.gate?.figures ?? null })), null, 2)}\n`);
           return;
         }
         if (results.length === 0) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
-import type { GateFigures, SwitchOutcome } from '../../registry/switch.js';
+import type { SwitchOutcome } from '../../registry/switch.js';
+import { gateLines } from '../../core/gate.js';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 
 interface PromoteOptions extends GlobalOptions {
@@ -35,7 +36,7 @@ Examples:
         const preview = gatePreview(db, ref, cfg);
         if (!opts.json) {
           process.stdout.write(`promote    ${preview.target}${preview.active ? ` (active now: ${preview.active})` : ' (nothing is active yet)'}\n`);
-          if (preview.figures) process.stdout.write(`${gateLines(preview.figures).join('\n')}\n`);
+          if (preview.figures) process.stdout.write(`${gateLines(preview).map((l) => l.text).join('\n')}\n`);
         }
         if (preview.status === 'already-active') {
           if (opts.json) process.stdout.write(`${JSON.stringify({ ...preview, changed: false, message: `${preview.target} is already active` }, null, 2)}\n`);
@@ -93,26 +94,6 @@ export async function confirm(question: string, yes: boolean | undefined, what: 
   } finally {
     rl.close();
   }
-}
-
-const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(2)}%` : '—');
-
-export function gateLines(g: GateFigures): string[] {
-  const budget = g.refused === 'budget-spent'
-    ? `budget spent (${g.evaluationsAllowed} of ${g.evaluationsAllowed} evaluations used)`
-    : `${g.evaluationsAllowed - g.evaluationsUsed} of ${g.evaluationsAllowed} evaluations left before this one${g.budgetRestarted ? ' (restarted on fresh labels)' : ''}`;
-  return [
-    `gate       ${g.condition} at reliability ${g.reliability}`,
-    `held out   ${g.heldOutRows} labelled rows both versions scored (share ${g.heldOutShare}), ${g.needRows} needed`,
-    `accuracy   candidate ${g.candidate} ${pct(g.n)}, active ${g.active} ${pct(g.o)}, disagree on ${pct(g.d)}`,
-    `estimate   ${g.estimate.toFixed(4)}, interval [${fmt(g.interval[0])}, ${fmt(g.interval[1])}]`,
-    `budget     ${budget}`,
-    `verdict    ${g.message}`,
-  ];
-}
-
-function fmt(v: number): string {
-  return Number.isFinite(v) ? v.toFixed(4) : v > 0 ? '∞' : '-∞';
 }
 
 /** Warnings from routing.json and the hook go to stderr: the switch itself stands. */
