@@ -3,6 +3,7 @@
  * is an error that names the key (a typo in a threshold must not silently fall
  * back to the default). Command-line flags override the file.
  */
+import { driftMethodList, parseDriftMethod, type DriftMethod } from './drift/methods.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GATE_BOUNDS, type GateBound } from './compare/gate.js';
@@ -30,7 +31,7 @@ export interface Config {
     window: string;
     datasetShare: number;
     /** Per-feature overrides: method and threshold. */
-    perFeature: Record<string, { method?: string; threshold?: number }>;
+    perFeature: Record<string, { method?: DriftMethod; threshold?: number }>;
     /** Calendar features compared against the same period of the reference. */
     calendar: string[];
   };
@@ -182,6 +183,14 @@ export function parseConfig(text: string, source = 'mlops.config.json'): Config 
   const cfg = merge(DEFAULT_CONFIG, raw);
   for (const key of ['maxAhead', 'rotationGrace'] as const) {
     try { parseDuration(cfg.ingest[key]); } catch (err) { throw new ConfigError(`${source}: config key "ingest.${key}": ${(err as Error).message}`); }
+  }
+  // Per-feature methods: one name the engine knows (chi2 is scipy's name for chisquare), never a
+  // string that makes the live engine throw later.
+  for (const [feature, o] of Object.entries(cfg.drift.perFeature)) {
+    if (o.method === undefined) continue;
+    const method = parseDriftMethod(o.method);
+    if (method === null) throw new ConfigError(`${source}: config drift.perFeature.${feature}.method "${o.method}" is not one of ${driftMethodList()}`);
+    o.method = method;
   }
   checkRanges(cfg, source);
   // the rule checker wants every default filled in (maxMissingShare 1 when absent)

@@ -31,7 +31,8 @@ import { psiFromCounts } from './psi.js';
 import { wassersteinNorm, wassersteinSorted } from './wasserstein.js';
 import { fromValueCounts, ksStatisticWeighted, wassersteinWeighted } from './weighted.js';
 
-export type DriftMethod = 'ks' | 'chisquare' | 'z' | 'wasserstein' | 'jensenshannon' | 'psi';
+import type { DriftMethod } from './methods.js';
+export type { DriftMethod };
 export type { DriftLevel };
 
 export const P_VALUE_METHODS: ReadonlySet<DriftMethod> = new Set(['ks', 'chisquare', 'z']);

@@ -24,7 +24,7 @@ import type { Config } from '../config.js';
 import { PairAccumulator, type PairComparison } from '../compare/pairs.js';
 import type { PairRefs } from '../core/pair.js';
 import { isHeldOut } from '../compare/heldOut.js';
-import type { ColumnDriftResult, CompareOptions } from '../drift/columnDrift.js';
+import type { ColumnDriftResult } from '../drift/columnDrift.js';
 import { loadArtifact } from '../registry/saveArtifact.js';
 import type { ModelArtifact } from '../models/artifact.js';
 import { formatDay, formatMinute, parseDuration } from '../core/time.js';
@@ -270,7 +270,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     // live rows of a redacted feature are tokens (or absent): compare them with a reference redacted alike
     const d = new DriftMonitor(ref,
       this.redactor ? this.redactor.reference(reference) : reference,
-      { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature as Record<string, CompareOptions>, calendar: cfg.calendar },
+      { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature, calendar: cfg.calendar },
       (w) => this.windowClosed(ref, w));
     // Windows older than the rows read back at start are history; later ones are recomputed.
     const replayFrom = this.reader.tsAfter(this.startCursor);

@@ -29,6 +29,7 @@ import { datasetDrift, type DatasetDriftResult } from '../drift/datasetDrift.js'
 import type { CategoricalProfile, ColumnKind, ColumnProfile, DatasetProfile, FeatureSchema } from '../drift/profile.js';
 import { numericProfileFromSorted, GrowableFloats } from '../drift/profile.js';
 import { radixSortFloat64 } from '../drift/radixSort.js';
+import { driftMethodList, NUMERIC_ONLY_METHODS, parseDriftMethod } from '../drift/methods.js';
 import { hashString } from '../util/random.js';
 import { startModuleWorker } from '../util/moduleWorker.js';
 import { decileEdges } from '../drift/bins.js';
@@ -90,8 +91,6 @@ export interface OfflineDriftReport {
 /** Numeric values each side keeps for an exact profile (8 bytes each): 128 MB per file. */
 export const EXACT_VALUE_BUDGET = 16 * 1024 * 1024;
 
-const METHODS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_THRESHOLDS));
-const NUMERIC_ONLY: ReadonlySet<string> = new Set(['ks', 'wasserstein']);
 
 
 /** A number for schema inference: JSON numbers and numeric strings, not booleans. */
@@ -559,13 +558,14 @@ export function featureOverrides(
 ): Record<string, CompareOptions> {
   const out: Record<string, CompareOptions> = {};
   for (const [name, o] of Object.entries(perFeature)) {
-    if (o.method !== undefined && !METHODS.has(o.method)) {
-      throw new DriftInputError(`config drift.perFeature.${name}.method "${o.method}" is not one of ${[...METHODS].join(', ')}`);
+    const method = o.method === undefined ? undefined : parseDriftMethod(o.method);
+    if (method === null) {
+      throw new DriftInputError(`config drift.perFeature.${name}.method "${o.method}" is not one of ${driftMethodList()}`);
     }
-    if (o.method !== undefined && NUMERIC_ONLY.has(o.method) && schema[name] === 'categorical') {
+    if (method !== undefined && NUMERIC_ONLY_METHODS.has(method) && schema[name] === 'categorical') {
       throw new DriftInputError(`config drift.perFeature.${name}.method "${o.method}" needs a numeric feature, but ${name} is categorical`);
     }
-    out[name] = { method: o.method as DriftMethod | undefined, threshold: o.threshold };
+    out[name] = { method, threshold: o.threshold };
   }
   return out;
 }
