@@ -136,3 +136,14 @@ export function markInterrupted(db: Db, ids: readonly number[], at: number, note
   }).immediate();
   return n;
 }
+
+/**
+ * When retrains were asked for since `from` (ms), oldest first: every job, whoever started it
+ * (console, CLI, policy), except one cancelled before it ran. The retrain policy's cooldown
+ * and daily maximum count these, so a retrain started in another process counts too.
+ */
+export function retrainTimesSince(db: Db, from: number): number[] {
+  const rows = db.prepare("SELECT created_at AS at FROM jobs WHERE created_at >= ? AND NOT (status = 'cancelled' AND started_at IS NULL) ORDER BY created_at")
+    .all(from) as Array<{ at: number }>;
+  return rows.map((r) => r.at);
+}

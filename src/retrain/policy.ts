@@ -90,6 +90,23 @@ export class RetrainPolicy {
     this.fire(at);
   }
 
+  /**
+   * The retrains the store knows of (jobs of any process, oldest first): each counts against
+   * the cooldown and the daily maximum as if this policy had fired it. Idempotent.
+   */
+  observe(times: readonly number[]): void {
+    const known = new Set(this.state.fired);
+    const added = times.filter((t) => !known.has(t));
+    if (added.length === 0) return;
+    const last = this.state.fired[this.state.fired.length - 1];
+    this.state.fired = [...this.state.fired, ...added].sort((x, y) => x - y);
+    const newest = this.state.fired[this.state.fired.length - 1]!;
+    if (last === undefined || newest > last) {
+      this.state.driftRun = 0;
+      this.state.scheduleFrom = newest;
+    }
+  }
+
   /** ms until the cooldown lets a retrain start, 0 when it does now. */
   cooldownLeft(now: number): number {
     const last = this.state.fired[this.state.fired.length - 1];
