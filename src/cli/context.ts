@@ -48,3 +48,23 @@ export function untilSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', on);
   });
 }
+
+/**
+ * Opens the database and the operator's ops context (src/ops), runs `fn`, closes. The store and
+ * the ops modules load here, inside the action, not when the command module loads (issue 14).
+ * A request the ops layer refuses as given (OpsInputError) is a usage error: exit 2.
+ */
+export async function withOps<T>(cfg: Config, options: { readonly?: boolean }, fn: (ctx: import('../ops/context.js').OpsContext) => T | Promise<T>): Promise<T> {
+  const [{ openDb }, { currentOperator }, { OpsInputError }] = await Promise.all([
+    import('../../store/db.js'), import('../../store/audit.js'), import('../ops/context.js'),
+  ]);
+  const db = openDb(cfg.db, options.readonly ? { readonly: true } : undefined);
+  try {
+    return await fn({ db, cfg, operator: currentOperator() });
+  } catch (e) {
+    if (e instanceof OpsInputError) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    db.close();
+  }
+}

@@ -7,6 +7,7 @@ import { parseRef } from '../../store/registry.js';
 import { comparePairFromStore, resolveSince, servingPairs, type StorePairComparison } from '../compare/fromStore.js';
 import { gatePreview } from '../registry/switch.js';
 import type { GateReport } from '../core/gate.js';
+import { parseDuration } from '../core/time.js';
 import { OpsInputError, type OpsContext } from './context.js';
 
 export interface CompareRequest {
@@ -17,6 +18,11 @@ export interface CompareRequest {
   since?: string;
   alpha?: number;
   midP?: boolean;
+}
+
+/** CBPE windows are the drift windows (cfg.drift.window). */
+function windowMsOf(ctx: OpsContext): number {
+  return parseDuration(ctx.cfg.drift.window);
 }
 
 export interface PairResult {
@@ -43,7 +49,7 @@ export function compare(ctx: OpsContext, req: CompareRequest = {}): PairResult[]
     ? [{ candidate: refArg(req.a), baseline: refArg(req.b), serving: false }]
     : servingPairs(ctx.db).map((p) => ({ ...p, serving: true }));
   return pairs.map((p) => {
-    const comparison = comparePairFromStore(ctx.db, p.candidate, p.baseline, { since, alpha: req.alpha, midP: req.midP });
+    const comparison = comparePairFromStore(ctx.db, p.candidate, p.baseline, { since, alpha: req.alpha, midP: req.midP, windowMs: windowMsOf(ctx) });
     return { comparison, gate: p.serving ? gatePreview(ctx.db, comparison.candidate, ctx.cfg) : null };
   });
 }

@@ -2,6 +2,7 @@
 import { auditTrail, type AuditRow } from '../../store/audit.js';
 import { listModels, refOf } from '../../store/registry.js';
 import { fileStatuses, quarantineReasons, schemaFields, storeCounts, trafficByModel } from '../../store/statusQueries.js';
+import { conflictCounts } from '../../store/conflicts.js';
 import { readIngestHealth } from '../ingest/ingestHealth.js';
 import type { OpsContext } from './context.js';
 
@@ -17,6 +18,8 @@ export function status(ctx: OpsContext) {
     files: fileStatuses(ctx.db),
     quarantine: quarantineReasons(ctx.db),
     schema: schemaFields(ctx.db),
+    // Keys logged twice with different content, per model version (labels apart); both versions are in the table.
+    conflicts: conflictCounts(ctx.db),
     // Problems of the ingesters running now (a commit being retried), from beside the database.
     ingest: readIngestHealth(ctx.cfg.db),
   };

@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { ModelFigures, StorePairComparison } from '../../compare/fromStore.js';
 import { gateLines, type GateReport } from '../../core/gate.js';
-import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
-import { parseDuration } from '../../core/time.js';
+import { resolveConfig, UsageError, withOps, type GlobalOptions } from '../context.js';
 
 interface CompareOptions extends GlobalOptions {
   json?: boolean;
@@ -80,31 +79,9 @@ Examples:
       if ((a === undefined) !== (b === undefined)) throw new UsageError('give two versions to compare, or none for the serving pairs');
       const cfg = resolveConfig(opts);
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
-      const [{ openDb }, { parseRef }, { comparePairFromStore, REFERENCE_ROWS, resolveSince, servingPairs }, { gatePreview }] = await Promise.all([
-        import('../../../store/db.js'), import('../../../store/registry.js'), import('../../compare/fromStore.js'), import('../../registry/switch.js'),
-      ]);
-      const refArg = (text: string): { name: string; version: number } => {
-        const r = parseRef(text);
-        if (r.version === null) throw new UsageError(`"${text}" needs a version: NAME@VERSION`);
-        return { name: r.name, version: r.version };
-      };
-      const db = openDb(cfg.db, { readonly: true });
-      const windowMs = parseDuration(cfg.drift.window);
-      try {
-        let since: number | null;
-        try {
-          since = resolveSince(db, opts.since);
-        } catch (err) {
-          throw new UsageError((err as Error).message);
-        }
-        const pairs = a !== undefined && b !== undefined
-          ? [{ candidate: refArg(a), baseline: refArg(b), serving: false }]
-          : servingPairs(db).map((p) => ({ ...p, serving: true }));
-        const results = pairs.map((p) => {
-          const comparison = comparePairFromStore(db, p.candidate, p.baseline, { since, alpha, midP: opts.midP, windowMs });
-          const gate = p.serving ? gatePreview(db, comparison.candidate, cfg) : null;
-          return { comparison, gate };
-        });
+      const [{ compare }, { REFERENCE_ROWS }] = await Promise.all([import('../../ops/compare.js'), import('../../compare/fromStore.js')]);
+      await withOps(cfg, { readonly: true }, (ctx) => {
+        const results = compare(ctx, { a, b, since: opts.since, alpha, midP: opts.midP });
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(results.map((r) => ({ ...r.comparison, gate: r.gate?.figures ?? null })), null, 2)}\n`);
           return;
@@ -114,8 +91,6 @@ Examples:
           return;
         }
         process.stdout.write(`${results.map((r) => pairText(r.comparison, r.gate, REFERENCE_ROWS)).join('\n\n')}\n`);
-      } finally {
-        db.close();
-      }
+      });
     });
 }

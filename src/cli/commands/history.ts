@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import type { AuditRow } from '../../../store/audit.js';
 import { auditSummary } from '../../registry/auditSummary.js';
-import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
+import { resolveConfig, UsageError, withOps, type GlobalOptions } from '../context.js';
 
 interface HistoryOptions extends GlobalOptions {
   json?: boolean;
@@ -30,14 +30,8 @@ Examples:
       if (!(Number.isInteger(limit) && limit > 0)) throw new UsageError('--limit must be a positive integer');
       const cfg = resolveConfig(opts);
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: nothing has happened yet, or pass --db`);
-      const [{ openDb }, { auditTrail }] = await Promise.all([import('../../../store/db.js'), import('../../../store/audit.js')]);
-      const db = openDb(cfg.db, { readonly: true });
-      let rows: AuditRow[];
-      try {
-        rows = auditTrail(db, limit);
-      } finally {
-        db.close();
-      }
+      const { history } = await import('../../ops/status.js');
+      const rows: AuditRow[] = await withOps(cfg, { readonly: true }, (ctx) => history(ctx, limit));
       if (opts.json) {
         const out = rows.map((r) => ({ ...r, time: isoTime(r.at), details: parseDetails(r.details) }));
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import type { SwitchOutcome } from '../../registry/switch.js';
 import { gateLines } from '../../core/gate.js';
-import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
+import { resolveConfig, UsageError, withOps, type GlobalOptions } from '../context.js';
 
 interface PromoteOptions extends GlobalOptions {
   force?: boolean;
@@ -28,12 +28,9 @@ Examples:
     .action(async (ref: string, _o: PromoteOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<PromoteOptions>();
       const cfg = resolveConfig(opts);
-      const [{ openDb }, { currentOperator }, { gatePreview, promoteWithGate }] = await Promise.all([
-        import('../../../store/db.js'), import('../../../store/audit.js'), import('../../registry/switch.js'),
-      ]);
-      const db = openDb(cfg.db);
-      try {
-        const preview = gatePreview(db, ref, cfg);
+      const { gatePreview, promote } = await import('../../ops/switching.js');
+      await withOps(cfg, {}, async (ctx) => {
+        const preview = gatePreview(ctx, ref);
         if (!opts.json) {
           process.stdout.write(`promote    ${preview.target}${preview.active ? ` (active now: ${preview.active})` : ' (nothing is active yet)'}\n`);
           if (preview.figures) process.stdout.write(`${gateLines(preview).map((l) => l.text).join('\n')}\n`);
@@ -55,7 +52,7 @@ Examples:
           // An unattended run that spends gate budget must say so with --yes, like a switch.
           throw new UsageError('not on a terminal, so nothing was asked: pass --yes to evaluate the gate without confirmation');
         }
-        const out = await promoteWithGate(db, ref, cfg, { force: opts.force, operator: currentOperator() });
+        const out = await promote(ctx, ref, { force: opts.force });
         if (opts.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         else if (out.changed) {
           process.stdout.write(`${out.action === 'force-promote' ? 'FORCED     ' : 'promoted   '}${out.message}\n`);
@@ -71,9 +68,7 @@ Examples:
         } else if (!out.changed && !opts.json) {
           process.stdout.write(`${out.message}\n`);
         }
-      } finally {
-        db.close();
-      }
+      });
     });
 }
 

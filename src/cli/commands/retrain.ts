@@ -6,10 +6,9 @@
  */
 import { isoTime } from '../../core/time.js';
 import type { Command } from 'commander';
-import type { Db } from '../../../store/db.js';
+import type { OpsContext } from '../../ops/context.js';
 import type { JobInfo, RetrainRequest } from '../../retrain/jobRunner.js';
-import type { Config } from '../../config.js';
-import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
+import { resolveConfig, untilSignal, UsageError, withOps, type GlobalOptions } from '../context.js';
 
 interface RetrainOptions extends GlobalOptions {
   model?: string;
@@ -80,20 +79,17 @@ Examples:
       if (opts.type !== undefined && opts.type !== 'logreg' && opts.type !== 'mlp') throw new UsageError(`--type must be logreg or mlp, not "${opts.type}"`);
       if (opts.violations !== undefined && !['keep', 'exclude', 'repair'].includes(opts.violations)) throw new UsageError(`--violations must be keep, exclude or repair, not "${opts.violations}"`);
       const cfg = resolveConfig(opts);
-      const [{ openDb }, { currentOperator }, { getJob, listJobs, requestCancel }, { enqueueRetrain, RetrainError, toJobInfo }] = await Promise.all([
-        import('../../../store/db.js'), import('../../../store/audit.js'), import('../../../store/jobs.js'), import('../../retrain/jobRunner.js'),
-      ]);
-      const db = openDb(cfg.db);
-      try {
+      const { cancelRetrain, listRetrains, startRetrain } = await import('../../ops/retrain.js');
+      await withOps(cfg, {}, async (ctx) => {
         if (opts.list) {
-          const jobs = listJobs(db, 50).map(toJobInfo);
+          const jobs = listRetrains(ctx, 50);
           if (opts.json) process.stdout.write(`${JSON.stringify(jobs, null, 2)}\n`);
           else process.stdout.write(jobs.length ? `${jobs.map(jobLine).join('\n')}\n` : 'no retrain jobs yet\n');
           return;
         }
         if (opts.cancel !== undefined) {
           const id = positiveInt(opts.cancel, '--cancel')!;
-          const before = requestCancel(db, id, Date.now(), `${isoTime(Date.now())} cancel requested by ${currentOperator().operator} (cli)\n`);
+          const before = cancelRetrain(ctx, id);
           if (before === null) throw new UsageError(`no job #${id}`);
           if (before === 'queued') process.stdout.write(`job #${id} cancelled\n`);
           else if (before === 'running') process.stdout.write(`job #${id}: cancel requested; the process running it stops within a second\n`);
@@ -105,26 +101,21 @@ Examples:
           type: opts.type as RetrainRequest['type'], trigger: 'cli', violations: opts.violations as RetrainRequest['violations'],
         };
         if (!opts.wait) {
-          const id = enqueueRetrain(db, cfg, req, null);
-          const job = toJobInfo(getJob(db, id)!);
+          const id = startRetrain(ctx, req);
+          const job = listRetrains(ctx, 50).find((j) => j.id === id)!;
           if (opts.json) process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
           else process.stdout.write(`queued job #${id}: retrain ${job.model} (${job.type}); a running console picks it up, or run it here with --wait\n`);
           return;
         }
-        await runHere(db, cfg, req, opts.json === true);
-      } catch (e) {
-        if (e instanceof RetrainError) throw new UsageError(e.message);
-        throw e;
-      } finally {
-        db.close();
-      }
+        await runHere(ctx, req, opts.json === true);
+      });
     });
 }
 
-async function runHere(db: Db, cfg: Config, req: RetrainRequest, json: boolean): Promise<void> {
-  const [{ JobRunner }, { progressPrinter }] = await Promise.all([import('../../retrain/jobRunner.js'), import('../progress.js')]);
-  const runner = new JobRunner({ db, config: cfg });
-  const id = runner.start(req);
+async function runHere(ctx: OpsContext, req: RetrainRequest, json: boolean): Promise<void> {
+  const [{ JobRunner }, { progressPrinter }, { startRetrain }] = await Promise.all([import('../../retrain/jobRunner.js'), import('../progress.js'), import('../../ops/retrain.js')]);
+  const runner = new JobRunner({ db: ctx.db, config: ctx.cfg, operator: ctx.operator });
+  const id = startRetrain(ctx, req, runner);
   const job0 = runner.get(id)!;
   process.stderr.write(`job #${id}: retraining ${job0.model} (${job0.type})\n`);
   const print = progressPrinter(process.stderr, `job #${id} `);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveConfig, type GlobalOptions } from '../context.js';
+import { resolveConfig, withOps, type GlobalOptions } from '../context.js';
 import { confirm, reportAfterSwitch } from './promote.js';
 
 interface RollbackOptions extends GlobalOptions {
@@ -20,20 +20,15 @@ Examples:
     .action(async (name: string | undefined, _o: RollbackOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<RollbackOptions>();
       const cfg = resolveConfig(opts);
-      const [{ openDb }, { currentOperator }, { activeModel, previousActive, refOf }, { rollback }] = await Promise.all([
-        import('../../../store/db.js'), import('../../../store/audit.js'), import('../../../store/registry.js'), import('../../registry/switch.js'),
-      ]);
-      const db = openDb(cfg.db);
-      try {
-        const prev = previousActive(db, name);
-        const active = activeModel(db);
-        if (!prev) throw new Error(`no earlier active version${name ? ` of ${name}` : ''} to roll back to`);
-        if (!opts.json) process.stdout.write(`rollback   ${active ? refOf(active) : 'nothing'} → ${refOf(prev)}\n`);
-        if (!(await confirm(`Roll back to ${refOf(prev)}?`, opts.yes, 'roll back'))) {
+      const { rollback, rollbackPlan } = await import('../../ops/switching.js');
+      await withOps(cfg, {}, async (ctx) => {
+        const plan = rollbackPlan(ctx, name);
+        if (!opts.json) process.stdout.write(`rollback   ${plan.from ?? 'nothing'} → ${plan.to}\n`);
+        if (!(await confirm(`Roll back to ${plan.to}?`, opts.yes, 'roll back'))) {
           process.stdout.write('not rolled back\n');
           return;
         }
-        const out = await rollback(db, name, cfg, { operator: currentOperator() });
+        const out = await rollback(ctx, name);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
           if (out.routingError) process.stderr.write(`mlops-tui: warning: ${out.routingError}\n`);
@@ -42,8 +37,6 @@ Examples:
         }
         process.stdout.write(`${out.changed ? 'rolled back ' : ''}${out.message}\n`);
         reportAfterSwitch(out);
-      } finally {
-        db.close();
-      }
+      });
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { resolveConfig, type GlobalOptions } from '../context.js';
+import { resolveConfig, withOps, type GlobalOptions } from '../context.js';
 import { sanitize } from '../../util/sanitize.js';
 import { formatSecond } from '../../core/time.js';
 
@@ -18,27 +18,9 @@ export function registerStatus(program: Command): void {
       const cfg = resolveConfig(opts);
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
       // Loaded here, not at the top: `--help` and every other command must not pay for them (issue 14).
-      const [{ openDb }, { listModels, refOf }, { fileStatuses, quarantineReasons, schemaFields, storeCounts, trafficByModel }] = await Promise.all([
-        import('../../../store/db.js'), import('../../../store/registry.js'), import('../../../store/statusQueries.js'),
-      ]);
-      const db = openDb(cfg.db, { readonly: true });
-      try {
-        const registry = listModels(db);
-        const active = registry.find((m) => m.alias === 'active');
-        const status = {
-          db: cfg.db,
-          active: active ? refOf(active) : null,
-          registry: registry.map((m) => ({ model: refOf(m), alias: m.alias, type: m.type, task: m.task, createdAt: m.createdAt })),
-          counts: storeCounts(db),
-          models: trafficByModel(db),
-          files: fileStatuses(db),
-          quarantine: quarantineReasons(db),
-          schema: schemaFields(db),
-          // Keys logged twice with different content, per model version (labels apart); both versions are in the table.
-          conflicts: (await import('../../../store/conflicts.js')).conflictCounts(db),
-          // Problems of the ingesters running now (a commit being retried), from beside the database.
-          ingest: (await import('../../ingest/ingestHealth.js')).readIngestHealth(cfg.db),
-        };
+      const { status: statusOf } = await import('../../ops/status.js');
+      await withOps(cfg, { readonly: true }, (ctx) => {
+        const status = statusOf(ctx);
         if (opts.json) {
           process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
           return;
@@ -67,8 +49,6 @@ export function registerStatus(program: Command): void {
         }
         // Model names, paths, feature names and reasons came from logs: no escape sequence reaches the terminal.
         process.stdout.write(`${lines.map((l) => sanitize(l)).join('\n')}\n`);
-      } finally {
-        db.close();
-      }
+      });
     });
 }
