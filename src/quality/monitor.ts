@@ -57,7 +57,9 @@ export class QualityMonitor {
     if (this.failed || this.analysing) return;
     if (this.analysedAt !== null && Date.now() - this.analysedAt < (this.opts.analyseEveryMs ?? ANALYSE_EVERY_MS)) return;
     const active = activeModel(this.db);
-    if (!active || this.follower.rules() === null) return;
+    const resolved = this.follower.rules();
+    // No rule (a version registered without a training profile): nothing to analyse.
+    if (!active || resolved === null || Object.keys(resolved.rules).length === 0) return;
     const latest = latestPredictionTs(this.db, active.name, active.version);
     if (latest === null) return;
     this.analysing = (async () => {

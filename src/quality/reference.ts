@@ -37,6 +37,9 @@ export interface ResolvedRules {
 }
 
 export function rulesFromModel(ref: ModelReference): QualityRules {
+  // A version registered without a training profile (an external model, a test fixture) has
+  // nothing to infer rules from: no rules, rather than an engine that stops on every step.
+  if (!ref.meta.profile || !ref.meta.schema) return {};
   return inferRules(ref.meta.profile, ref.meta.schema);
 }
 
