@@ -68,6 +68,13 @@ export interface Config {
    * to a command (event JSON on stdin) and/or a webhook (POST), retried with backoff, then kept
    * as a dead letter; at most perMinute deliveries start per minute.
    */
+  /**
+   * Label-free model choice (src/compare/autoChoose.ts): with `auto` (off by default) the active
+   * model is switched to a shadow whose estimate leads by `margin` with confidence for `windows`
+   * complete windows, audited as operator `policy`, and switched back when the labels since
+   * contradict it at `alpha`.
+   */
+  choose: { auto: boolean; margin: number; windows: number; alpha: number };
   alerts: {
     resolveAfterWindows: number;
     featureWindows: number;
@@ -90,6 +97,7 @@ export const DEFAULT_CONFIG: Config = {
   retention: { rawDays: 0 },
   redact: {},
   redactKeyFile: null,
+  choose: { auto: false, margin: 0.01, windows: 2, alpha: 0.05 },
   alerts: {
     resolveAfterWindows: 1,
     featureWindows: 2,
@@ -115,6 +123,7 @@ const SHAPE: Shape = {
   redact: 'redact-map',
   redactKeyFile: 'string|null',
   quality: { rules: 'quality-rules', reference: 'string' },
+  choose: { auto: 'boolean', margin: 'number', windows: 'number', alpha: 'number' },
   alerts: {
     resolveAfterWindows: 'number', featureWindows: 'number',
     notify: { command: 'string|null', webhook: 'string|null', retries: 'number', backoffMs: 'number', timeoutMs: 'number', perMinute: 'number' },
@@ -242,6 +251,9 @@ function checkRanges(cfg: Config, source: string): void {
   try { windowMs = parseDuration(cfg.drift.window); } catch { /* reported below */ }
   if (!(windowMs >= 60_000)) throw new ConfigError(`${source}: config key "drift.window" must be a duration of at least a minute such as 6h, 1d or 7d, not "${cfg.drift.window}"`);
   // a typo such as "bernstien" must not silently fall back to Hoeffding
+  if (!Number.isInteger(cfg.choose.windows) || cfg.choose.windows < 1) throw new ConfigError(`${source}: config key "choose.windows" must be a whole number of windows, at least 1`);
+  if (!(cfg.choose.alpha > 0 && cfg.choose.alpha < 1)) throw new ConfigError(`${source}: config key "choose.alpha" must be between 0 and 1`);
+  if (!(cfg.choose.margin < 1)) throw new ConfigError(`${source}: config key "choose.margin" must be below 1 (a share of accuracy)`);
   for (const k of ['resolveAfterWindows', 'featureWindows'] as const) {
     if (!Number.isInteger(cfg.alerts[k]) || cfg.alerts[k] < 1) throw new ConfigError(`${source}: config key "alerts.${k}" must be a whole number of windows, at least 1`);
   }

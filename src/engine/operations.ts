@@ -17,6 +17,9 @@ import { appendAudit, currentOperator, type AuditInput } from '../../store/audit
 import { readGateState } from '../../store/gateState.js';
 import { gateRowsNeeded, parseCondition, rowsNeeded, type GateCondition } from '../compare/gate.js';
 
+import { decideRollback, decideSwitch, type PolicySwitch } from '../compare/autoChoose.js';
+import { parseDuration } from '../util/duration.js';
+
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /** What the demo adds: the replay's control file and when its incident starts. */
@@ -32,6 +35,11 @@ export class Operations implements EngineCommands {
   private readonly operator: AuditInput;
   private readonly condition: GateCondition | null;
   private tickTimer: NodeJS.Timeout | null = null;
+  /** choose.auto: the window of the last switch decided, the last policy switch, a switch under way. */
+  private lastChosenWindow: number | null = null;
+  private policySwitch: PolicySwitch | null = null;
+  private choosing = false;
+  private readonly windowMs: number;
   private readonly autoPromoteJobs = new Set<number>();
 
   constructor(private readonly engine: Engine, private readonly cfg: Config, demo: DemoOptions | null = null) {
@@ -39,6 +47,7 @@ export class Operations implements EngineCommands {
     this.pacer = demo ? new DemoPacer({ ...demo, gatePreview: (t) => this.gatePreview(t) }) : null;
     this.runner = new JobRunner({ db: engine.db, config: cfg, operator: this.operator });
     this.policy = new RetrainPolicy(cfg.retrain);
+    this.windowMs = parseDuration(cfg.drift.window);
     let condition: GateCondition | null = null;
     try { condition = parseCondition(cfg.gate.condition); } catch { condition = null; }
     this.condition = condition;
@@ -81,7 +90,36 @@ export class Operations implements EngineCommands {
     void promoteWithGate(this.engine.db, job.result, this.cfg, { operator: { operator: 'policy', client: null } }).catch((e) => this.engine.emit('error', e));
   }
 
+  /**
+   * The opt-in label-free switching policy (choose.auto): decided on each snapshot, carried out
+   * through the registry's promote and rollback, audited as operator `policy`.
+   */
+  private chooseAuto(s: Snapshot): void {
+    const c = this.cfg.choose;
+    if (!c?.auto || this.choosing) return;
+    const active = s.models.find((m) => m.alias === 'active');
+    const activeRef = active ? `${active.name}@${active.version}` : null;
+    const back = decideRollback(c, s.estimates, this.policySwitch);
+    const d = back ?? decideSwitch(c, s.choices, activeRef, this.lastChosenWindow);
+    if (!d) return;
+    const policy = { operator: { operator: 'policy', client: null } };
+    this.choosing = true;
+    const done = (): void => { this.choosing = false; this.engine.kick(); };
+    if (d.action === 'switch') {
+      this.lastChosenWindow = d.window;
+      appendAudit(this.engine.db, { operator: 'policy', client: null, action: 'policy-choose', subject: d.to, before: d.from, after: d.to, details: d.reason });
+      void promoteWithGate(this.engine.db, d.to, this.cfg, { ...policy, force: true })
+        .then(() => { this.policySwitch = { from: d.from, to: d.to, since: d.window + this.windowMs, rolledBack: false }; })
+        .catch((e) => this.engine.emit('error', e)).finally(done);
+    } else {
+      appendAudit(this.engine.db, { operator: 'policy', client: null, action: 'policy-rollback', subject: d.to, before: d.from, after: d.to, details: d.reason });
+      this.policySwitch = { ...this.policySwitch!, rolledBack: true };
+      void rollback(this.engine.db, undefined, this.cfg, policy).catch((e) => this.engine.emit('error', e)).finally(done);
+    }
+  }
+
   private decorate(s: Snapshot): void {
+    this.chooseAuto(s);
     s.jobs = this.runner.list(50).map(toSnapshotJob);
     for (const p of s.pairs) {
       const st = readGateState(this.engine.db, p.candidate, p.active);

@@ -1,0 +1,88 @@
+/**
+ * The opt-in label-free switching policy (`choose.auto`, off by default; issue 12). Pure: it
+ * reads the per-window choices (choose.ts) and per-window estimates, and says when to switch
+ * and when to roll back; the caller switches through the registry's promote path, audited as
+ * operator `policy`.
+ *
+ * Switch: over the last `windows` complete windows, the same shadow leads the active model by at
+ * least `margin` of estimated accuracy and the ranking is confident in each. Once per window.
+ * Roll back: after a policy switch, once the labels of the windows since are in, the realised
+ * accuracy of the new model is significantly below the old one's over those windows
+ * (two-proportion Z-test, p < alpha, pooled over the windows; conservative, as the two models
+ * scored the same requests). A switch and its rollback each happen at most once per episode.
+ */
+import { proportionZTest } from '../drift/proportionZ.js';
+import type { ModelChoice, ModelEstimates } from '../engine/snapshot.js';
+
+export interface AutoChooseSettings {
+  auto: boolean;
+  /** Estimated accuracy the shadow must lead by, as a fraction (0.01 = one point). */
+  margin: number;
+  /** Consecutive complete, confident windows. */
+  windows: number;
+  /** Significance of the rollback test. */
+  alpha: number;
+}
+
+export type AutoDecision =
+  | { action: 'switch'; from: string; to: string; window: number; reason: string }
+  | { action: 'rollback'; from: string; to: string; reason: string };
+
+/** What the policy remembers of its own last switch. */
+export interface PolicySwitch {
+  from: string;
+  to: string;
+  /** First window after the switch (ms): what the labels judge. */
+  since: number;
+  rolledBack: boolean;
+}
+
+/** The complete windows (every one but the filling last) of the choices. */
+function complete(choices: readonly ModelChoice[]): ModelChoice[] {
+  return choices.slice(0, Math.max(0, choices.length - 1));
+}
+
+export function decideSwitch(s: AutoChooseSettings, choices: readonly ModelChoice[], active: string | null, lastDecided: number | null): AutoDecision | null {
+  if (!s.auto || active === null) return null;
+  const done = complete(choices);
+  if (done.length < s.windows) return null;
+  const recent = done.slice(-s.windows);
+  const last = recent[recent.length - 1];
+  if (lastDecided !== null && last.start <= lastDecided) return null;
+  const leader = recent[0].best;
+  if (leader === active) return null;
+  for (const c of recent) {
+    if (c.best !== leader || !c.confident) return null;
+    const lead = c.ranking.find((r) => r.model === leader)!;
+    const act = c.ranking.find((r) => r.model === active);
+    if (!act || lead.estimated - act.estimated < s.margin) return null;
+  }
+  const gap = recent.map((c) => c.ranking.find((r) => r.model === leader)!.estimated - c.ranking.find((r) => r.model === active)!.estimated);
+  return {
+    action: 'switch', from: active, to: leader, window: last.start,
+    reason: `${leader} estimated ahead of ${active} by ${gap.map((g) => (g * 100).toFixed(1)).join(', ')} points in the last ${s.windows} windows, bands apart (no labels)`,
+  };
+}
+
+export function decideRollback(s: AutoChooseSettings, estimates: readonly ModelEstimates[], last: PolicySwitch | null): AutoDecision | null {
+  if (!s.auto || last === null || last.rolledBack) return null;
+  const of = (m: string) => estimates.find((e) => e.model === m);
+  const a = of(last.to);
+  const b = of(last.from);
+  if (!a || !b) return null;
+  let na = 0, ca = 0, nb = 0, cb = 0;
+  for (const w of a.windows) {
+    if (w.start < last.since || w.realised === null) continue;
+    const o = b.windows.find((x) => x.start === w.start);
+    if (!o || o.realised === null) continue;
+    na += w.labelled; ca += w.realised * w.labelled;
+    nb += o.labelled; cb += o.realised * o.labelled;
+  }
+  if (na === 0 || nb === 0) return null;
+  const { pValue } = proportionZTest(Math.round(ca), na, Math.round(cb), nb);
+  if (!(ca / na < cb / nb && pValue < s.alpha)) return null;
+  return {
+    action: 'rollback', from: last.to, to: last.from,
+    reason: `labels since the switch: ${last.to} ${(100 * ca / na).toFixed(1)}% against ${last.from} ${(100 * cb / nb).toFixed(1)}% on ${na} rows (p = ${pValue.toExponential(1)})`,
+  };
+}
