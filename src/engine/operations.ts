@@ -18,7 +18,7 @@ import { readGateState } from '../../store/gateState.js';
 import { gateRowsNeeded, parseCondition, rowsNeeded, type GateCondition } from '../compare/gate.js';
 
 import { decideRollback, decideSwitch, type PolicySwitch } from '../compare/autoChoose.js';
-import { parseDuration } from '../util/duration.js';
+import { parseDuration } from '../core/time.js';
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
