@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { fail } from './context.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerStatus } from './commands/status.js';
+import { registerSnapshot } from './commands/snapshot.js';
 import { registerTrain } from './commands/train.js';
 import { registerDemo } from './commands/demo.js';
 import { registerConsole } from './commands/consoleCmd.js';
@@ -38,6 +39,7 @@ const program = new Command('mlops-tui')
 
 registerIngest(program);
 registerStatus(program);
+registerSnapshot(program);
 registerConsole(program);
 registerDemo(program);
 registerTrain(program);

@@ -1,22 +1,20 @@
 /**
- * What the console can ask of the engine (promote, rollback, retrain, cancel),
- * and the retrain policy that may ask for a retrain on its own. Everything
- * that changes the registry goes through src/registry/switch.ts, so the
- * console, the headless commands and the policy share one gate and one audit.
+ * The console's side of the one command layer: what the console can ask of the engine
+ * (promote, rollback, gate preview, retrain, cancel) goes to the same src/ops functions the
+ * CLI commands call, and the retrain policy that may ask for a retrain on its own counts every
+ * retrain in the store (console, CLI or policy) against its cooldown and daily maximum.
  */
 import type { Engine } from './engine.js';
-import type { PairRefs } from '../core/pair.js';
 import type { CommandResult, EngineCommands, GateReport, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
 import { DemoPacer } from './demoPacer.js';
 import type { Config } from '../config.js';
-import { gatePreview, promoteWithGate, rollback } from '../registry/switch.js';
 import { JobRunner, type JobInfo } from '../retrain/jobRunner.js';
-import { toSnapshotJob } from '../retrain/jobView.js';
 import { RetrainPolicy, type RetrainDecision } from '../retrain/policy.js';
-import { appendAudit, currentOperator, type AuditInput } from '../../store/audit.js';
-import { readGateState } from '../../store/gateState.js';
-import { gateRowsNeeded, parseCondition, rowsNeeded, type GateCondition } from '../compare/gate.js';
-
+import { appendAudit, currentOperator } from '../../store/audit.js';
+import type { OpsContext } from '../ops/context.js';
+import { gatePreview, promote, rollback } from '../ops/switching.js';
+import { cancelRetrain, startRetrain, syncPolicy } from '../ops/retrain.js';
+import { decorateSnapshot } from '../ops/snapshot.js';
 import { decideRollback, decideSwitch, type PolicySwitch } from '../compare/autoChoose.js';
 import { parseDuration } from '../core/time.js';
 
@@ -30,35 +28,38 @@ export interface DemoOptions {
 
 export class Operations implements EngineCommands {
   readonly runner: JobRunner;
-  private readonly pacer: DemoPacer | null;
   readonly policy: RetrainPolicy;
-  private readonly operator: AuditInput;
-  private readonly condition: GateCondition | null;
+  private readonly ctx: OpsContext;
   private tickTimer: NodeJS.Timeout | null = null;
-  /** choose.auto: the window of the last switch decided, the last policy switch, a switch under way. */
+  private readonly autoPromoteJobs = new Set<number>();
+  private readonly pacer: DemoPacer | null;
+  // choose.auto (issue 12): the label-free switching policy's memory
   private lastChosenWindow: number | null = null;
   private policySwitch: PolicySwitch | null = null;
   private choosing = false;
   private readonly windowMs: number;
-  private readonly autoPromoteJobs = new Set<number>();
 
   constructor(private readonly engine: Engine, private readonly cfg: Config, demo: DemoOptions | null = null) {
-    this.operator = currentOperator();
+    this.ctx = { db: engine.db, cfg, operator: currentOperator() };
     this.pacer = demo ? new DemoPacer({ ...demo, gatePreview: (t) => this.gatePreview(t) }) : null;
-    this.runner = new JobRunner({ db: engine.db, config: cfg, operator: this.operator });
-    this.policy = new RetrainPolicy(cfg.retrain);
     this.windowMs = parseDuration(cfg.drift.window);
-    let condition: GateCondition | null = null;
-    try { condition = parseCondition(cfg.gate.condition); } catch { condition = null; }
-    this.condition = condition;
-    engine.decorate = (s) => this.decorate(s);
-    engine.on('window', ({ window }: { window: { datasetDrifted: boolean } }) => this.act(this.policy.onWindow(window.datasetDrifted, Date.now())));
-    engine.on('detector', (detector: string) => this.act(this.policy.onDetector(Date.now(), detector)));
+    this.runner = new JobRunner({ db: engine.db, config: cfg, operator: this.ctx.operator });
+    this.policy = new RetrainPolicy(cfg.retrain);
+    engine.decorate = (s: Snapshot) => {
+      this.chooseAuto(s);
+      decorateSnapshot(this.ctx, engine, s);
+      if (this.pacer) {
+        this.pacer.observe(s);
+        s.demo = this.pacer.view();
+      }
+    };
+    engine.on('window', ({ window }: { window: { datasetDrifted: boolean } }) => this.decide((now) => this.policy.onWindow(window.datasetDrifted, now)));
+    engine.on('detector', (detector: string) => this.decide((now) => this.policy.onDetector(now, detector)));
     this.runner.subscribe((e) => {
       if (e.kind === 'status') this.jobChanged(e.job);
       engine.kick();
     });
-    this.tickTimer = setInterval(() => this.act(this.policy.tick(Date.now())), 60_000);
+    this.tickTimer = setInterval(() => this.decide((now) => this.policy.tick(now)), 60_000);
     this.tickTimer.unref();
   }
 
@@ -67,12 +68,23 @@ export class Operations implements EngineCommands {
     this.runner.close();
   }
 
+  /** A policy decision, after the policy has seen every retrain in the store. */
+  private decide(ask: (now: number) => RetrainDecision | null): void {
+    const now = Date.now();
+    try {
+      syncPolicy(this.ctx, this.policy, now);
+    } catch (e) {
+      this.engine.emit('error', e);
+    }
+    this.act(ask(now));
+  }
+
   private act(d: RetrainDecision | null): void {
     if (d === null) return;
     appendAudit(this.engine.db, { operator: 'policy', client: null, action: d.retrain ? 'policy-retrain' : 'policy-held', subject: d.trigger, before: null, after: null, details: d.reason });
     if (!d.retrain) return;
     try {
-      const id = this.runner.start({ trigger: `policy:${d.trigger}` });
+      const id = startRetrain({ ...this.ctx, operator: { operator: 'policy', client: null } }, { trigger: `policy:${d.trigger}` }, this.runner);
       if (d.autoPromote) this.autoPromoteJobs.add(id);
     } catch (e) {
       this.engine.emit('error', e);
@@ -87,12 +99,12 @@ export class Operations implements EngineCommands {
     if (job.status === 'done') this.engine.resolveAlert('retrain-failed', job.model, `retrain job ${job.id} succeeded`);
     if (job.status !== 'done' || !this.autoPromoteJobs.has(job.id) || job.result === null) return;
     this.autoPromoteJobs.delete(job.id);
-    void promoteWithGate(this.engine.db, job.result, this.cfg, { operator: { operator: 'policy', client: null } }).catch((e) => this.engine.emit('error', e));
+    void promote({ ...this.ctx, operator: { operator: 'policy', client: null } }, job.result).catch((e) => this.engine.emit('error', e));
   }
 
   /**
    * The opt-in label-free switching policy (choose.auto): decided on each snapshot, carried out
-   * through the registry's promote and rollback, audited as operator `policy`.
+   * through the same promote and rollback operations, audited as operator `policy`.
    */
   private chooseAuto(s: Snapshot): void {
     const c = this.cfg.choose;
@@ -102,63 +114,25 @@ export class Operations implements EngineCommands {
     const back = decideRollback(c, s.estimates, this.policySwitch);
     const d = back ?? decideSwitch(c, s.choices, activeRef, this.lastChosenWindow);
     if (!d) return;
-    const policy = { operator: { operator: 'policy', client: null } };
+    const policy: OpsContext = { ...this.ctx, operator: { operator: 'policy', client: null } };
     this.choosing = true;
     const done = (): void => { this.choosing = false; this.engine.kick(); };
     if (d.action === 'switch') {
       this.lastChosenWindow = d.window;
       appendAudit(this.engine.db, { operator: 'policy', client: null, action: 'policy-choose', subject: d.to, before: d.from, after: d.to, details: d.reason });
-      void promoteWithGate(this.engine.db, d.to, this.cfg, { ...policy, force: true })
+      void promote(policy, d.to, { force: true })
         .then(() => { this.policySwitch = { from: d.from, to: d.to, since: d.window + this.windowMs, rolledBack: false }; })
         .catch((e) => this.engine.emit('error', e)).finally(done);
     } else {
       appendAudit(this.engine.db, { operator: 'policy', client: null, action: 'policy-rollback', subject: d.to, before: d.from, after: d.to, details: d.reason });
       this.policySwitch = { ...this.policySwitch!, rolledBack: true };
-      void rollback(this.engine.db, undefined, this.cfg, policy).catch((e) => this.engine.emit('error', e)).finally(done);
-    }
-  }
-
-  private decorate(s: Snapshot): void {
-    this.chooseAuto(s);
-    s.jobs = this.runner.list(50).map(toSnapshotJob);
-    for (const p of s.pairs) {
-      const st = readGateState(this.engine.db, p.candidate, p.active);
-      p.gate = {
-        remaining: Math.max(0, this.cfg.gate.evaluations - st.evaluationsUsed),
-        allowed: this.cfg.gate.evaluations,
-        needRows: this.needRows(p),
-        haveRows: this.engine.heldOutPairs(p),
-      };
-    }
-    if (this.pacer) {
-      this.pacer.observe(s);
-      s.demo = this.pacer.view();
-    }
-  }
-
-  /**
-   * Held-out rows the gate condition needs. The variance-aware bound depends on
-   * how often the two models disagree, estimated here from all labelled pairs
-   * seen (the gate itself uses the held-out rows only).
-   */
-  private needRows(pair: PairRefs): number {
-    if (this.condition === null) return 0;
-    const { reliability, evaluations } = this.cfg.gate;
-    const bound = this.cfg.gate.bound ?? 'hoeffding';
-    const lab = this.engine.labelledComparison(pair);
-    try {
-      if (lab && lab.labelled >= 100) {
-        return gateRowsNeeded(this.condition, { n: lab.accuracyA, o: lab.accuracyB, rows: lab.labelled, discordant: lab.discordant }, reliability, evaluations, { bound });
-      }
-      return rowsNeeded(this.condition, reliability, evaluations, 'none', bound);
-    } catch {
-      return 0;
+      void rollback(policy).catch((e) => this.engine.emit('error', e)).finally(done);
     }
   }
 
   async promote(target: string, opts: { force?: boolean } = {}): Promise<CommandResult> {
     try {
-      const o = await promoteWithGate(this.engine.db, target, this.cfg, { force: opts.force === true, operator: this.operator });
+      const o = await promote(this.ctx, target, opts);
       this.engine.kick();
       return { ok: o.changed, message: o.message };
     } catch (e) {
@@ -168,7 +142,7 @@ export class Operations implements EngineCommands {
 
   async rollback(name?: string): Promise<CommandResult> {
     try {
-      const o = await rollback(this.engine.db, name, this.cfg, { operator: this.operator });
+      const o = await rollback(this.ctx, name);
       this.engine.kick();
       return { ok: o.changed, message: o.message };
     } catch (e) {
@@ -178,7 +152,7 @@ export class Operations implements EngineCommands {
 
   async gatePreview(target: string): Promise<GateReport> {
     try {
-      return gatePreview(this.engine.db, target, this.cfg);
+      return gatePreview(this.ctx, target);
     } catch (e) {
       return { target, active: null, status: 'error', figures: null, message: errorMessage(e) };
     }
@@ -186,7 +160,7 @@ export class Operations implements EngineCommands {
 
   async retrain(opts: RetrainOptions = {}): Promise<CommandResult> {
     try {
-      const id = this.runner.start({ model: opts.model, type: opts.type, rows: opts.rows, trigger: 'operator' });
+      const id = startRetrain(this.ctx, { model: opts.model, type: opts.type, rows: opts.rows, trigger: 'operator' }, this.runner);
       this.engine.kick();
       return { ok: true, message: `retrain job ${id} started` };
     } catch (e) {
@@ -204,14 +178,15 @@ export class Operations implements EngineCommands {
   async ackAlert(id: string): Promise<CommandResult> {
     const n = Number(id);
     if (!Number.isInteger(n)) return { ok: false, message: `no alert ${id}` };
-    const r = this.engine.acknowledgeAlert(n, this.operator);
+    const r = this.engine.acknowledgeAlert(n, this.ctx.operator);
     this.engine.kick();
     return r;
   }
 
   async cancelJob(id: string): Promise<CommandResult> {
-    const ok = this.runner.cancel(Number(id));
+    const before = cancelRetrain(this.ctx, Number(id), this.runner);
     this.engine.kick();
+    const ok = before === 'queued' || before === 'running';
     return { ok, message: ok ? `job ${id} is being cancelled` : `job ${id} is not running or queued` };
   }
 }

@@ -91,17 +91,15 @@ export class RetrainPolicy {
   }
 
   /**
-   * The retrains the store knows of (jobs of any process, oldest first): each counts against
-   * the cooldown and the daily maximum as if this policy had fired it. Idempotent.
+   * The retrains the store knows of (jobs of any process: console, CLI, this policy), oldest
+   * first. They replace what this policy remembers firing, so a retrain an operator started
+   * anywhere counts against the cooldown and the daily maximum, and none counts twice.
    */
   observe(times: readonly number[]): void {
-    const known = new Set(this.state.fired);
-    const added = times.filter((t) => !known.has(t));
-    if (added.length === 0) return;
-    const last = this.state.fired[this.state.fired.length - 1];
-    this.state.fired = [...this.state.fired, ...added].sort((x, y) => x - y);
-    const newest = this.state.fired[this.state.fired.length - 1]!;
-    if (last === undefined || newest > last) {
+    const before = this.state.fired[this.state.fired.length - 1];
+    this.state.fired = [...times].sort((x, y) => x - y);
+    const newest = this.state.fired[this.state.fired.length - 1];
+    if (newest !== undefined && (before === undefined || newest > before)) {
       this.state.driftRun = 0;
       this.state.scheduleFrom = newest;
     }
