@@ -15,6 +15,7 @@
  * River's detectors on a ramping error stream, single-window feature blips, label drift, shadow
  * models. Page episodes notify when they open (or escalate from info) and when they resolve.
  */
+import { isoTime } from '../core/time.js';
 import type { Db } from '../../store/db.js';
 import {
   acknowledgeEpisode, enqueueNotification, episodeById, insertEpisode, liveEpisodes, resolveEpisode, updateEpisode,
@@ -52,7 +53,7 @@ export interface AlertEvent {
   resolution: string | null;
 }
 
-const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+const iso = (t: number | null): string | null => (t === null ? null : isoTime(t));
 
 export function alertEvent(e: EpisodeRow, event: 'open' | 'resolve'): AlertEvent {
   return {

@@ -1,3 +1,6 @@
+// Our own quantiles, not simple-statistics': drift thresholds and PSI bins are checked against
+// numpy/scipy fixtures, and simple-statistics' quantileSorted uses a different definition (no
+// numpy 'linear' interpolation); the bounds below are searchsorted, which it does not have.
 /** numpy.quantile's default ('linear' interpolation) on an ascending array. */
 export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;

@@ -419,7 +419,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
         if (!w.alert || w.estimated === null) continue;
         const t = mon.cbpeReference?.threshold.lower ?? 0;
         this.book.raise('estimated-performance', mon.ref, this.modelRule(mon.ref),
-          `estimated accuracy of ${mon.ref} ${(w.estimated * 100).toFixed(1)}% on ${new Date(w.start).toISOString().slice(0, 10)}, below its threshold ${(t * 100).toFixed(1)}% (no labels needed)`, w.start);
+          `estimated accuracy of ${mon.ref} ${(w.estimated * 100).toFixed(1)}% on ${formatDay(w.start)}, below its threshold ${(t * 100).toFixed(1)}% (no labels needed)`, w.start);
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isoTime } from '../../core/time.js';
 import { existsSync } from 'node:fs';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 
@@ -38,7 +39,7 @@ Examples:
       try {
         const rows = listEpisodes(db, { all: opts.all === true, limit });
         const dead = notificationsByStatus(db, 'dead', 50);
-        const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+        const iso = (t: number | null): string | null => (t === null ? null : isoTime(t));
         if (opts.json) {
           const out = {
             alerts: rows.map((e) => ({

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isoTime } from '../../core/time.js';
 import { existsSync } from 'node:fs';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 import { sanitize } from '../../util/sanitize.js';
@@ -34,7 +35,7 @@ export function registerHosts(program: Command): void {
         const drift = models.flatMap((model) => driftPerHost(
           store.recentFeaturesByHost(model, perHost).map((r) => ({ host: r.host, features: JSON.parse(r.features) as Record<string, unknown> })), schema,
         ).map((d) => ({ model, ...d })));
-        const hosts = store.hostCounts().map((h) => ({ ...h, host: h.host ?? LOCAL_HOST, lastTs: h.lastTs === null ? null : new Date(h.lastTs).toISOString() }));
+        const hosts = store.hostCounts().map((h) => ({ ...h, host: h.host ?? LOCAL_HOST, lastTs: h.lastTs === null ? null : isoTime(h.lastTs) }));
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ db: cfg.db, hosts, drift }, null, 2)}\n`);
           return;

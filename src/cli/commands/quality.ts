@@ -3,6 +3,7 @@
  * Flags are parsed here; the work is in src/quality (loaded lazily: the report re-scores rows
  * with tfjs, and `--help` must stay fast).
  */
+import { formatDay } from '../../core/time.js';
 import type { Command } from 'commander';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -95,7 +96,7 @@ Examples:
             + `${signed(f.gain.value)} ${ci(f.gain.ci)}${f.gain.basis === 'cbpe' ? ' (CBPE)' : ''}`),
         ];
         if (report.drift.features.length > 0) {
-          lines.push('', `drift of the last window (${new Date(report.drift.window!).toISOString().slice(0, 10)}), ranked by importance × effect (PSI)`,
+          lines.push('', `drift of the last window (${formatDay(report.drift.window!)}), ranked by importance × effect (PSI)`,
             ...report.drift.features.map((d) => `  ${d.feature.padEnd(16)} ${d.level.padEnd(6)} PSI ${fmt(d.effect, 3)}  importance ${fmt(d.importance)}  weighted ${fmt(d.weighted)}`));
         }
         for (const m of report.models) {

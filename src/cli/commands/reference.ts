@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isoTime } from '../../core/time.js';
 import { existsSync } from 'node:fs';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 
@@ -64,7 +65,7 @@ Examples:
           return;
         }
         const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-        process.stdout.write(`${model}: CBPE reference pinned, ${r.rows} labelled rows from ${new Date(from).toISOString()} until ${new Date(until).toISOString()}; realised accuracy ${pct(r.accuracy)}, alert below ${pct(r.threshold.lower)}\n`);
+        process.stdout.write(`${model}: CBPE reference pinned, ${r.rows} labelled rows from ${isoTime(from)} until ${isoTime(until)}; realised accuracy ${pct(r.accuracy)}, alert below ${pct(r.threshold.lower)}\n`);
       } finally {
         db.close();
       }
