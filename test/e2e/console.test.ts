@@ -68,11 +68,11 @@ async function prepare(dir: string): Promise<Prepared> {
 }
 
 /** The tables checked for layout, with how their columns align. */
-const LAYOUT: Array<{ key: string; header: RegExp; align: Record<string, 'left' | 'right'> }> = [
-  { key: '1', header: /^  model +alias +preds/, align: { model: 'left', alias: 'left', preds: 'right', labels: 'right', cover: 'right', acc: 'right', logloss: 'right', auc: 'right', 'est.acc': 'right' } },
-  { key: '2', header: /^  feature +kind +method/, align: { feature: 'left', kind: 'left', method: 'left', stat: 'right', p: 'right', thresh: 'right', level: 'left' } },
-  { key: '3', header: /^  candidate +vs +n/, align: { candidate: 'left', vs: 'left', n: 'right', agree: 'right', 'Δacc': 'right', p: 'right', verdict: 'left', gate: 'right' } },
-  { key: '4', header: /^  name +ver +alias/, align: { name: 'left', ver: 'right', alias: 'left', type: 'left', created: 'left', rows: 'right', acc: 'right', logloss: 'right', auc: 'right' } },
+const LAYOUT: Array<{ key: string; header: RegExp; row: RegExp; align: Record<string, 'left' | 'right'> }> = [
+  { key: '1', header: /^  model +alias +preds/, row: /^[> ] flights-logreg@1 /m, align: { model: 'left', alias: 'left', preds: 'right', labels: 'right', cover: 'right', acc: 'right', logloss: 'right', auc: 'right', 'est.acc': 'right' } },
+  { key: '2', header: /^  feature +kind +method/, row: /^[> ] hour /m, align: { feature: 'left', kind: 'left', method: 'left', stat: 'right', p: 'right', thresh: 'right', level: 'left' } },
+  { key: '3', header: /^  candidate +vs +n/, row: /^[> ] flights-mlp@1 /m, align: { candidate: 'left', vs: 'left', n: 'right', agree: 'right', 'Δacc': 'right', p: 'right', verdict: 'left', gate: 'right' } },
+  { key: '4', header: /^  name +ver +alias/, row: /^[> ] flights-mlp /m, align: { name: 'left', ver: 'right', alias: 'left', type: 'left', created: 'left', rows: 'right', acc: 'right', logloss: 'right', auc: 'right' } },
 ];
 
 /** The header line matching `header` and the table rows under it (up to the first blank or rule line). */
@@ -243,7 +243,8 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     const s = await open(120, 36);
     for (const t of LAYOUT) {
       s.sendKeys(t.key);
-      await s.waitFor((sc) => sc.split('\n').some((l) => t.header.test(l)), 5_000, `the ${t.key} table`);
+      // The engine may still be building its first windows: wait for the rows, not only the header.
+      await s.waitFor((sc) => sc.split('\n').some((l) => t.header.test(l)) && t.row.test(sc), 30_000, `the ${t.key} table with its rows`);
       await sleep(300);
       const { header, rows } = tableOf(s.lines(), t.header);
       assert.ok(rows.length > 0, `screen ${t.key} has rows`);
