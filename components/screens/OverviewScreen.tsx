@@ -58,7 +58,7 @@ const CHART_MAX = 8;
 
 function OverviewView({ snapshot, rows, selected, width, height }: ScreenProps<TrafficRow>) {
   const pages = snapshot.alerts.filter(isPageAlert);
-  const estimates = ((snapshot as { estimates?: ModelWindows[] }).estimates ?? []).filter((m) => m.windows.length > 0);
+  const estimates: readonly ModelWindows[] = snapshot.estimates.filter((m) => m.windows.length > 0);
   const trafficH = Math.max(2, Math.min(rows.length + 1, Math.ceil((height - 2) / 3)));
   // Page alerts keep at least their header and two rows; charts take what is left.
   const alertsMin = Math.min(Math.max(2, pages.length + 1), 4);

@@ -14,7 +14,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { CommandResult, DemoStatus, GateReport, PaceCommand, Snapshot } from './snapshot.js';
-import { causeFirst, isPageAlert } from './pageAlerts.js';
+import { causeFirst, eventTimeOf, isPageAlert } from './pageAlerts.js';
 import { readControl, readStatus, statusPathOf, stepRate, writeControl, type ReplayControl } from '../replay/control.js';
 
 export interface DemoPacerOptions {
@@ -87,7 +87,7 @@ export class DemoPacer {
     const c = this.control();
     const from = this.opts.incidentFrom;
     if (from !== null && !c.stops.includes('incident')) {
-      const first = s.alerts.filter((a) => isPageAlert(a) && a.at >= from).sort(causeFirst)[0];
+      const first = s.alerts.filter((a) => isPageAlert(a) && eventTimeOf(a) >= from).sort(causeFirst)[0];
       if (first) {
         return this.stop(c, 'incident',
           `Paused: the incident's first page alert, ${first.subject} drifted. See 2 Drift (Enter: its chart). Space resumes; the demo stops again when it is time to retrain.`);

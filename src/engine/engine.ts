@@ -573,7 +573,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       };
     }).sort((x, y) => (x.alias === 'active' ? -1 : y.alias === 'active' ? 1 : x.model.localeCompare(y.model)));
     const alerts: AlertRow[] = listEpisodes(this.db, { all: false, limit: 100 }).map((e) => ({
-      id: String(e.id), at: e.openedAt, kind: e.kind, detector: null, subject: e.subject, level: e.severity === 'page' ? 'drift' : 'warn',
+      id: String(e.id), at: e.openedAt, since: e.firstWindow * this.windowMs, kind: e.kind, detector: null, subject: e.subject, level: e.severity === 'page' ? 'drift' : 'warn',
       severity: e.severity, state: e.state, updatedAt: e.updatedAt, message: e.message,
     }));
     const deadLetters = notificationsByStatus(this.db, 'dead', 20).map((n) => ({

@@ -107,6 +107,7 @@ export interface ModelChoice {
 export interface AlertRow {
   id: string;               // episode id (what `mlops-tui alerts ack ID` takes)
   at: number;               // when it opened
+  since?: number;           // event time of the window the condition started in (the demo stops on the incident's first)
   kind: string;
   detector: string | null;  // kept for older readers; episodes leave it null
   subject: string;          // feature or model@version

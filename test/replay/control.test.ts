@@ -91,8 +91,10 @@ test('rates step through a fixed ladder and stop at its ends', () => {
   assert.equal(stepRate(RATE_STEPS[0], -1), RATE_STEPS[0]);
 });
 
+// Episodes open at wall-clock time; `since` is the event time their condition started at.
 const alert = (over: Partial<AlertRow>): AlertRow => ({
-  id: '1', at: Date.parse('2001-02-10T00:00:00Z'), kind: 'data-drift', detector: 'wasserstein', subject: 'hour', level: 'drift', message: 'hour drifted', ...over,
+  id: '1', at: Date.now(), since: Date.parse('2001-02-10T00:00:00Z'), kind: 'feature-drift', detector: null, subject: 'hour', level: 'drift',
+  severity: 'page', state: 'open', updatedAt: Date.now(), message: 'hour drifted', ...over,
 });
 
 test('the demo stops by itself on the incident’s first page alert, then a week into the incident, each once', async () => {
@@ -109,13 +111,13 @@ test('the demo stops by itself on the incident’s first page alert, then a week
     },
   });
   const snap = makeSnapshot();
-  // A page alert before the incident (a storm) and an info-level one inside it: no stop.
-  pacer.observe({ ...snap, alerts: [alert({}), alert({ at: incidentFrom + HOUR, kind: 'concept-drift', level: 'warn' })], pairs: [], jobs: [] });
+  // A page alert of a storm before the incident (opened now, by the wall clock) and an info one
+  // inside it: no stop.
+  pacer.observe({ ...snap, alerts: [alert({}), alert({ since: incidentFrom + HOUR, kind: 'error-rate', severity: 'info', level: 'warn' })], pairs: [], jobs: [] });
   assert.equal(readControl(control)!.paused, false);
-  assert.equal(isPageAlert(alert({ kind: 'concept-drift', level: 'warn' })), false);
-  assert.equal(isPageAlert({ ...alert({ kind: 'concept-drift' }), severity: 'page' } as AlertRow), true, 'the severity decides once alerts carry one');
+  assert.equal(isPageAlert(alert({ severity: 'info' })), false);
 
-  pacer.observe({ ...snap, alerts: [alert({ at: incidentFrom })], pairs: [], jobs: [] });
+  pacer.observe({ ...snap, alerts: [alert({ since: incidentFrom, kind: 'dataset-drift', subject: 'flights-logreg@1' }), alert({ since: incidentFrom })], pairs: [], jobs: [] });
   let c = readControl(control)!;
   assert.equal(c.paused, true);
   assert.match(c.hint!, /first page alert, hour drifted\. See 2 Drift/);
@@ -124,7 +126,7 @@ test('the demo stops by itself on the incident’s first page alert, then a week
 
   // Resuming clears the hint; the same alert does not stop the demo again.
   assert.equal(pacer.pace('toggle').ok, true);
-  pacer.observe({ ...snap, alerts: [alert({ at: incidentFrom })], pairs: [], jobs: [] });
+  pacer.observe({ ...snap, alerts: [alert({ since: incidentFrom })], pairs: [], jobs: [] });
   c = readControl(control)!;
   assert.equal(c.paused, false);
   assert.equal(c.hint, null);
