@@ -98,7 +98,7 @@ export function checkQuality(db: Db, config: Config): ResolvedRules | null {
 
 export interface QualityFollower {
   /** Checks one page of new rows; true when caught up (or when there are no rules yet). */
-  step(): boolean;
+  step(pageRows?: number): boolean;
   catchUp(): void;
   /** The rules in force, or null when there are none yet. */
   rules(): ResolvedRules | null;
@@ -125,7 +125,7 @@ export function qualityFollower(db: Db, config: Config): QualityFollower {
     return checker;
   };
   return {
-    step: () => current()?.step() ?? true,
+    step: (pageRows?: number) => current()?.step(pageRows) ?? true,
     catchUp: () => { current()?.catchUp(); },
     rules: () => { current(); return resolved; },
   };

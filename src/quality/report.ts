@@ -270,6 +270,8 @@ export async function qualityReport(db: Db, config: Config, opts: QualityOptions
   try {
     const rng = mulberry32(opts.seed ?? 7);
     for (const feature of ruleNames) {
+      // a turn of the event loop between features: the engine runs this beside its other work
+      await new Promise((r) => setImmediate(r));
       const rule = resolved.rules[feature]!;
       const c = costs(m, feature);
       const idx: number[] = [];
