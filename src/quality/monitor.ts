@@ -15,8 +15,11 @@ import { windowBreaches, type FeatureRule } from './rules.js';
 import type { QualityReport } from './report.js';
 
 export const ANALYSE_EVERY_MS = 120_000;
-/** The first analysis waits this long after start: a console opening on a long history catches up first. */
-export const ANALYSE_DELAY_MS = 10_000;
+/**
+ * How long the first analysis waits after start. 0: it runs once the first catch-up is done,
+ * before an operator's first commands (it holds the engine thread while it re-scores rows).
+ */
+export const ANALYSE_DELAY_MS = 0;
 /** Rows checked per engine step, as many as the other analytics read per step. */
 export const STEP_ROWS = 2000;
 export const ANALYSE_SPAN_MS = 7 * 86_400_000;
