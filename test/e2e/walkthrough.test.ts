@@ -88,7 +88,7 @@ test('a newcomer follows the README from `demo` to a promoted retrain that the g
       await s.waitFor(/^> flights-logreg@2/m, 5_000, 'the candidate selected');
     }
     await key(s, 'p', /Promote flights-logreg@2\?/, 'the promotion dialog');
-    screen = await s.waitFor(/PASS: /, 60_000, 'the gate preview passing');
+    screen = await s.waitFor(/verdict +pass: |PASS: /, 60_000, 'the gate preview passing');
     assert.match(screen, /\[> Cancel <\]/, 'focus starts on Cancel');
     await key(s, 'Tab', /\[> Promote <\]/, 'focus on Promote');
     s.sendKeys('Enter');
