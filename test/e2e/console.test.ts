@@ -295,7 +295,7 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     await s.waitFor(/^> flights-mlp +1 shadow/m, 5_000, 'the shadow row selected');
     s.sendKeys('p');
     await s.waitFor(/Promote flights-mlp@1\?/, 5_000, 'the confirmation');
-    const dialog = await s.waitFor(/PASS: /, 20_000, 'the gate preview');
+    const dialog = await s.waitFor(/verdict +pass: /, 20_000, 'the gate preview');
     assert.match(dialog, /\[> Cancel <\] +\[ +Promote +\]/, 'focus starts on Cancel');
     assert.match(dialog, /active now: flights-logreg@1 +→ +flights-mlp@1/);
     await eventuallyClean(s, 80, 24, 'confirmation');
@@ -308,7 +308,7 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     assert.ok(!(await history(p)).some((r) => r.action.includes('promote')), 'no promotion in the audit trail');
 
     s.sendKeys('p');
-    await s.waitFor(/PASS: /, 20_000, 'the gate preview again');
+    await s.waitFor(/verdict +pass: /, 20_000, 'the gate preview again');
     s.sendKeys('Tab');
     await s.waitFor(/\[ +Cancel +\] +\[> Promote <\]/, 5_000, 'focus on Promote');
     s.sendKeys('Enter');

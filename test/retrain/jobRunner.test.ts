@@ -51,7 +51,7 @@ test('a retrain registers a shadow version, records progress and metrics, and th
   assert.equal(r.list()[0]!.id, b, 'newest first');
   assert.deepEqual(toSnapshotJob(first), {
     id: String(a), model: 'sea', type: 'logreg', status: 'done', epoch: first.epoch, epochs: 4, loss: first.loss, valMetric: first.valMetric,
-    valMetricName: 'auc', etaSeconds: null, createdAt: first.createdAt, result: 'sea@2', error: null,
+    valMetricName: 'auc', etaSeconds: null, createdAt: first.createdAt, result: 'sea@2', error: null, stopped: 'ran all 4 epochs',
   });
   await r.close();
 });
