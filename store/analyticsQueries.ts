@@ -116,13 +116,12 @@ export function openAlert(db: Db, a: AlertInput): number {
     .run(Date.now(), a.eventTime, a.kind, a.detector, a.subject, a.level, a.message).lastInsertRowid);
 }
 
+/**
+ * The `alerts` table is the log of detector firings (one row per firing and day); what opens,
+ * resolves and is acknowledged is the episode (store/alertEpisodes), so nothing closes a row here.
+ */
 export function openAlerts(db: Db, limit = 100): StoredAlert[] {
   return db.prepare(`SELECT id, at, event_time AS eventTime, kind, detector, subject, level, message FROM alerts
     WHERE closed_at IS NULL ORDER BY id DESC LIMIT ?`).all(limit) as StoredAlert[];
 }
 
-export function closeAlerts(db: Db, ids: number[]): void {
-  const st = db.prepare('UPDATE alerts SET closed_at = ? WHERE id = ?');
-  const now = Date.now();
-  db.transaction(() => { for (const id of ids) st.run(now, id); })();
-}

@@ -15,6 +15,7 @@
  * realised accuracy of each, mean ± 3 sd of those. Binary models only (what CBPE accuracy needs).
  */
 import { calibrateBinary, fitBinaryCalibrator, type BinaryCbpeCalibrator } from './cbpe.js';
+import { mean as ssMean, sampleStandardDeviation } from 'simple-statistics';
 
 export type CbpeReferenceSource = 'training-holdout' | 'pinned';
 
@@ -67,8 +68,8 @@ export function fitCbpeReference(
     for (let i = s; i < s + chunkSize; i++) if (labels[i] === predicted[i]) c++;
     chunks.push(c / chunkSize);
   }
-  const mean = chunks.reduce((a, b) => a + b, 0) / chunks.length;
-  const sd = chunks.length > 1 ? Math.sqrt(chunks.reduce((a, b) => a + (b - mean) ** 2, 0) / (chunks.length - 1)) : 0;
+  const mean = chunks.length > 0 ? ssMean(chunks) : Number.NaN;
+  const sd = chunks.length > 1 ? sampleStandardDeviation(chunks) : 0;
   return {
     source: meta.source,
     calibrator,

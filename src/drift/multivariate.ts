@@ -14,6 +14,7 @@
 // by the caller.
 
 import { covariance, symmetricEigen } from './linalg.js';
+import { mean as ssMean, standardDeviation } from 'simple-statistics';
 
 export interface ReconstructionOptions {
   /** Share of variance the kept components must exceed (default 0.65, as NannyML). */
@@ -151,8 +152,9 @@ export function fitReconstruction(
   for (let c = 0; c < chunkCount; c++) {
     referenceChunkErrors.push(meanError(reference.slice(c * chunkSize, (c + 1) * chunkSize), { means, scales, components }));
   }
-  const mean = referenceChunkErrors.reduce((s, e) => s + e, 0) / chunkCount;
-  const sd = Math.sqrt(referenceChunkErrors.reduce((s, e) => s + (e - mean) * (e - mean), 0) / chunkCount);
+  // Population standard deviation (divides by the chunk count), as NannyML computes it.
+  const mean = ssMean(referenceChunkErrors);
+  const sd = standardDeviation(referenceChunkErrors);
   const lower = mean - k * sd;
 
   return {
