@@ -26,6 +26,7 @@ import { IngestService } from '../src/ingest/ingestService.js';
 import type { CommittedBatch } from '../src/ingest/fileIngestor.js';
 import type { BenchResult, BenchRow } from './types.js';
 import { mulberry32 } from '../src/util/random.js';
+import { argValue } from './args.js';
 
 export const TARGET_RATIO = 0.5;
 export const TARGET_PREDICTIONS_PER_SEC = 100_000;
@@ -225,13 +226,6 @@ function cliBench(tmp: string, lines: number, ids: IdScheme, repeat: number): { 
   };
 }
 
-function argValue(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number`);
-  return v;
-}
 
 export async function main(opts: { predictions?: number; repeat?: number; ids?: IdScheme } = {}): Promise<BenchResult> {
   const n = opts.predictions ?? argValue('--predictions', 500_000);

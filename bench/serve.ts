@@ -23,6 +23,7 @@ import { readCsv } from '../src/data/csv.js';
 import { trainArtifact } from '../src/models/trainArtifact.js';
 import { saveArtifact } from '../src/registry/saveArtifact.js';
 import type { BenchResult } from './types.js';
+import { argValue } from './args.js';
 
 export const TARGET_P99_MS = 10;
 export const RATE = 1000;
@@ -90,13 +91,6 @@ async function load(url: string, seconds: number, rate: number | null): Promise<
   return { p50: r.latency.p50, p99: r.latency.p99, rps: r.requests.average, errors: r.errors + r.timeouts, non2xx: r.non2xx };
 }
 
-function argValue(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number`);
-  return v;
-}
 
 export async function main(): Promise<BenchResult> {
   const seconds = argValue('--seconds', 10);

@@ -19,18 +19,12 @@ import { performance } from 'node:perf_hooks';
 import { openDb } from '../store/db.js';
 import { makeCorpus } from './ingest.js';
 import type { BenchResult, BenchRow } from './types.js';
+import { argValue } from './args.js';
 
 export const TARGET_STARTUP_MS = 200;
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-function argValue(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} needs a positive number`);
-  return v;
-}
 
 /**
  * A database with `rows` prediction rows (two models scoring every request, a label for
