@@ -19,6 +19,8 @@ export interface ConsoleActions {
   /** The demo's replay: pause, resume, faster, slower. Not destructive: allowed read-only. */
   pace(cmd: PaceCommand): void;
   ackAlert(id: string): void;
+  /** Not destructive (it writes a new file, changes nothing): allowed read-only. */
+  exportQualityRows(feature: string): void;
 }
 
 /** The promote dialog: the one gate text (src/core/gate.ts) under who replaces whom, then what --force does. */
@@ -114,6 +116,12 @@ export function makeActions(dispatch: Dispatch<UiAction>, commands: EngineComman
       commands.pace(cmd).then(
         (r) => flash(r.message, r.ok ? 'info' : 'bad'),
         (e: unknown) => flash(`pacing failed: ${e instanceof Error ? e.message : String(e)}`, 'bad'),
+      );
+    },
+    exportQualityRows(feature) {
+      commands.exportQualityRows(feature, 100).then(
+        (r) => flash(r.message, r.ok ? 'info' : 'bad'),
+        (e: unknown) => flash(`export failed: ${e instanceof Error ? e.message : String(e)}`, 'bad'),
       );
     },
     ackAlert(id) {

@@ -2,7 +2,7 @@
  * 7 Quality: per feature its rule, the share of rows flagged per window (sparkline), what the
  * violations cost the active model and what cleaning the feature would buy, ranked by that
  * gain. Enter opens one feature: the flagged share per window as a chart and the figures with
- * their intervals; `e` shows the command that exports the rows to fix first.
+ * their intervals; `e` writes the rows to fix first to a file beside the database (`quality export` prints them).
  */
 import { Box } from 'ink';
 import type { QualityFeatureRow } from '../../src/engine/snapshot.js';
@@ -72,7 +72,7 @@ export const qualityScreen = defineScreen<QualityFeatureRow>({
       keys: ['e'], label: 'export rows',
       run: (c) => {
         const r = c.selected as QualityFeatureRow | undefined;
-        if (r) c.actions.flash(`run: ${exportCommand(r)} --db ${c.snapshot.db}`, 'info');
+        if (r) c.actions.exportQualityRows(r.feature);
       },
     },
   ],

@@ -93,6 +93,7 @@ export class EngineHost implements SnapshotSource, EngineCommands {
   cancelJob(id: string): Promise<CommandResult> { return this.call({ name: 'cancelJob', args: [id] }); }
   pace(cmd: PaceCommand): Promise<CommandResult> { return this.call({ name: 'pace', args: [cmd] }); }
   ackAlert(id: string): Promise<CommandResult> { return this.call({ name: 'ackAlert', args: [id] }); }
+  exportQualityRows(feature: string, top: number): Promise<CommandResult> { return this.call({ name: 'exportQualityRows', args: [feature, top] }); }
 
   /** Commits what is in flight and stops the engine thread (terminated after a grace period). */
   async stop(graceMs = 10_000): Promise<void> {

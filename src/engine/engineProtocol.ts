@@ -21,7 +21,8 @@ export type CommandCall =
   | { name: 'retrain'; args: [RetrainOptions?] }
   | { name: 'cancelJob'; args: [string] }
   | { name: 'pace'; args: [PaceCommand] }
-  | { name: 'ackAlert'; args: [string] };
+  | { name: 'ackAlert'; args: [string] }
+  | { name: 'exportQualityRows'; args: [string, number] };
 
 export type ToEngine =
   | { type: 'command'; id: number; call: CommandCall }

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
         case 'cancelJob': return ops.cancelJob(...call.args);
         case 'pace': return ops.pace(...call.args);
         case 'ackAlert': return ops.ackAlert(...call.args);
+        case 'exportQualityRows': return ops.exportQualityRows(...call.args);
       }
     };
     run().then(

@@ -15,6 +15,7 @@ import type { OpsContext } from '../ops/context.js';
 import { gatePreview, promote, rollback } from '../ops/switching.js';
 import { cancelRetrain, startRetrain, syncPolicy } from '../ops/retrain.js';
 import { decorateSnapshot } from '../ops/snapshot.js';
+import { exportRowsToFile } from '../ops/quality.js';
 import { decideRollback, decideSwitch, type PolicySwitch } from '../compare/autoChoose.js';
 import { parseDuration } from '../core/time.js';
 
@@ -181,6 +182,15 @@ export class Operations implements EngineCommands {
     const r = this.engine.acknowledgeAlert(n, this.ctx.operator);
     this.engine.kick();
     return r;
+  }
+
+  async exportQualityRows(feature: string, top: number): Promise<CommandResult> {
+    try {
+      const r = await exportRowsToFile(this.ctx, feature, top);
+      return { ok: true, message: `wrote the ${r.rows} rows violating "${feature}" that cleaning helps most to ${r.path}` };
+    } catch (e) {
+      return { ok: false, message: `export failed: ${errorMessage(e)}` };
+    }
   }
 
   async cancelJob(id: string): Promise<CommandResult> {

@@ -334,4 +334,6 @@ export interface EngineCommands {
   cancelJob(id: string): Promise<CommandResult>;
   pace(cmd: PaceCommand): Promise<CommandResult>;
   ackAlert(id: string): Promise<CommandResult>;
+  /** The Quality screen's `e`: the top rows violating a feature's rule, to a file beside the database. */
+  exportQualityRows(feature: string, top: number): Promise<CommandResult>;
 }

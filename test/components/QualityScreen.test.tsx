@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { QualityStatus } from '../../src/engine/snapshot.js';
-import { makeSnapshot } from './fixtures.js';
+import { makeSnapshot, until } from './fixtures.js';
 import { KEY, open, selectedLine } from './harness.js';
 
 const quality: QualityStatus = {
@@ -32,7 +32,7 @@ test('7 opens the Quality screen: features in rank order with rule, flagged shar
   h.unmount();
 });
 
-test('Enter shows one feature with intervals and the export command; e flashes the export command', async () => {
+test('Enter shows one feature with intervals and the export command; e asks the engine to export that feature\'s rows', async () => {
   const h = await open({ snapshot: makeSnapshot({ quality }) });
   await h.press('7', 'j', KEY.enter);
   let f = h.frame();
@@ -42,8 +42,8 @@ test('Enter shows one feature with intervals and the export command; e flashes t
   assert.match(f, /cleaning would buy: \+0\.0 points, 95% /);
   assert.match(f, /rows to fix first: mlops-tui quality export --feature origin --top 100/);
   await h.press(KEY.esc, 'e');
-  f = h.frame();
-  assert.match(f, /\nrun: mlops-tui quality export --feature origin --top 100 --db /);
+  await until(() => h.commands.calls.some((c) => c.name === 'exportQualityRows'), 'the export command');
+  assert.deepEqual(h.commands.calls.find((c) => c.name === 'exportQualityRows')?.args, ['origin', 100]);
   h.unmount();
 });
 

@@ -100,6 +100,7 @@ export function recorder(gate: Partial<GateFigures> = {}, result: CommandResult 
     cancelJob: (id: string) => rec('cancelJob', [id]),
     pace: (cmd: PaceCommand) => rec('pace', [cmd]),
     ackAlert: (id: string) => rec('ackAlert', [id]),
+    exportQualityRows: (feature: string, top: number) => rec('exportQualityRows', [feature, top]),
     gatePreview(target: string): Promise<GateReport> {
       calls.push({ name: 'gatePreview', args: [target] });
       const figures: GateFigures = {

@@ -3,10 +3,11 @@
 // window, and (after its first analysis) cost and gain per feature in rank order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/config.js';
 import { Engine } from '../../src/engine/engine.js';
+import { Operations } from '../../src/engine/operations.js';
 import { tinyRegistry } from '../helpers/tinyRegistry.js';
 import { until } from '../components/fixtures.js';
 
@@ -51,6 +52,25 @@ test('the engine flags rows as it ingests them and the snapshot ranks features b
     for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1]!.weighted! >= ranked[i]!.weighted!, 'in rank order');
     assert.deepEqual(drift.slice(0, 5).map((r) => r.name), ranked.map((r) => r.name), 'features first');
     assert.ok(ranked.every((r) => typeof r.importance === 'number'));
+
+    // The Quality screen's `e`: the rows to fix first, in a private file beside the database.
+    const ops = new Operations(engine, config);
+    try {
+      const r = await ops.exportQualityRows('hour', 10);
+      assert.equal(r.ok, true, r.message);
+      const path = /to (\S+\.jsonl)$/.exec(r.message)![1]!;
+      assert.equal(dirname(path), dirname(dbPath));
+      assert.equal(statSync(path).mode & 0o777, 0o600);
+      const rows = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { flagged: string[]; features: { hour: number }; rank: number });
+      assert.equal(rows.length, 10);
+      assert.deepEqual(rows.map((x) => x.rank), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.ok(rows.every((x) => x.flagged.includes('hour') && x.features.hour > 100), 'only rows whose hour breaks its rule');
+      const bad = await ops.exportQualityRows('nope', 10);
+      assert.equal(bad.ok, false);
+      assert.match(bad.message, /no quality rule for feature "nope"/);
+    } finally {
+      ops.close();
+    }
   } finally {
     await engine.stop();
   }
