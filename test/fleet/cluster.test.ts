@@ -14,7 +14,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { tempDir } from '../helpers/tmp.js';
 import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
-import { HostLog, caughtUp, expected, kill9, readStore, sleep, startCli, stop, waitFor, type Child } from '../helpers/fleet.js';
+import { HostLog, assertExactlyOnce, caughtUp, expected, kill9, readStore, sleep, startCli, stop, waitFor, type Child } from '../helpers/fleet.js';
 
 const skip = natsServerBinary() === null ? NO_NATS : false;
 
@@ -83,11 +83,5 @@ test('3-node cluster, two shippers, one ingest: a node, the ingest and a shipper
 
   await stop(ingest);
   for (const s of ships) await stop(s);
-  const got = readStore(storeDb)!;
-  assert.equal(got.predictions, want.predictions, 'predictions: none lost');
-  assert.equal(got.labels, want.labels, 'labels: none lost');
-  assert.equal(got.quarantined, want.quarantined, 'each bad line quarantined exactly once');
-  assert.equal(got.predictionSum, want.predictionSum, 'prediction content checksum');
-  assert.equal(got.labelSum, want.labelSum, 'label content checksum');
-  for (const h of hosts) assert.deepEqual(got.perHost.get(h.host), want.perHost.get(h.host), `per-host counts of ${h.host}`);
+  assertExactlyOnce(readStore(storeDb)!, want);
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tempDir } from '../helpers/tmp.js';
 import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
-import { HostLog, caughtUp, expected, readStore, startCli, stop, waitFor } from '../helpers/fleet.js';
+import { HostLog, assertExactlyOnce, caughtUp, expected, readStore, startCli, stop, waitFor } from '../helpers/fleet.js';
 
 const skip = natsServerBinary() === null ? NO_NATS : false;
 
@@ -60,13 +60,7 @@ test('ship spools while the server is down, says so, and delivers everything onc
   await stop(ingest);
   await stop(ship);
 
-  const got = readStore(storeDb)!;
-  assert.equal(got.predictions, want.predictions);
-  assert.equal(got.labels, want.labels);
-  assert.equal(got.quarantined, want.quarantined, 'each bad line quarantined exactly once');
-  assert.equal(got.predictionSum, want.predictionSum);
-  assert.equal(got.labelSum, want.labelSum);
-  assert.deepEqual(got.perHost.get('web-1'), want.perHost.get('web-1'));
+  assertExactlyOnce(readStore(storeDb)!, want);
 });
 
 test('ship --once publishes everything and exits 0; ingest --from and ship refuse bad flags in one sentence', { skip, timeout: 120_000 }, async () => {

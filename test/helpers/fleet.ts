@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
+import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -149,6 +150,16 @@ export function expected(logs: HostLog[]): StoreView {
     predictionSum: checksum(logs.flatMap((l) => l.predictions)),
     labelSum: checksum(logs.flatMap((l) => l.labels)),
   };
+}
+
+/** Every line in the store exactly once: counts, content checksums and each host's counts. */
+export function assertExactlyOnce(got: StoreView, want: StoreView): void {
+  assert.equal(got.predictions, want.predictions, 'predictions: none lost');
+  assert.equal(got.labels, want.labels, 'labels: none lost');
+  assert.equal(got.quarantined, want.quarantined, 'each bad line quarantined exactly once');
+  assert.equal(got.predictionSum, want.predictionSum, 'prediction content checksum');
+  assert.equal(got.labelSum, want.labelSum, 'label content checksum');
+  for (const [host, counts] of want.perHost) assert.deepEqual(got.perHost.get(host), counts, `per-host counts of ${host}`);
 }
 
 /** The store has caught up when its counts reach the expected ones (copies could only add to them). */
