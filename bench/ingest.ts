@@ -126,27 +126,32 @@ async function runOurs(dir: string, dbPath: string): Promise<Run> {
   }
 }
 
+/** The rows, values already bound, one transaction per `linesPerTx` lines: the same work for both raw baselines. */
+function insertRaw(db: Database.Database, rows: RawRow[], linesPerTx: number): { seconds: number; batches: number } {
+  const insPred = db.prepare(`INSERT INTO predictions
+    (request_id, model, version, ts, features, prediction, score, scores, file_id, line_no)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insLabel = db.prepare('INSERT INTO labels (request_id, ts, label, file_id, line_no) VALUES (?, ?, ?, ?, ?)');
+  const tx = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const r = rows[i];
+      if (r.kind === 'p') insPred.run(r.params);
+      else insLabel.run(r.params);
+    }
+  });
+  let batches = 0;
+  const t = performance.now();
+  for (let i = 0; i < rows.length; i += linesPerTx) {
+    tx(i, Math.min(rows.length, i + linesPerTx));
+    batches++;
+  }
+  return { seconds: (performance.now() - t) / 1000, batches };
+}
+
 function runRaw(dbPath: string, rows: RawRow[], linesPerTx: number): Run {
   const db = openDb(dbPath);
   try {
-    const insPred = db.prepare(`INSERT INTO predictions
-      (request_id, model, version, ts, features, prediction, score, scores, file_id, line_no)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    const insLabel = db.prepare('INSERT INTO labels (request_id, ts, label, file_id, line_no) VALUES (?, ?, ?, ?, ?)');
-    const tx = db.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const r = rows[i];
-        if (r.kind === 'p') insPred.run(r.params);
-        else insLabel.run(r.params);
-      }
-    });
-    let batches = 0;
-    const t = performance.now();
-    for (let i = 0; i < rows.length; i += linesPerTx) {
-      tx(i, Math.min(rows.length, i + linesPerTx));
-      batches++;
-    }
-    const seconds = (performance.now() - t) / 1000;
+    const { seconds, batches } = insertRaw(db, rows, linesPerTx);
     const count = (sql: string): number => db.prepare(sql).pluck().get() as number;
     return { seconds, batches, predictions: count('SELECT count(*) FROM predictions'), labels: count('SELECT count(*) FROM labels') };
   } finally {
@@ -167,18 +172,7 @@ function runRawUnindexed(dbPath: string, rows: RawRow[], linesPerTx: number): nu
     db.exec(`CREATE TABLE predictions (id INTEGER PRIMARY KEY, request_id TEXT, model TEXT, version INTEGER, ts INTEGER,
       features TEXT, prediction TEXT, score REAL, scores TEXT, file_id INTEGER, line_no INTEGER);
       CREATE TABLE labels (id INTEGER PRIMARY KEY, request_id TEXT, ts INTEGER, label TEXT, file_id INTEGER, line_no INTEGER)`);
-    const insPred = db.prepare('INSERT INTO predictions (request_id, model, version, ts, features, prediction, score, scores, file_id, line_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    const insLabel = db.prepare('INSERT INTO labels (request_id, ts, label, file_id, line_no) VALUES (?, ?, ?, ?, ?)');
-    const tx = db.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const r = rows[i];
-        if (r.kind === 'p') insPred.run(r.params);
-        else insLabel.run(r.params);
-      }
-    });
-    const t = performance.now();
-    for (let i = 0; i < rows.length; i += linesPerTx) tx(i, Math.min(rows.length, i + linesPerTx));
-    return (performance.now() - t) / 1000;
+    return insertRaw(db, rows, linesPerTx).seconds;
   } finally {
     db.close();
   }
