@@ -26,10 +26,13 @@ export function parseTime(v: unknown): number | null {
   return Number.isFinite(t) ? t : null;
 }
 
-/** parseTime that throws one sentence naming what was parsed (`name` e.g. "--since"). */
-export function requireTime(v: unknown, name: string): number {
+/**
+ * parseTime that throws one sentence naming what was parsed (`name` e.g. "--since"); `error`
+ * makes it the caller's kind of error (a usage error exits 2, a refused retrain is reported).
+ */
+export function requireTime(v: unknown, name: string, error: (message: string) => Error = (m) => new RangeError(m)): number {
   const t = parseTime(v);
-  if (t === null) throw new RangeError(`${name} "${String(v)}" is not an ISO 8601 time or epoch milliseconds`);
+  if (t === null) throw error(`${name} "${String(v)}" is not an ISO 8601 time or epoch milliseconds`);
   return t;
 }
 

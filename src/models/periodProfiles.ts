@@ -14,7 +14,7 @@
  */
 import { formatDay } from '../core/time.js';
 import { buildProfile, type DatasetProfile, type FeatureSchema, type NumericProfile } from '../drift/profile.js';
-import { parseTime } from './trainFromCsv.js';
+import { parseTime } from '../core/time.js';
 
 export interface PeriodProfiles {
   period: 'weekday';

@@ -7,7 +7,7 @@ import { isMissing } from '../core/values.js';
 import { ARTIFACT_FORMAT, captureModel, type ModelArtifact } from './artifact.js';
 import { scoreProfile, weekdayProfiles } from './periodProfiles.js';
 import { predictProbabilities } from './scoring.js';
-import { parseTime } from './trainFromCsv.js';
+import { parseTime } from '../core/time.js';
 import { DEFAULTS, evaluate, trainModel, type TrainedModel, type TrainOptions } from './train.js';
 import { permutationImportance } from '../quality/importance.js';
 import { fitCbpeReference, MIN_REFERENCE_ROWS, type CbpeReference } from '../compare/cbpeReference.js';

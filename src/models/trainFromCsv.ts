@@ -8,7 +8,7 @@
 //   categorical  otherwise (text, codes, flags, small integer sets like 0–6 weekdays).
 // A column with no value at all cannot be encoded and is an error naming it.
 // Time window: from ≤ t < until, so `--until 2001-02-01` means "all of January".
-import { parseTime } from '../core/time.js';
+import { parseTime, requireTime } from '../core/time.js';
 import { CsvError, readCsvRecords } from '../data/csv.js';
 import type { FeatureSchema } from '../drift/profile.js';
 import { isMissing, toNumber } from '../core/values.js';
@@ -39,14 +39,9 @@ export interface TrainingData {
   read: number;
 }
 
-// Times: the one parser of src/core/time.ts (re-exported for the replay and the artifact).
-export { parseTime } from '../core/time.js';
 
 function boundOf(name: string, value: string | undefined): number | null {
-  if (value === undefined) return null;
-  const t = parseTime(value);
-  if (t === null) throw new Error(`--${name} "${value}" is not an ISO 8601 time or epoch milliseconds`);
-  return t;
+  return value === undefined ? null : requireTime(value, `--${name}`);
 }
 
 /** Infers numeric/categorical for one column's values by the rule at the top of this file. */

@@ -10,7 +10,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../store/db.js';
 import { readCsv } from '../data/csv.js';
-import { parseTime } from '../models/trainFromCsv.js';
+import { parseTime } from '../core/time.js';
 import { applyIncident, type Incident } from './incident.js';
 import { ServingModels, type ServingModel } from './servingModels.js';
 import { readControl, statusPathOf, writeStatus } from './control.js';

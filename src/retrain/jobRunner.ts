@@ -19,7 +19,7 @@
  * - A job whose process died (running, or queued for that process) is marked `interrupted`
  *   when a runner starts; a process is considered dead when signal 0 cannot reach its pid.
  */
-import { isoSeconds, parseTime } from '../core/time.js';
+import { isoSeconds, requireTime } from '../core/time.js';
 import type { Db } from '../../store/db.js';
 import { currentOperator, type AuditInput } from '../../store/audit.js';
 import {
@@ -162,9 +162,7 @@ export function parseTimeArg(value: number | string | undefined, name: string): 
     if (!Number.isFinite(value)) throw new RetrainError(`${name} must be a time, not ${value}`);
     return value;
   }
-  const t = parseTime(value);
-  if (t === null) throw new RetrainError(`${name} "${value}" is not an ISO 8601 time or epoch milliseconds`);
-  return t;
+  return requireTime(value, name, (m) => new RetrainError(m));
 }
 
 function parseJson<T>(text: string | null): T | null {

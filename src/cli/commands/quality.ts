@@ -3,7 +3,7 @@
  * Flags are parsed here; the work is in src/quality (loaded lazily: the report re-scores rows
  * with tfjs, and `--help` must stay fast).
  */
-import { formatDay } from '../../core/time.js';
+import { formatDay, requireTime } from '../../core/time.js';
 import type { Command } from 'commander';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -30,10 +30,7 @@ interface ExportOptions extends QualityOptions {
 const CONFIG_DEFAULT = 'mlops.config.json';
 
 function time(name: string, v: string | undefined): number | null {
-  if (v === undefined) return null;
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (!Number.isFinite(t)) throw new UsageError(`--${name} "${v}" is not an ISO 8601 time`);
-  return t;
+  return v === undefined ? null : requireTime(v, `--${name}`, (m) => new UsageError(m));
 }
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isoTime } from '../../core/time.js';
+import { isoTime, requireTime } from '../../core/time.js';
 import { existsSync } from 'node:fs';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
 
@@ -11,10 +11,7 @@ interface ReferenceSetOptions extends GlobalOptions {
 
 /** ISO 8601 or epoch milliseconds; the flag is named in the error. */
 function timeArg(flag: string, raw: string): number {
-  const s = raw.trim();
-  const t = /^-?\d+$/.test(s) ? Number(s) : Date.parse(s);
-  if (!Number.isFinite(t)) throw new UsageError(`--${flag} "${raw}" is not an ISO 8601 time or epoch milliseconds`);
-  return t;
+  return requireTime(raw, `--${flag}`, (m) => new UsageError(m));
 }
 
 export function registerReference(program: Command): void {

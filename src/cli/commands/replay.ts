@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { parseTime } from '../../models/trainFromCsv.js';
-import { isoTime, parseDuration } from '../../core/time.js';
+import { isoTime, parseDuration, requireTime } from '../../core/time.js';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 
 interface ReplayCliOptions extends GlobalOptions {
@@ -19,10 +18,7 @@ interface ReplayCliOptions extends GlobalOptions {
 }
 
 function timeOption(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const t = parseTime(v);
-  if (t === null) throw new UsageError(`${name} "${v}" is not an ISO 8601 time`);
-  return t;
+  return v === undefined ? undefined : requireTime(v, name, (m) => new UsageError(m));
 }
 
 export function registerReplay(program: Command): void {
