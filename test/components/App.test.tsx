@@ -3,8 +3,8 @@ import type { Snapshot } from '../../src/engine/snapshot.js';
 import { test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { cleanup } from 'ink-testing-library';
-import { open, KEY, selectedLine } from './harness.js';
-import { makeSnapshot, recorder, count, tick } from './fixtures.js';
+import { open, KEY, selectedLine, untilReading, waitForFrame } from './harness.js';
+import { makeSnapshot, recorder, count } from './fixtures.js';
 
 void React;
 afterEach(() => cleanup());
@@ -58,8 +58,7 @@ test('overview charts each model’s accuracy per window, realised and estimated
 test('the console follows new snapshots', async () => {
   const h = await open();
   h.src.push(makeSnapshot({ ingest: { ratePerSec: 42, predictions: 5, labels: 1, quarantined: 0, files: 1, caughtUp: false } }));
-  await tick(40);
-  assert.match(h.frame(), /42 lines\/s \(catching up\) │ 5 preds 1 labels/);
+  await h.waitFor(/42 lines\/s \(catching up\) │ 5 preds 1 labels/);
 });
 
 test('waits politely for the first snapshot', async () => {
@@ -199,11 +198,10 @@ test('promote: moving to Confirm and Enter calls promote once', async () => {
   await h.press('4', 'j', 'p', KEY.right);
   assert.match(h.frame(), /\[> Promote <\]/);
   await h.press(KEY.enter);
-  await tick(20);
+  await h.waitFor(/done/, 'the flash line with the engine\'s answer');
   const calls = h.commands.calls.filter((c) => c.name === 'promote');
   assert.equal(calls.length, 1);
   assert.deepEqual(calls[0].args, ['flights-mlp@2', { force: false }]);
-  assert.match(h.frame(), /done/);
 });
 
 test('promote: Esc cancels, and nothing happens on a single key press', async () => {
@@ -240,7 +238,7 @@ test('rollback: u asks, Cancel does nothing, Confirm rolls back the selected nam
   await h.press('u', KEY.esc);
   assert.equal(count(h.commands.calls, 'rollback'), 0);
   await h.press('u', KEY.tab, KEY.enter);
-  await tick(20);
+  await h.waitFor(/done/, 'the flash line with the engine\'s answer');
   const calls = h.commands.calls.filter((c) => c.name === 'rollback');
   assert.equal(calls.length, 1);
   assert.deepEqual(calls[0].args, ['flights-logreg']);
@@ -255,7 +253,7 @@ test(':promote x@3 goes through the same confirmation', async () => {
   assert.match(h.frame(), /Promote flights-logreg@3\?/);
   assert.equal(count(h.commands.calls, 'promote'), 0);
   await h.press(KEY.right, KEY.enter);
-  await tick(20);
+  await h.waitFor(/done/, 'the flash line with the engine\'s answer');
   const calls = h.commands.calls.filter((c) => c.name === 'promote');
   assert.equal(calls.length, 1);
   assert.deepEqual(calls[0].args, ['flights-logreg@3', { force: false }]);
@@ -269,7 +267,7 @@ test(':promote --force says so and passes force', async () => {
   assert.match(h.frame(), /Force promote flights-mlp@2\?/);
   assert.match(h.frame(), /FORCE: the gate is overridden/);
   await h.press(KEY.left, KEY.enter);
-  await tick(20);
+  await h.waitFor(/done/, 'the flash line with the engine\'s answer');
   assert.deepEqual(h.commands.calls.find((c) => c.name === 'promote')?.args, ['flights-mlp@2', { force: true }]);
 });
 
@@ -287,34 +285,34 @@ test(':rollback and :retrain reach the engine; Esc leaves the command line', asy
   await h.press(':');
   await h.type('retrain --type mlp --rows 5000');
   await h.press(KEY.enter);
-  await tick(20);
+  await h.waitFor(/done/, 'the flash line with the engine\'s answer');
   assert.deepEqual(h.commands.calls.find((c) => c.name === 'retrain')?.args, [{ type: 'mlp', rows: 5000, model: 'flights-logreg' }]);
   await h.press(':');
   await h.type('rollback');
   await h.press(KEY.enter, KEY.tab, KEY.enter);
-  await tick(20);
-  assert.equal(count(h.commands.calls, 'rollback'), 1);
+  await h.waitFor(() => count(h.commands.calls, 'rollback') === 1, 'the rollback call');
   await h.press(':', 'q', KEY.esc, '2');
   assert.match(h.frame(), /\[2 Drift\]/, 'Esc left the command line without quitting');
 });
 
 test('q quits: the app stops reading keys', async () => {
   const h = await open();
-  await h.press('q', '2');
+  assert.equal(await h.press('q'), true);
+  assert.equal(await h.press('2'), false, 'no key is read after q');
   assert.match(h.frame(), /\[1 Overview\]/);
 });
 
 test(':q quits', async () => {
   const h = await open();
-  await h.press(':', 'q', KEY.enter, '3');
+  assert.equal(await h.press(':', 'q', KEY.enter), true);
+  assert.equal(await h.press('3'), false, 'no key is read after :q');
   assert.ok(!h.frame().includes('[3 Shadow]'));
 });
 
 test('a refused command shows the engine\'s reason on the flash line', async () => {
   const h = await open({ commands: recorder({}, { ok: false, message: 'Gate refused: candidate not better (p 0.41).' }) });
   await h.press('4', 'j', 'p', KEY.right, KEY.enter);
-  await tick(20);
-  assert.match(h.frame(), /Gate refused: candidate not better/);
+  await h.waitFor(/Gate refused: candidate not better/);
 });
 
 test('drift: table shows method, statistic, level and sparkline; Enter opens chart and histograms; Esc returns', async () => {
@@ -361,14 +359,14 @@ test('retrain: jobs with progress, r starts, c asks before stopping', async () =
   assert.match(f, /job-5 +flights-logreg +logreg done +█+ +100% +11\/12/);
   assert.match(f, /auc 0\.598/);
   await h.press('r');
-  await tick(20);
+  await h.waitFor(/done/, 'the flash line with the engine\'s answer');
   assert.deepEqual(h.commands.calls.find((c) => c.name === 'retrain')?.args, [{ model: 'flights-logreg' }]);
   await h.press('c');
   assert.match(h.frame(), /Stop retrain job job-7\?/);
   await h.press(KEY.enter);
   assert.equal(count(h.commands.calls, 'cancelJob'), 0);
   await h.press('c', KEY.right, KEY.enter);
-  await tick(20);
+  await h.waitFor(() => count(h.commands.calls, 'cancelJob') === 1, 'the cancel call');
   assert.deepEqual(h.commands.calls.find((c) => c.name === 'cancelJob')?.args, ['job-7']);
   await h.press('j');
   f = h.frame();
@@ -490,6 +488,9 @@ test('re-lays out when the terminal is resized', async () => {
   const { App } = await import('../../components/App.js');
   const { source } = await import('./fixtures.js');
   const r = render(<App snapshots={source(makeSnapshot())} commands={recorder()} noColor />);
+  const frame = () => r.lastFrame() ?? '';
+  // The resize listener is attached by an effect in the same pass as Ink's key reading.
+  await untilReading(r.stdin as unknown as Parameters<typeof untilReading>[0], r.lastFrame);
   const stdout = r.stdout as unknown as NodeJS.EventEmitter;
   const setSize = (columns: number, rows: number) => {
     Object.defineProperty(stdout, 'columns', { value: columns, configurable: true });
@@ -497,13 +498,13 @@ test('re-lays out when the terminal is resized', async () => {
     stdout.emit('resize');
   };
   setSize(120, 40);
-  await tick(50);
-  let lines = (r.lastFrame() ?? '').split('\n');
+  await waitForFrame(frame, (f) => f.split('\n').length === 39, 'the 120×40 layout');
+  let lines = frame().split('\n');
   assert.equal(lines.length, 39);
   assert.ok(lines.some((l) => l.length > 80), 'uses the wider terminal');
   setSize(60, 20);
-  await tick(50);
-  lines = (r.lastFrame() ?? '').split('\n');
+  await waitForFrame(frame, (f) => f.split('\n').every((l) => [...l].length <= 60), 'the 60×20 layout');
+  lines = frame().split('\n');
   assert.ok(lines.length <= 20, `${lines.length} lines`);
   for (const l of lines) assert.ok([...l].length <= 60, l);
 });
@@ -517,8 +518,7 @@ test('demo: the header shows the replay, its rate and clock, and the hint of a s
   await h.press(' ', '+', '-', '=');
   assert.deepEqual(h.commands.calls.filter((c) => c.name === 'pace').map((c) => c.args[0]), ['toggle', 'faster', 'slower', 'faster']);
   h.src.push({ ...makeSnapshot(), demo: { ...demo, paused: true, holding: true, hint: 'Paused: the incident’s first page alert, hour drifted. See 2 Drift.' } });
-  await tick(60);
-  f = h.frame();
+  f = await h.waitFor(/^DEMO PAUSED/m, 'the paused demo header');
   assert.match(f, /^DEMO PAUSED · 400 rows\/s/m);
   assert.match(f, /^Paused: the incident’s first page alert, hour drifted\. See 2 Drift\.$/m);
   assert.equal(f.split('\n').length, 23, 'the frame keeps its height with the extra header line');

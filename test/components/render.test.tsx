@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { renderConsole, NO_TTY_MESSAGE } from '../../components/render.js';
-import { makeSnapshot, recorder, source, tick, until } from './fixtures.js';
+import { makeSnapshot, recorder, source, until } from './fixtures.js';
 
 void React;
 
@@ -74,8 +74,8 @@ test('enters the alternate screen, draws the console, leaves it when q quits', a
   const t = io();
   let done = false;
   const p = renderConsole(props(), t.as).then(() => (done = true));
-  await until(() => /1 Overview/.test(t.stdout.text), 'the console to draw');
-  await tick(40);
+  // Ink reads keys once its readable listener is on stdin (an effect after the first frame).
+  await until(() => /1 Overview/.test(t.stdout.text) && t.stdin.listenerCount('readable') > 0, 'the console to draw and read keys');
   assert.ok(t.stdout.text.startsWith('\u001b[?1049h'));
   assert.match(t.stdout.text, /1 Overview/);
   assert.ok(!t.stdout.text.includes('\u001b[?1049l'));
