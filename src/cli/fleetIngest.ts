@@ -6,22 +6,25 @@ import type { Config } from '../config.js';
 import { openDb } from '../../store/db.js';
 import { FleetStore } from '../../store/fleetStore.js';
 import { IngestStore } from '../../store/ingestStore.js';
-import { FleetConfigError, checkStreamName, parseServers } from '../fleet/jetstream.js';
+import { FleetConfigError, checkStreamName } from '../fleet/jetstream.js';
+import { describeAuth, type NatsEndpoint } from '../fleet/natsAuth.js';
 import { NatsIngest, type NatsIngestNotice } from '../fleet/natsIngest.js';
 import { untilSignal, UsageError } from './context.js';
 import { Retention } from '../retention/retention.js';
 
 export interface FleetIngestOptions {
-  from: string;
+  /** Servers and credentials, parsed by src/cli/natsFlags.ts. */
+  endpoint: NatsEndpoint;
   stream: string;
   durable: string;
   quiet: boolean;
+  /** Serve GET /metrics on this loopback port (null: no). */
+  metricsPort: number | null;
 }
 
 export async function ingestFromNats(cfg: Config, o: FleetIngestOptions): Promise<void> {
-  let servers: string[];
+  const { servers, auth } = o.endpoint;
   try {
-    servers = parseServers(o.from, '--from');
     checkStreamName(o.stream);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(o.durable)) throw new FleetConfigError(`--durable "${o.durable}" must be 1-64 letters, digits, "-" or "_"`);
   } catch (err) {
@@ -31,7 +34,7 @@ export async function ingestFromNats(cfg: Config, o: FleetIngestOptions): Promis
   const db = openDb(cfg.db);
   const local = new IngestStore(db);
   local.pinSchema(cfg.features);
-  const ingest = new NatsIngest(new FleetStore(db), { servers, stream: o.stream, durable: o.durable });
+  const ingest = new NatsIngest(new FleetStore(db), { servers, auth, stream: o.stream, durable: o.durable });
   const retention = new Retention(db, { rawDays: cfg.retention.rawDays, newestTs: () => local.newestTs() });
   const say = (s: string): void => { if (!o.quiet) process.stderr.write(`${s}\n`); };
   ingest.on('notice', (n: NatsIngestNotice) => {
@@ -48,7 +51,7 @@ export async function ingestFromNats(cfg: Config, o: FleetIngestOptions): Promis
     const t = ingest.totals;
     return `${t.predictions} predictions, ${t.labels} labels, ${t.quarantined} quarantined, ${t.duplicates} duplicates (${t.redelivered} redelivered) in ${((Date.now() - started) / 1000).toFixed(1)} s`;
   };
-  say(`reading ${o.stream} from ${servers.join(',')} (Ctrl-C to stop)`);
+  say(`reading ${o.stream} from ${servers.join(',')} ${describeAuth(auth)} (Ctrl-C to stop)`);
   const tick = setInterval(() => { if (ingest.active) say(`${ingest.rate().toFixed(0)} lines/s; ${summary()}`); }, 5000);
   tick.unref();
   try {

@@ -8,9 +8,12 @@
 import type { Db } from '../../store/db.js';
 import { FleetStore } from '../../store/fleetStore.js';
 import { NatsIngest, type NatsIngestNotice } from './natsIngest.js';
+import type { NatsAuth } from './natsAuth.js';
 
 export interface FleetSource {
   servers: string[];
+  /** Credentials and TLS (plain data: it crosses to the engine thread). */
+  auth: NatsAuth | null;
   stream: string;
   durable: string;
 }
@@ -20,7 +23,7 @@ export interface FleetFeed {
 }
 
 export function startFleetFeed(db: Db, src: FleetSource, onBatch: () => void, onProblem: (message: string) => void): FleetFeed {
-  const ingest = new NatsIngest(new FleetStore(db), { servers: src.servers, stream: src.stream, durable: src.durable });
+  const ingest = new NatsIngest(new FleetStore(db), { servers: src.servers, auth: src.auth, stream: src.stream, durable: src.durable });
   ingest.on('batch', onBatch);
   ingest.on('notice', (n: NatsIngestNotice) => {
     if (n.kind === 'retry') onProblem(`NATS: ${n.error}; retrying`);

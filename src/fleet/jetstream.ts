@@ -3,7 +3,8 @@
  * the connection, the stream and the durable consumer. `ship` and
  * `ingest --from` both go through here, so they agree on names and settings.
  */
-import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { AuthorizationError, UserAuthenticationExpiredError, connect, credsAuthenticator, nanos, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import type { NatsAuth } from './natsAuth.js';
 import { AckPolicy, DeliverPolicy, JetStreamApiError, StorageType, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 
 export const DEFAULT_STREAM = 'MLOPS';
@@ -12,6 +13,12 @@ export const DEFAULT_DURABLE = 'mlops-ingest';
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
 export class FleetConfigError extends Error {}
+
+/**
+ * The server refused who we are, or the TLS handshake failed: waiting will not
+ * fix it, so the command ends with this one sentence instead of retrying.
+ */
+export class FleetAuthError extends Error {}
 
 /** `nats://h1:4222,nats://h2:4222` → the server list, or one sentence naming the bad entry. */
 export function parseServers(spec: string, flag: string): string[] {
@@ -35,18 +42,52 @@ export function checkStreamName(name: string): string {
  * Connects and keeps reconnecting for ever: a server that is away is the
  * normal case for a shipper (it spools) and for an ingest (it waits), not an
  * error that ends the process. Resolves once the first connection is up.
+ * Refused credentials or a failed TLS handshake reject with FleetAuthError:
+ * those are configuration, not an outage.
  */
-export function connectFleet(servers: string[], name: string): Promise<NatsConnection> {
-  return connect({
+export async function connectFleet(servers: string[], name: string, auth: NatsAuth | null = null): Promise<NatsConnection> {
+  const c = auth?.credentials ?? { kind: 'none' as const };
+  const opts: NodeConnectionOptions = {
     servers,
     name,
-    waitOnFirstConnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     // A server that stops answering (not only one that closes the socket) is noticed in seconds.
     pingInterval: 2000,
     maxPingOut: 2,
-  });
+    ...(c.kind === 'user' ? { user: c.user, pass: c.pass } : {}),
+    ...(c.kind === 'token' ? { token: c.token } : {}),
+    ...(c.kind === 'creds' ? { authenticator: credsAuthenticator(new TextEncoder().encode(c.creds)) } : {}),
+    ...(auth?.tls ? { tls: { ...auth.tls } } : {}),
+  };
+  // Our own wait for the first connection, not the client's `waitOnFirstConnect`: that one
+  // also retries a failed TLS handshake for ever, and a wrong CA would look like an outage.
+  for (;;) {
+    try {
+      return await connect(opts);
+    } catch (err) {
+      const fatal = authFailure(err, servers);
+      if (fatal) throw fatal;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** One sentence for a refusal that retrying cannot cure, or null for anything else. */
+function authFailure(err: unknown, servers: string[]): FleetAuthError | null {
+  const where = servers.join(',');
+  if (err instanceof AuthorizationError || err instanceof UserAuthenticationExpiredError) {
+    return new FleetAuthError(`NATS at ${where} refused the credentials (${err.message}): check the user and MLOPS_NATS_PASS, the token or --nats-creds`);
+  }
+  // Node's TLS errors carry OpenSSL's codes (self-signed certificate, unknown CA, wrong host name, bad certificate).
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const msg = typeof e?.message === 'string' ? e.message : '';
+  if (/CERT|SELF_SIGNED|TLS|SSL|ERR_TLS/i.test(code) || /certificate|tls|ssl/i.test(msg)) {
+    return new FleetAuthError(`TLS to NATS at ${where} failed (${msg.replace(/\s+/g, ' ').trim() || code}): check --nats-tls-ca, --nats-tls-cert and --nats-tls-key`);
+  }
+  if (e?.cause !== undefined && e.cause !== err) return authFailure(e.cause, servers);
+  return null;
 }
 
 /** Servers in the cluster the connection sees (itself and the ones it gossips). */

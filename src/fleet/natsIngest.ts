@@ -19,9 +19,12 @@ import { SchemaTracker } from '../ingest/schemaTracker.js';
 import { connectFleet, ensureConsumer, ensureStream, jetstreamManager } from './jetstream.js';
 import { Lease, LEASE_TTL_MS } from './lease.js';
 import { decodeLine } from './wire.js';
+import type { NatsAuth } from './natsAuth.js';
 
 export interface NatsIngestOptions {
   servers: string[];
+  /** Credentials and TLS (src/fleet/natsAuth.ts). */
+  auth?: NatsAuth | null;
   stream: string;
   durable: string;
   /** Messages per fetch and per transaction. */
@@ -83,7 +86,7 @@ export class NatsIngest extends EventEmitter {
   }
 
   async start(): Promise<void> {
-    const nc = await connectFleet(this.opts.servers, `mlops-tui ingest ${this.holder}`);
+    const nc = await connectFleet(this.opts.servers, `mlops-tui ingest ${this.holder}`, this.opts.auth);
     this.nc = nc;
     this.notice({ kind: 'connected', server: nc.getServer() });
     // No API check here: while the cluster elects a leader it times out, and the loop below retries.

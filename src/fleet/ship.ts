@@ -18,13 +18,16 @@ import { ShipLedger, SpoolFullError } from '../../store/shipSpool.js';
 import { IngestService } from '../ingest/ingestService.js';
 import type { Redactor } from '../redact/redact.js';
 import type { IngestLimits } from '../ingest/fileIngestor.js';
-import { connectFleet, ensureStream, jetstreamManager } from './jetstream.js';
+import { FleetAuthError, connectFleet, ensureStream, jetstreamManager } from './jetstream.js';
 import { encodeLine, hostSubject, messageId } from './wire.js';
 import { AckPublisher } from './publisher.js';
+import type { NatsAuth } from './natsAuth.js';
 
 export interface ShipOptions {
   dir: string;
   servers: string[];
+  /** Credentials and TLS (src/fleet/natsAuth.ts). */
+  auth?: NatsAuth | null;
   stream: string;
   host: string;
   replicas?: number;
@@ -119,13 +122,21 @@ export class Shipper extends EventEmitter {
     await this.drained();
   }
 
-  /** The publisher; an unexpected failure is reported and the publisher starts over (the spool keeps every line). */
+  /**
+   * The publisher; an unexpected failure is reported and the publisher starts over (the spool keeps every line).
+   * Refused credentials end it with a 'fatal' event (FleetAuthError).
+   */
   private async publish(): Promise<void> {
     while (!this.stopped) {
       try {
         await this.run();
         return;
       } catch (err) {
+        if (err instanceof FleetAuthError) {
+          // Refused credentials or TLS: no retry cures that; the lines stay in the spool and the files.
+          this.emit('fatal', err);
+          return;
+        }
         this.emit('error', err instanceof Error ? err : new Error(String(err)));
         if (this.nc) { await this.nc.close().catch(() => undefined); this.nc = null; }
         await sleep(1000);
@@ -134,7 +145,7 @@ export class Shipper extends EventEmitter {
   }
 
   private async run(): Promise<void> {
-    const nc = await connectFleet(this.opts.servers, `mlops-tui ship ${this.opts.host}`);
+    const nc = await connectFleet(this.opts.servers, `mlops-tui ship ${this.opts.host}`, this.opts.auth);
     if (this.stopped) { await nc.close(); return; }
     this.nc = nc;
     this.notice({ kind: 'connected', server: nc.getServer() });

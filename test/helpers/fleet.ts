@@ -25,9 +25,10 @@ export interface Child {
 const live = new Set<ChildProcess>();
 after(() => { for (const p of live) p.kill('SIGKILL'); });
 
-export function startCli(cwd: string, args: string[]): Child {
+/** `env`: added to this process's environment (credentials the tests pass the way operators do). */
+export function startCli(cwd: string, args: string[], env: Record<string, string> = {}): Child {
   // cwd is the temp dir so no mlops.config.json of the repo is picked up.
-  const proc = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', TSX, CLI, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   live.add(proc);
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => { err += d.toString(); });

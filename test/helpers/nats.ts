@@ -42,13 +42,16 @@ export interface NatsNode {
 
 export class NatsCluster {
   readonly nodes: NatsNode[] = [];
-  private constructor(private readonly bin: string, private readonly clustered: boolean) {}
+  private constructor(private readonly bin: string, private readonly clustered: boolean, private readonly config: string | null) {}
 
-  /** Starts `size` servers (1: a single JetStream server; 3: a cluster) under `dir`. */
-  static async start(dir: string, size: number): Promise<NatsCluster> {
+  /**
+   * Starts `size` servers (1: a single JetStream server; 3: a cluster) under `dir`.
+   * `config`: a nats-server config file (authorization, tls) every node also reads.
+   */
+  static async start(dir: string, size: number, opts: { config?: string } = {}): Promise<NatsCluster> {
     const bin = natsServerBinary();
     if (bin === null) throw new Error(NO_NATS);
-    const c = new NatsCluster(bin, size > 1);
+    const c = new NatsCluster(bin, size > 1, opts.config ?? null);
     for (let i = 0; i < size; i++) {
       const port = await freePort();
       const clusterPort = await freePort();
@@ -66,6 +69,7 @@ export class NatsCluster {
 
   private args(n: NatsNode): string[] {
     const a = ['-a', '127.0.0.1', '-p', String(n.port), '-js', '-sd', n.storeDir, '-n', n.name];
+    if (this.config !== null) a.push('-c', this.config);
     if (this.clustered) {
       const routes = this.nodes.filter((o) => o !== n).map((o) => `nats://127.0.0.1:${o.clusterPort}`).join(',');
       a.push('--cluster_name', 'mlops-test', '--cluster', `nats://127.0.0.1:${n.clusterPort}`, '--routes', routes);

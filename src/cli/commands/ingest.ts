@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { sanitize } from '../../util/sanitize.js';
 import { portOption, resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
+import { addNatsFlags, natsEndpointOf, NATS_AUTH_HELP } from '../natsFlags.js';
+import type { NatsFlagValues } from '../../fleet/natsAuth.js';
 
-interface IngestOptions extends GlobalOptions {
+interface IngestOptions extends GlobalOptions, NatsFlagValues {
   once?: boolean;
   quiet?: boolean;
   from?: string;
@@ -14,7 +16,7 @@ interface IngestOptions extends GlobalOptions {
 }
 
 export function registerIngest(program: Command): void {
-  program.command('ingest')
+  addNatsFlags(program.command('ingest'))
     .description('Read prediction logs (*.jsonl, *.jsonl.gz) from the watched directory into the database')
     .option('--once', 'read every file up to its end, then exit (default: keep watching until SIGINT/SIGTERM)')
     .option('--quiet', 'print nothing but errors')
@@ -27,12 +29,14 @@ A commit that fails (database locked, disk full) is retried with backoff until i
 error is printed and shown by \`mlops-tui status\`. A file that cannot be read is skipped with a
 message and the others are read; --once then exits 1. If the watched directory is missing or
 deleted, ingest says so and exits 1.
+${NATS_AUTH_HELP}
 
 Examples:
   mlops-tui ingest --watch ./predictions
   mlops-tui ingest --once --db ./.mlops/mlops.db
   mlops-tui ingest --metrics 9464    # curl -s localhost:9464/metrics
-  mlops-tui ingest --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db`)
+  mlops-tui ingest --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db
+  MLOPS_NATS_TOKEN=… mlops-tui ingest --from tls://n1:4222 --nats-tls-ca /etc/nats/ca.pem`)
     .action(async (_opts: IngestOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<IngestOptions>();
       const cfg = resolveConfig(opts);
@@ -40,7 +44,8 @@ Examples:
       if (opts.from !== undefined) {
         if (opts.once) throw new UsageError('--once reads local files; it cannot be combined with --from');
         const { ingestFromNats } = await import('../fleetIngest.js');
-        await ingestFromNats(cfg, { from: opts.from, stream: opts.stream, durable: opts.durable, quiet: opts.quiet === true });
+        const endpoint = await natsEndpointOf(opts.from, '--from', opts);
+        await ingestFromNats(cfg, { endpoint, stream: opts.stream, durable: opts.durable, quiet: opts.quiet === true, metricsPort });
         return;
       }
       if (!existsSync(cfg.watch)) throw new Error(`the watched directory ${resolve(cfg.watch)} does not exist: create it or pass --watch`);

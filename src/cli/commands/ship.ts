@@ -3,8 +3,10 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
+import { addNatsFlags, natsEndpointOf, NATS_AUTH_HELP } from '../natsFlags.js';
+import type { NatsFlagValues } from '../../fleet/natsAuth.js';
 
-interface ShipCliOptions extends GlobalOptions {
+interface ShipCliOptions extends GlobalOptions, NatsFlagValues {
   nats?: string;
   stream: string;
   replicas?: string;
@@ -21,7 +23,7 @@ function positiveInt(v: string, flag: string): number {
 }
 
 export function registerShip(program: Command): void {
-  program.command('ship')
+  addNatsFlags(program.command('ship'))
     .description('On a serving host: publish each new line of the watched prediction logs to a NATS JetStream stream (offsets and the on-disk spool in --db)')
     .option('--nats <urls>', 'NATS servers, comma-separated (nats://host:4222,...)')
     .option('--stream <name>', 'JetStream stream, created when missing', 'MLOPS')
@@ -30,16 +32,15 @@ export function registerShip(program: Command): void {
     .option('--spool-max <lines>', 'lines kept on disk while the server is away; beyond, reading pauses and the lines wait in the log files', '1000000')
     .option('--once', 'read every file to its end, publish everything, then exit')
     .option('--quiet', 'print nothing but errors and warnings')
-    .addHelpText('after', '\nThe offsets and the spool live in --db (default: ship.db beside the database of the config).\n\nExamples:\n  mlops-tui ship --watch /var/log/predictions --nats nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/ship.db\n  mlops-tui ship --watch ./predictions --nats nats://127.0.0.1:4222 --stream MLOPS --replicas 1 --once')
+    .addHelpText('after', `\nThe offsets and the spool live in --db (default: ship.db beside the database of the config).\n${NATS_AUTH_HELP}\n\nExamples:\n  mlops-tui ship --watch /var/log/predictions --nats nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/ship.db\n  mlops-tui ship --watch ./predictions --nats nats://127.0.0.1:4222 --stream MLOPS --replicas 1 --once\n  MLOPS_NATS_PASS=… mlops-tui ship --nats tls://n1:4222 --nats-user web --nats-tls-ca /etc/nats/ca.pem --watch /var/log/predictions`)
     .action(async (_o: ShipCliOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ShipCliOptions>();
-      const { parseServers, checkStreamName, FleetConfigError } = await import('../../fleet/jetstream.js');
+      const { checkStreamName, FleetConfigError } = await import('../../fleet/jetstream.js');
       const cfg = resolveConfig(opts);
-      let servers: string[];
+      if (opts.nats === undefined) throw new UsageError('ship needs --nats, for example --nats nats://127.0.0.1:4222');
+      const { servers, auth } = await natsEndpointOf(opts.nats, '--nats', opts);
       let stream: string;
       try {
-        if (opts.nats === undefined) throw new UsageError('ship needs --nats, for example --nats nats://127.0.0.1:4222');
-        servers = parseServers(opts.nats, '--nats');
         stream = checkStreamName(opts.stream);
       } catch (err) {
         if (err instanceof FleetConfigError) throw new UsageError(err.message);
@@ -53,14 +54,18 @@ export function registerShip(program: Command): void {
       const dbPath = opts.db ?? join(dirname(cfg.db), 'ship.db');
       const { openDb } = await import('../../../store/db.js');
       const { Shipper } = await import('../../fleet/ship.js');
+      const { describeAuth } = await import('../../fleet/natsAuth.js');
       const { redactorFor } = await import('../../redact/redact.js');
       const db = openDb(dbPath);
       // the key beside --db's default location (or redactKeyFile): give every host the same key file
       const redact = redactorFor(cfg);
-      const shipper = new Shipper(db, { dir, servers, stream, host, replicas, spoolMax, pollMs: cfg.ingest.pollMs, limits: { maxLineBytes: cfg.ingest.maxLineBytes }, redact });
+      const shipper = new Shipper(db, { dir, servers, auth, stream, host, replicas, spoolMax, pollMs: cfg.ingest.pollMs, limits: { maxLineBytes: cfg.ingest.maxLineBytes }, redact });
       const say = (s: string): void => { if (!opts.quiet) process.stderr.write(`${s}\n`); };
       const warn = (s: string): void => { process.stderr.write(`mlops-tui: ${s}\n`); };
       shipper.on('error', (e: Error) => warn(`ship error: ${e.message}`));
+      // Refused credentials or TLS: one sentence and exit 1 (the spool and the offsets stay for the next start).
+      const fatal = new Promise<never>((_, reject) => shipper.once('fatal', reject));
+      fatal.catch(() => undefined);
       shipper.on('notice', (n: import('../../fleet/ship.js').ShipNotice) => {
         switch (n.kind) {
           case 'connected': say(`connected to ${n.server}`); break;
@@ -73,21 +78,25 @@ export function registerShip(program: Command): void {
       });
       const summary = (): string => `read ${shipper.totals.read}, shipped ${shipper.totals.shipped} (${shipper.totals.resent} re-sent copies dropped by the server), spooled ${shipper.pending}`;
       try {
-        say(`shipping ${dir} to ${servers.join(',')} stream ${stream} as host ${host} (offsets and spool: ${dbPath})`);
+        say(`shipping ${dir} to ${servers.join(',')} ${describeAuth(auth)}, stream ${stream} as host ${host} (offsets and spool: ${dbPath})`);
         if (opts.once) {
           await shipper.startOnce();
-          await shipper.drained();
+          await Promise.race([shipper.drained(), fatal]);
           await shipper.stop();
           say(`shipped: ${summary()}`);
         } else {
           await shipper.start();
           const tick = setInterval(() => say(`${shipper.rate().toFixed(0)} lines/s; ${summary()}`), 5000);
           tick.unref();
-          const sig = await untilSignal();
+          const sig = await Promise.race([untilSignal(), fatal]);
           clearInterval(tick);
           await shipper.stop();
           say(`${sig}: stopped; ${summary()}`);
         }
+      } catch (err) {
+        // The watcher still holds the database: stop it before the finally closes it.
+        await shipper.stop().catch(() => undefined);
+        throw err;
       } finally {
         db.close();
       }
