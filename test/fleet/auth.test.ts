@@ -15,6 +15,8 @@ import { tempDir } from '../helpers/tmp.js';
 import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
 import { HostLog, assertExactlyOnce, caughtUp, expected, readStore, startCli, stop, waitFor, type Child } from '../helpers/fleet.js';
 import { natsEndpoint } from '../../src/fleet/natsAuth.js';
+import { fileURLToPath } from 'node:url';
+import { startTmux, tmuxMissing } from '../helpers/tmux.js';
 
 const noNats = natsServerBinary() === null ? NO_NATS : false;
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
@@ -67,6 +69,21 @@ test('user and password: a wrong password is one sentence and exit 1; the right 
   await stop(ship);
   await stop(ingest);
   assertExactlyOnce(readStore(storeDb)!, want);
+});
+
+test('the console with --from and a wrong password says so on its flash line', { skip: noNats || (tmuxMissing() ?? false), timeout: 120_000 }, async (t) => {
+  const dir = tempDir('mlops-fleet-authconsole-');
+  const conf = join(dir, 'auth.conf');
+  writeFileSync(conf, 'authorization { user: "alice", password: "s3cret-pw" }\n');
+  const nats = await NatsCluster.start(dir, 1, { config: conf });
+  after(() => nats.stopAll());
+  const bin = fileURLToPath(new URL('../../bin/mlops-tui.js', import.meta.url));
+  const s = startTmux({ cols: 200, rows: 30, cwd: dir });
+  t.after(() => s.kill());
+  s.run(`MLOPS_NATS_PASS=wrong node ${bin} --db ${join(dir, 'store.db')} --watch ${join(dir, 'none')} --from ${nats.urls} --nats-user alice`);
+  await s.waitFor(/NATS: NATS at nats:\/\/127\.0\.0\.1:\d+ refused the credentials/, 60_000, 'the refusal on the flash line');
+  s.type('q');
+  await s.exitCode(30_000);
 });
 
 function openssl(dir: string, args: string[]): void {
