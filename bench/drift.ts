@@ -80,7 +80,7 @@ interface Columns {
 }
 
 /** Values rounded to 4 decimals, as they are written to the CSV, so the baseline sees the same numbers. */
-function makeColumns(n: number, seed: number, shifted: boolean): Columns {
+export function makeColumns(n: number, seed: number, shifted: boolean): Columns {
   const nums = Array.from({ length: NUMERIC }, (_, j) => {
     const xs = normals(n, seed * 1000 + j, shifted && j < 3 ? 0.3 : 0, 1 + j / 10);
     for (let i = 0; i < n; i++) xs[i] = Math.round(xs[i] * 1e4) / 1e4;
@@ -90,7 +90,7 @@ function makeColumns(n: number, seed: number, shifted: boolean): Columns {
   return { nums, cats };
 }
 
-function writeCsv(path: string, cols: Columns, shifted: boolean): void {
+export function writeCsv(path: string, cols: Columns, shifted: boolean): void {
   const fd = openSync(path, 'w');
   const names = Array.from({ length: CATEGORICAL }, (_, j) => categories(j, shifted ? 2 : 0));
   try {

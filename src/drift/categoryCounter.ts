@@ -5,6 +5,9 @@
 // Same notion of a category as values.ts: a string as is, anything else through toCategory;
 // '' and the other missing tokens (NA, N/A, null...) are not counted. A field is checked against
 // the missing tokens once, when its text is first seen; later hits on the same key reuse the answer.
+// The offline CSV scanner hands raw bytes (addBytes): those are hashed and compared as bytes in a
+// second table that points at the same keys, so a category is decoded to a string once, when it is
+// first seen, whichever way it arrives.
 import type { CategoricalProfile } from './profile.js';
 import { isMissing, isMissingSpan, toCategory } from '../core/values.js';
 
@@ -14,9 +17,12 @@ export interface CategorySink {
   add(v: unknown): void;
   /** The field text[start, end) of a CSV line. */
   addSpan(text: string, start: number, end: number): void;
+  /** The UTF-8 field bytes[start, end) of a CSV record. */
+  addBytes(bytes: Uint8Array, start: number, end: number): void;
 }
 
 const EMPTY = -1;
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export class CategoryCounter implements CategorySink {
   count = 0;
@@ -36,8 +42,85 @@ export class CategoryCounter implements CategorySink {
   }
 
   addSpan(text: string, start: number, end: number): void {
+    if (end === start) return; // '' is missing
+    const k = this.keyOf(text, start, end);
+    if (this.missingKey[k]) return;
+    this.counts[k]++;
+    this.count++;
+  }
+
+  /** Byte keys: their bytes back to back in `arena`; byteKey[b] is the key they spell. */
+  private arena = new Uint8Array(1024);
+  private arenaUsed = 0;
+  private byteStart: number[] = [];
+  private byteLen: number[] = [];
+  private byteHash: number[] = [];
+  private byteKey: number[] = [];
+  private byteTable = new Int32Array(64).fill(EMPTY);
+  private byteMask = 63;
+
+  addBytes(bytes: Uint8Array, start: number, end: number): void {
     const len = end - start;
-    if (len === 0) return; // '' is missing
+    if (len === 0) return;
+    // FNV-1a over bytes.
+    let h = 0x811c9dc5;
+    for (let p = start; p < end; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
+    h >>>= 0;
+    let slot = h & this.byteMask;
+    for (;;) {
+      const b = this.byteTable[slot];
+      if (b === EMPTY) break;
+      if (this.byteHash[b] === h && this.byteLen[b] === len) {
+        const arena = this.arena;
+        let q = this.byteStart[b];
+        let p = start;
+        while (p < end && arena[q] === bytes[p]) {
+          p++;
+          q++;
+        }
+        if (p === end) {
+          const k = this.byteKey[b];
+          if (this.missingKey[k]) return;
+          this.counts[k]++;
+          this.count++;
+          return;
+        }
+      }
+      slot = (slot + 1) & this.byteMask;
+    }
+    const text = UTF8.decode(bytes.subarray(start, end));
+    const k = this.keyOf(text, 0, text.length);
+    const b = this.byteKey.length;
+    if (this.arenaUsed + len > this.arena.length) {
+      const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + len));
+      next.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = next;
+    }
+    this.arena.set(bytes.subarray(start, end), this.arenaUsed);
+    this.byteStart.push(this.arenaUsed);
+    this.arenaUsed += len;
+    this.byteLen.push(len);
+    this.byteHash.push(h);
+    this.byteKey.push(k);
+    this.byteTable[slot] = b;
+    if (this.byteKey.length * 2 > this.byteMask) {
+      const size = (this.byteMask + 1) * 2;
+      this.byteTable = new Int32Array(size).fill(EMPTY);
+      this.byteMask = size - 1;
+      for (let i = 0; i < this.byteKey.length; i++) {
+        let s = this.byteHash[i] & this.byteMask;
+        while (this.byteTable[s] !== EMPTY) s = (s + 1) & this.byteMask;
+        this.byteTable[s] = i;
+      }
+    }
+    if (this.missingKey[k]) return;
+    this.counts[k]++;
+    this.count++;
+  }
+
+  /** The index of the key text[start, end), added (with a count of 0) when new. */
+  private keyOf(text: string, start: number, end: number): number {
+    const len = end - start;
     // FNV-1a over UTF-16 code units.
     let h = 0x811c9dc5;
     for (let p = start; p < end; p++) h = Math.imul(h ^ text.charCodeAt(p), 0x01000193);
@@ -48,24 +131,18 @@ export class CategoryCounter implements CategorySink {
       if (k === EMPTY) break;
       if (this.hashes[k] === h) {
         const key = this.keys[k];
-        if (key.length === len && text.startsWith(key, start)) {
-          if (this.missingKey[k]) return;
-          this.counts[k]++;
-          this.count++;
-          return;
-        }
+        if (key.length === len && text.startsWith(key, start)) return k;
       }
       slot = (slot + 1) & this.mask;
     }
     const k = this.keys.length;
-    const missing = isMissingSpan(text, start, end);
     this.keys.push(start === 0 && end === text.length ? text : text.slice(start, end));
-    this.counts.push(missing ? 0 : 1);
+    this.counts.push(0);
     this.hashes.push(h);
-    this.missingKey.push(missing);
+    this.missingKey.push(isMissingSpan(text, start, end));
     this.table[slot] = k;
-    if (!missing) this.count++;
     if (this.keys.length * 2 > this.mask) this.grow();
+    return k;
   }
 
   private grow(): void {

@@ -2,8 +2,9 @@
 // raw values indexed by column, without building an object per row. The offline drift command
 // reads two files of millions of rows; a row object per line (what src/data/csv.ts yields) costs
 // more than the statistics, so this reader splits decoded chunks itself and hands the caller a
-// reused array. Quoting follows src/data/csv.ts (its splitCsvRecord is used for any line with a
-// quote), so both readers agree on what a field is.
+// reused array. CSV is scanned as bytes (see scanCsv): no string per line, numbers parsed from the
+// bytes, categories counted from their bytes. Quoting follows src/data/csv.ts (its splitCsvRecord
+// splits any record with a quote), so both readers agree on what a field is.
 import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
@@ -58,57 +59,120 @@ class ArrayRow implements RowView {
 }
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** A record whose field count is not the header's (thrown from inside a visit, which it ends). */
+class FieldCount {
+  constructor(readonly count: number) {}
+}
 
 /**
- * A quote-free CSV line and its field boundaries. Fields are sliced only when asked for as
- * strings; numeric() parses digits in place. m / 10^k is the correctly rounded value of the
- * decimal (both operands exact doubles while m < 2^53 and k ≤ 22, and IEEE division rounds
- * correctly), i.e. exactly what Number() returns; anything else (exponents, whitespace,
- * 16+ digits, text) falls back to the string.
+ * A quote-free CSV record as bytes, read in one pass. Fields asked for in order (what every
+ * caller does) are parsed from a cursor as it moves: no field boundaries are stored and no byte
+ * is looked at twice. Asking out of order, or for text, splits the record first.
+ * numeric() parses a plain decimal in place: m / 10^k is the correctly rounded value (both
+ * operands exact doubles while m < 2^53 and k ≤ 22, and IEEE division rounds correctly), i.e.
+ * exactly what Number() returns; anything else (exponents, whitespace, 16+ digits, text, missing
+ * tokens) comes back as the field's text for values.ts to judge.
  */
-class LineRow implements RowView {
-  line = '';
-  /** Field i spans [starts[i], starts[i + 1] - 1). */
+class ByteRow implements RowView {
+  bytes: Uint8Array = new Uint8Array(0);
+  /** The record is bytes[start, end), its line ending excluded. */
+  start = 0;
+  end = 0;
+  /** The cursor: field `next` starts at byte `at` (at > end once every field was passed). */
+  at = 0;
+  next = 0;
+  /** After split(): field i spans [starts[i], starts[i + 1] - 1). */
   starts = new Int32Array(64);
-  fields = 0;
+  fields = -1;
 
-  /** Finds the field boundaries; returns the number of fields. */
-  reset(line: string): number {
-    this.line = line;
-    let n = 0;
-    let at = 0;
-    for (;;) {
-      if (n + 1 >= this.starts.length) {
-        const next = new Int32Array(this.starts.length * 2);
-        next.set(this.starts);
-        this.starts = next;
-      }
-      this.starts[n++] = at;
-      const comma = line.indexOf(',', at);
-      if (comma === -1) break;
-      at = comma + 1;
+  reset(bytes: Uint8Array, start: number, end: number): void {
+    this.bytes = bytes;
+    this.start = this.at = start;
+    this.end = end;
+    this.next = 0;
+    this.fields = -1;
+  }
+
+  /** The number of fields, counting what the cursor has not reached. */
+  count(): number {
+    if (this.fields >= 0) return this.fields;
+    const b = this.bytes;
+    let n = this.next;
+    if (this.at <= this.end) {
+      n++;
+      for (let p = this.at; p < this.end; p++) if (b[p] === 44) n++;
     }
-    this.starts[n] = line.length + 1;
-    this.fields = n;
     return n;
   }
 
+  private split(): void {
+    const b = this.bytes;
+    let starts = this.starts;
+    let n = 0;
+    starts[n++] = this.start;
+    for (let p = this.start; p < this.end; p++) {
+      if (b[p] !== 44) continue;
+      if (n + 1 >= starts.length) {
+        const next = new Int32Array(starts.length * 2);
+        next.set(starts);
+        starts = this.starts = next;
+      }
+      starts[n++] = p + 1;
+    }
+    starts[n] = this.end + 1;
+    this.fields = n;
+  }
+
+  /** Start of field i: the cursor when it is there, else from the split record. */
+  private begin(i: number): number {
+    if (this.fields < 0 && i === this.next) {
+      if (this.at > this.end) throw new FieldCount(this.count());
+      return this.at;
+    }
+    if (this.fields < 0) this.split();
+    if (i >= this.fields) throw new FieldCount(this.fields);
+    return this.starts[i];
+  }
+
+  /** Field i ends at `stop` (its comma or the record's end): moves the cursor past it. */
+  private passed(i: number, stop: number): void {
+    if (this.fields < 0 && i === this.next) {
+      this.next++;
+      this.at = stop + 1;
+    }
+  }
+
+  private fieldEnd(from: number): number {
+    const b = this.bytes;
+    const end = this.end;
+    let p = from;
+    while (p < end && b[p] !== 44) p++;
+    return p;
+  }
+
   value(i: number): unknown {
-    return this.line.slice(this.starts[i], this.starts[i + 1] - 1);
+    const s = this.begin(i);
+    const e = this.fieldEnd(s);
+    this.passed(i, e);
+    return UTF8.decode(this.bytes.subarray(s, e));
   }
 
   category(i: number, sink: CategorySink): void {
-    sink.addSpan(this.line, this.starts[i], this.starts[i + 1] - 1);
+    const s = this.begin(i);
+    const e = this.fieldEnd(s);
+    this.passed(i, e);
+    sink.addBytes(this.bytes, s, e);
   }
 
   numeric(i: number): unknown {
-    const line = this.line;
-    const end = this.starts[i + 1] - 1;
-    let p = this.starts[i];
-    if (p === end) return '';
+    const b = this.bytes;
+    const end = this.end;
+    const s = this.begin(i);
+    let p = s;
     let neg = false;
-    let c = line.charCodeAt(p);
-    if (c === 45) {
+    if (p < end && b[p] === 45) {
       neg = true;
       p++;
     }
@@ -117,15 +181,23 @@ class LineRow implements RowView {
     let frac = 0;
     let dot = false;
     for (; p < end; p++) {
-      c = line.charCodeAt(p);
+      const c = b[p];
       if (c >= 48 && c <= 57) {
         m = m * 10 + (c - 48);
         digits++;
         if (dot) frac++;
       } else if (c === 46 && !dot) dot = true;
-      else return this.value(i);
+      else break;
     }
-    if (digits === 0 || digits > 15) return this.value(i);
+    if (p < end && b[p] !== 44) {
+      // Not a plain decimal: its text.
+      const e = this.fieldEnd(p);
+      this.passed(i, e);
+      return UTF8.decode(b.subarray(s, e));
+    }
+    this.passed(i, p);
+    if (p === s) return '';
+    if (digits === 0 || digits > 15) return UTF8.decode(b.subarray(s, p));
     const v = frac > 0 ? m / POW10[frac] : m;
     return neg ? -v : v;
   }
@@ -242,35 +314,57 @@ export async function scanTable(path: string, visit: RowVisitor, opts: TableScan
   return { format, rows, columns };
 }
 
+/** Where a record ends in bytes[from, limit): the index of its '\n', or -1 when it does not end there. */
+function recordEnd(bytes: Uint8Array, from: number, limit: number): number {
+  // The quote rule of splitCsvRecord: a quote opens a quoted field only at the start of a field,
+  // "" inside one is a quote, and a newline inside one belongs to the field.
+  let inQuotes = false;
+  let fieldStart = true;
+  let wasQuoted = false;
+  for (let p = from; p < limit; p++) {
+    const c = bytes[p];
+    if (inQuotes) {
+      if (c === 34) {
+        if (p + 1 < limit && bytes[p + 1] === 34) p++;
+        else if (p + 1 === limit) return -1; // "" or the closing quote: the next chunk decides
+        else inQuotes = false;
+      }
+    } else if (c === 34 && fieldStart && !wasQuoted) {
+      inQuotes = true;
+      wasQuoted = true;
+      fieldStart = false;
+    } else if (c === 44) {
+      fieldStart = true;
+      wasQuoted = false;
+    } else if (c === 10) return p;
+    else fieldStart = false;
+  }
+  return -1;
+}
+
+/**
+ * The CSV reader of offline drift: a byte-level scanner over the file's chunks. A record without
+ * a quote (nearly all) is split into fields in place and its numbers parsed from the bytes
+ * (ByteRow); a record with a quote is decoded and split by src/data/csv.ts's splitCsvRecord, the
+ * one rule for what a quoted field is. A record ends at a newline outside quotes; the '\r' of a
+ * CRLF ending is dropped, one inside a quoted field is kept (as RFC 4180 and pandas read it).
+ */
 async function scanCsv(path: string, columns: TableColumns, visit: RowVisitor): Promise<number> {
   let header: string[] | null = null;
   let rows = 0;
-  let pending = '';
-  let pendingStart = 0;
-  const lineRow = new LineRow();
+  let lineNo = 1;
+  const row = new ByteRow();
   const arrayRow = new ArrayRow();
-  await forEachLine(path, (line, lineNo) => {
-    let fields: string[] | null = null;
-    if (pending) {
-      const text = `${pending}\n${line}`;
-      fields = splitCsvRecord(text);
-      if (fields === null) {
-        pending = text;
-        return;
-      }
-      pending = '';
-    } else if (header === null || line.indexOf('"') !== -1) {
-      fields = splitCsvRecord(line);
-      if (fields === null) {
-        pending = line;
-        pendingStart = lineNo;
-        return;
-      }
-    }
-    const at = pendingStart || lineNo;
-    pendingStart = 0;
+  let carry: Uint8Array | null = null;
+
+  const fieldCount = (count: number, at: number): TableInputError =>
+    new TableInputError(`${path}:${at}: expected ${header!.length} CSV fields, got ${count}`);
+
+  /** A record with a quote, or the header: decoded and split by the one CSV rule. */
+  const slowRecord = (bytes: Uint8Array, start: number, end: number, at: number): void => {
+    if (end > start && bytes[end - 1] === 13) end--;
+    const fields = splitCsvRecord(UTF8.decode(bytes.subarray(start, end)))!;
     if (header === null) {
-      fields = fields!;
       if (fields[0]?.charCodeAt(0) === 0xfeff) fields[0] = fields[0].slice(1);
       header = fields.map((f) => f.trim());
       for (const h of header) {
@@ -281,25 +375,76 @@ async function scanCsv(path: string, columns: TableColumns, visit: RowVisitor): 
       }
       return;
     }
-    let count: number;
-    let row: RowView;
-    if (fields === null) {
-      if (line.length === 0) return; // blank line
-      count = lineRow.reset(line);
-      row = lineRow;
-    } else {
-      if (fields.length === 1 && fields[0] === '') return;
-      count = fields.length;
-      arrayRow.values = fields;
-      row = arrayRow;
-    }
-    if (count !== header.length) {
-      throw new TableInputError(`${path}:${at}: expected ${header.length} CSV fields, got ${count}`);
-    }
+    if (fields.length === 1 && fields[0] === '') return; // a blank record
+    if (fields.length !== header.length) throw fieldCount(fields.length, at);
+    arrayRow.values = fields;
     rows++;
-    visit(row, columns);
-  });
-  if (pending) throw new TableInputError(`${path}:${pendingStart}: unterminated quoted field`);
+    visit(arrayRow, columns);
+  };
+
+  /** Every whole record of bytes[0, limit); returns where the unfinished one starts. */
+  const records = (bytes: Uint8Array, limit: number, last: boolean): number => {
+    let p = 0;
+    // Where the next quote is: records before it take the fast path.
+    let quote = -2;
+    while (p < limit) {
+      if (quote !== -1 && quote < p) quote = bytes.indexOf(34, p);
+      let nl = bytes.indexOf(10, p);
+      if (nl === -1) nl = limit;
+      if (header !== null && (quote === -1 || quote > nl)) {
+        if (nl === limit && !last) return p;
+        const end = nl > p && bytes[nl - 1] === 13 ? nl - 1 : nl;
+        if (end > p) {
+          row.reset(bytes, p, end);
+          rows++;
+          try {
+            visit(row, columns);
+          } catch (e) {
+            if (e instanceof FieldCount) throw fieldCount(e.count, lineNo);
+            throw e;
+          }
+          const n = row.count();
+          if (n !== header.length) throw fieldCount(n, lineNo);
+        }
+        lineNo++;
+        p = nl + 1;
+        continue;
+      }
+      const end = recordEnd(bytes, p, limit);
+      if (end === -1 && !last) return p;
+      const stop = end === -1 ? limit : end;
+      if (end === -1 && splitCsvRecord(UTF8.decode(bytes.subarray(p, stop))) === null) {
+        throw new TableInputError(`${path}:${lineNo}: unterminated quoted field`);
+      }
+      const at = lineNo;
+      for (let k = p; k < stop; k++) if (bytes[k] === 10) lineNo++;
+      slowRecord(bytes, p, stop, at);
+      lineNo++;
+      p = stop + 1;
+    }
+    return limit;
+  };
+
+  const stream = open(path);
+  try {
+    for await (const chunk of stream) {
+      // One element type on the hot path: plain Uint8Array views, never a mix with Buffer.
+      const buf = chunk as Buffer;
+      let bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+      if (carry !== null && carry.length > 0) {
+        const joined = new Uint8Array(carry.length + bytes.length);
+        joined.set(carry);
+        joined.set(bytes, carry.length);
+        bytes = joined;
+      }
+      const done = records(bytes, bytes.length, false);
+      // The unfinished record is copied: the stream may reuse its chunk's memory.
+      carry = done < bytes.length ? bytes.slice(done) : null;
+    }
+    if (carry !== null) records(carry, carry.length, true);
+  } finally {
+    stream.destroy();
+  }
   if (header === null) throw new TableInputError(`${path} is empty (no CSV header)`);
   return rows;
 }
