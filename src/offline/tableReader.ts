@@ -206,6 +206,8 @@ class ByteRow implements RowView {
 export interface TableScanOptions {
   /** JSONL prediction logs: only prediction lines of this model. */
   model?: string;
+  /** Bytes per read (default 1 MiB); tests use a few bytes so records straddle every boundary. */
+  chunkBytes?: number;
 }
 
 export interface TableScan {
@@ -221,10 +223,11 @@ export function tableFormat(path: string): TableFormat | null {
   return null;
 }
 
-function open(path: string): Readable {
-  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+function open(path: string, chunkBytes = 1 << 20): Readable {
+  const raw = createReadStream(path, { highWaterMark: chunkBytes });
   if (!path.toLowerCase().endsWith('.gz')) return raw;
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  // zlib's smallest output chunk is 64 bytes.
+  const gunzip = createGunzip({ chunkSize: Math.max(64, chunkBytes) });
   raw.on('error', (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);
 }
@@ -302,7 +305,7 @@ export async function scanTable(path: string, visit: RowVisitor, opts: TableScan
   let format: TableFormat;
   try {
     format = tableFormat(path) ?? (await sniff(path));
-    if (format === 'csv') rows = await scanCsv(path, columns, visit);
+    if (format === 'csv') rows = await scanCsv(path, columns, visit, opts.chunkBytes);
     else rows = await scanJsonl(path, columns, visit, opts);
   } catch (e) {
     // Read and gunzip failures (they carry a code) are the file's fault; anything else, such as
@@ -349,7 +352,7 @@ function recordEnd(bytes: Uint8Array, from: number, limit: number): number {
  * one rule for what a quoted field is. A record ends at a newline outside quotes; the '\r' of a
  * CRLF ending is dropped, one inside a quoted field is kept (as RFC 4180 and pandas read it).
  */
-async function scanCsv(path: string, columns: TableColumns, visit: RowVisitor): Promise<number> {
+async function scanCsv(path: string, columns: TableColumns, visit: RowVisitor, chunkBytes?: number): Promise<number> {
   let header: string[] | null = null;
   let rows = 0;
   let lineNo = 1;
@@ -425,7 +428,7 @@ async function scanCsv(path: string, columns: TableColumns, visit: RowVisitor): 
     return limit;
   };
 
-  const stream = open(path);
+  const stream = open(path, chunkBytes);
   try {
     for await (const chunk of stream) {
       // One element type on the hot path: plain Uint8Array views, never a mix with Buffer.
