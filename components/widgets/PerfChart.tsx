@@ -67,14 +67,15 @@ export interface PerfChartProps {
   windows: readonly PerfWindow[];
   width: number;
   height: number;           // lines, including the title
+  bandLabel?: string;       // what the band is: the reference's thresholds (default) or the estimate's sampling band
 }
 
-export const PerfChart = memo(function PerfChart({ title, windows, width, height }: PerfChartProps) {
+export const PerfChart = memo(function PerfChart({ title, windows, width, height, bandLabel = 'reference band' }: PerfChartProps) {
   const lines = useMemo(() => perfChartLines(windows, width, Math.max(1, height - 1)), [windows, width, height]);
   if (height <= 0) return null;
   return (
     <Box flexDirection="column" height={height}>
-      <Line text={`${title}   ${REAL} realised  ${EST} estimated  ${BAND} reference band`} width={width} bold />
+      <Line text={`${title}   ${REAL} realised  ${EST} estimated  ${BAND} ${bandLabel}`} width={width} bold />
       {lines.slice(0, height - 1).map((l, i) => <Line key={i} text={l} width={width} />)}
     </Box>
   );

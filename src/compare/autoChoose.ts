@@ -38,7 +38,7 @@ export interface PolicySwitch {
 }
 
 /** The complete windows (every one but the filling last) of the choices. */
-function complete(choices: readonly ModelChoice[]): ModelChoice[] {
+export function complete(choices: readonly ModelChoice[]): ModelChoice[] {
   return choices.slice(0, Math.max(0, choices.length - 1));
 }
 

@@ -104,6 +104,24 @@ export interface ModelChoice {
   byLabels: string | null;  // highest realised accuracy once ≥ 95% of each model's window is labelled
 }
 
+/**
+ * The opt-in label-free switching policy (`choose.auto`, src/compare/autoChoose.ts) as the Shadow
+ * screen shows it: whether it may switch, what it needs to, and what it did last (from the audit
+ * trail, so a restart does not forget it).
+ */
+export interface ChoosePolicyStatus {
+  auto: boolean;            // choose.auto: off by default
+  margin: number;           // estimated accuracy a shadow must lead by (fraction)
+  windows: number;          // consecutive complete, confident windows it must lead in
+  last: {
+    at: number;             // when the policy acted
+    action: 'switch' | 'rollback';
+    from: string | null;    // name@version active before
+    to: string | null;      // name@version active after
+    reason: string | null;  // the policy's own sentence (the estimates, or the labels that contradicted them)
+  } | null;
+}
+
 export interface AlertRow {
   id: string;               // episode id (what `mlops-tui alerts ack ID` takes)
   at: number;               // when it opened
@@ -287,6 +305,7 @@ export interface Snapshot {
   deadLetters: DeadLetterRow[]; // notifications given up on, newest first
   estimates: ModelEstimates[]; // per model: CBPE estimate vs realised per window (active first)
   choices: ModelChoice[];   // per window with two or more estimates: the label-free ranking (src/compare/choose.ts)
+  choosePolicy?: ChoosePolicyStatus; // absent before the engine's operations have decorated the snapshot
   drift: DriftStatus;
   pairs: PairRow[];
   jobs: JobRow[];           // newest first

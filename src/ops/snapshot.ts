@@ -9,7 +9,8 @@ import { readGateState } from '../../store/gateState.js';
 import { gateRowsNeeded, parseCondition, rowsNeeded, type GateCondition } from '../compare/gate.js';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
-import type { Snapshot } from '../engine/snapshot.js';
+import type { ChoosePolicyStatus, Snapshot } from '../engine/snapshot.js';
+import { lastAuditOf } from '../../store/audit.js';
 import type { PairRefs } from '../core/pair.js';
 import { toSnapshotJob } from '../retrain/jobView.js';
 import { listRetrains } from './retrain.js';
@@ -39,9 +40,23 @@ function needRows(ctx: OpsContext, engine: Engine, condition: GateCondition | nu
   }
 }
 
-/** Fills in the jobs and each pair's gate budget (the engine's snapshot leaves them empty). */
+/** The audit actions of the label-free policy (src/engine/operations.ts writes them). */
+const POLICY_ACTIONS = { 'policy-choose': 'switch', 'policy-rollback': 'rollback' } as const;
+
+/** choose.auto's settings and its last switch or rollback, read from the audit trail. */
+export function choosePolicyStatus(ctx: OpsContext): ChoosePolicyStatus {
+  const c = ctx.cfg.choose;
+  const row = lastAuditOf(ctx.db, Object.keys(POLICY_ACTIONS));
+  return {
+    auto: c.auto, margin: c.margin, windows: c.windows,
+    last: row ? { at: row.at, action: POLICY_ACTIONS[row.action as keyof typeof POLICY_ACTIONS], from: row.before, to: row.after, reason: row.details } : null,
+  };
+}
+
+/** Fills in the jobs, each pair's gate budget and the choice policy's state (the engine's snapshot leaves them out). */
 export function decorateSnapshot(ctx: OpsContext, engine: Engine, s: Snapshot): void {
   s.jobs = listRetrains(ctx, 50).map(toSnapshotJob);
+  s.choosePolicy = choosePolicyStatus(ctx);
   const condition = conditionOf(ctx.cfg);
   for (const p of s.pairs) {
     const st = readGateState(ctx.db, p.candidate, p.active);

@@ -2,6 +2,7 @@
 import type {
   CommandResult, EngineCommands, GateFigures, GateReport, PaceCommand, RetrainOptions, Snapshot, SnapshotSource,
 } from '../../src/engine/snapshot.js';
+import { chooseByEstimate } from '../../src/compare/choose.js';
 
 const T0 = Date.UTC(2026, 10, 24, 22, 0, 0);
 
@@ -131,3 +132,37 @@ export async function until(cond: () => boolean, what: string, timeoutMs = 10_00
 }
 
 export const count = (calls: Call[], name: string) => calls.filter((c) => c.name === name).length;
+
+/**
+ * Ten daily windows of the flights incident (2001-03-01…10) for the three models of makeSnapshot:
+ * the January model falls with the shifted `hour`, the shadow retrained on March 1–7 holds;
+ * ~17k requests a day, bands of ±3 sampling errors (σ 0.4 / √rows, as the engine's CBPE), labels
+ * two hours late so the last window is still filling. The ranking comes from the real
+ * chooseByEstimate, as the engine builds it.
+ */
+export function withEstimates(s: Snapshot, opts: { policy?: Snapshot['choosePolicy'] } = {}): Snapshot {
+  const day = 86_400_000;
+  const start0 = Date.UTC(2001, 2, 1);
+  const rows = 17_300;
+  const se = 3 * 0.4 / Math.sqrt(rows);
+  const models: Array<{ model: string; alias: 'active' | 'shadow'; est: (i: number) => number; real: (i: number) => number; source: 'training-holdout' | 'pinned' }> = [
+    { model: 'flights-logreg@1', alias: 'active', est: (i) => 0.80 - 0.004 * i, real: (i) => 0.76 - 0.006 * i, source: 'training-holdout' },
+    { model: 'flights-mlp@2', alias: 'shadow', est: (i) => 0.795 - 0.004 * i, real: (i) => 0.765 - 0.005 * i, source: 'pinned' },
+    { model: 'flights-logreg@3', alias: 'shadow', est: () => 0.83, real: (i) => 0.835 - (i % 2) * 0.004, source: 'training-holdout' },
+  ];
+  const estimates = models.map((m) => ({
+    model: m.model, alias: m.alias, metric: 'accuracy' as const,
+    reference: { source: m.source, rows: m.source === 'pinned' ? 16_800 : 9_871, from: Date.UTC(2001, 0, 25), until: Date.UTC(2001, 1, 1) },
+    threshold: { lower: 0.74, upper: 0.86 },
+    windows: Array.from({ length: 10 }, (_, i) => {
+      const filling = i === 9;
+      const labelled = filling ? 6_100 : rows;
+      const est = m.est(i);
+      return {
+        start: start0 + i * day, end: start0 + (i + 1) * day, rows: filling ? 7_200 : rows, estimated: est,
+        band: [est - se, est + se] as [number, number], labelled, realised: m.real(i), alert: false,
+      };
+    }),
+  }));
+  return { ...s, estimates, choices: chooseByEstimate(estimates), ...(opts.policy ? { choosePolicy: opts.policy } : {}) };
+}
