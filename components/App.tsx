@@ -19,6 +19,7 @@ import { SCREEN_DEFS } from './screens/index.js';
 import type { ActionContext } from './screens/types.js';
 import { DEMO_KEYS, GLOBAL_KEYS, type DemoContext, type GlobalContext } from './globalKeys.js';
 import { Header, headerHeight } from './Header.js';
+import { nextHost, scopeToHost } from './hostScope.js';
 import { Line } from './widgets/Line.js';
 import { HelpOverlay } from './widgets/HelpOverlay.js';
 import { ConfirmDialogView } from './widgets/ConfirmDialog.js';
@@ -44,7 +45,9 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
   const current = useCallback(() => snapshots.current(), [snapshots]);
   const raw = useSyncExternalStore(subscribe, current);
   // Every string from the engine came from a log at some point: sanitised once per snapshot.
-  const snapshot = useMemo(() => (raw ? sanitizeDeep(raw) : null), [raw]);
+  const full = useMemo(() => (raw ? sanitizeDeep(raw) : null), [raw]);
+  // With a host filter the screens draw that host's figures (components/hostScope.ts); the header the fleet's.
+  const snapshot = useMemo(() => (full ? scopeToHost(full) : null), [full]);
   const snapshotRef = useRef<Snapshot | null>(snapshot);
   snapshotRef.current = snapshot;
 
@@ -81,7 +84,7 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
   const width = Math.max(20, size.columns);
   const height = Math.max(8, size.rows - 1);
   const demo = snapshot?.demo ?? null;
-  const headerH = headerHeight(snapshot);
+  const headerH = headerHeight(full);
   const bodyH = Math.max(1, height - headerH - 3);
 
   useEffect(() => {
@@ -182,7 +185,7 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
         const pacing = snapshotRef.current?.demo ? findBinding<DemoContext>(DEMO_KEYS, name) : undefined;
         if (pacing) return pacing.run({ pace: actions.pace });
         const g = findBinding<GlobalContext>(GLOBAL_KEYS, name);
-        if (g) return g.run({ dispatch, length: view.rows.length, page: Math.max(1, bodyH - 2), exit });
+        if (g) return g.run({ dispatch, length: view.rows.length, page: Math.max(1, bodyH - 2), exit, cycleHost: () => actions.setHost(nextHost(snapshotRef.current)) });
         if (name === 'esc' && st.filter[st.screen]) dispatch({ type: 'filter-clear' });
       }
     }
@@ -225,7 +228,7 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
   return (
     <ThemeContext.Provider value={theme}>
       <Box flexDirection="column" width={width} height={height} overflow="hidden">
-        <Header snapshot={snapshot} width={width} readOnly={readOnly} />
+        <Header snapshot={full} width={width} readOnly={readOnly} screen={state.screen} />
         <Line text={tabs} width={width} tone="info" bold />
         <Box flexDirection="column" height={bodyH} overflow="hidden">
           {body}

@@ -21,6 +21,8 @@ export interface ConsoleActions {
   ackAlert(id: string): void;
   /** Not destructive (it writes a new file, changes nothing): allowed read-only. */
   exportQualityRows(feature: string): void;
+  /** The host filter (null: the whole fleet). Read-only: changes what is drawn, nothing stored. */
+  setHost(host: string | null): void;
 }
 
 /** The promote dialog: the one gate text (src/core/gate.ts) under who replaces whom, then what --force does. */
@@ -122,6 +124,12 @@ export function makeActions(dispatch: Dispatch<UiAction>, commands: EngineComman
       commands.exportQualityRows(feature, 100).then(
         (r) => flash(r.message, r.ok ? 'info' : 'bad'),
         (e: unknown) => flash(`export failed: ${e instanceof Error ? e.message : String(e)}`, 'bad'),
+      );
+    },
+    setHost(host) {
+      commands.setHost(host).then(
+        (r) => flash(r.message, r.ok ? 'info' : 'bad'),
+        (e: unknown) => flash(`host filter failed: ${e instanceof Error ? e.message : String(e)}`, 'bad'),
       );
     },
     ackAlert(id) {

@@ -8,6 +8,8 @@ export interface GlobalContext {
   length: number;           // rows in the current table, after the filter
   page: number;             // visible rows, for page up/down
   exit(): void;
+  /** The host filter's next step: all → each host → all (components/hostScope.ts). */
+  cycleHost(): void;
 }
 
 const screenKey = (n: number, id: ScreenId): KeyBinding<GlobalContext> => ({
@@ -25,6 +27,7 @@ export const GLOBAL_KEYS: readonly KeyBinding<GlobalContext>[] = [
   { keys: ['g', 'home'], label: 'first row', hint: false, run: (c) => c.dispatch({ type: 'move', delta: -c.length, length: c.length }) },
   { keys: ['G', 'end'], label: 'last row', hint: false, run: (c) => c.dispatch({ type: 'move', delta: c.length, length: c.length }) },
   { keys: ['/'], label: 'filter', run: (c) => c.dispatch({ type: 'filter-start' }) },
+  { keys: ['H'], label: 'host filter', hint: false, run: (c) => c.cycleHost() },
   { keys: [':'], label: 'command', run: (c) => c.dispatch({ type: 'command-start' }) },
   { keys: ['?'], label: 'help', run: (c) => c.dispatch({ type: 'help' }) },
   { keys: ['q', 'ctrl-c'], label: 'quit', run: (c) => c.exit() },

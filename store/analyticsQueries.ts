@@ -42,15 +42,21 @@ export class AnalyticsReader {
   private readonly maxLabel;
   private readonly firstTs;
 
-  constructor(db: Db) {
+  /**
+   * `only`: read the predictions of one serving host (and the labels of its requests) —
+   * the console's per-host filter; `host: null` is the rows read from local files.
+   * Absent: every row.
+   */
+  constructor(db: Db, private readonly only?: { host: string | null }) {
+    const hostCond = only ? ' AND p.host IS @host' : '';
     this.preds = db.prepare(`SELECT p.id, p.request_id AS requestId, p.model, p.version, p.ts, p.features, p.prediction, p.score, p.scores,
         l.label, l.ts AS labelTs
-      FROM predictions p LEFT JOIN labels l ON l.request_id = p.request_id AND l.id <= ?
-      WHERE p.id > ? AND p.id <= ? ORDER BY p.id`);
+      FROM predictions p LEFT JOIN labels l ON l.request_id = p.request_id AND l.id <= @cursor
+      WHERE p.id > @after AND p.id <= @upto${hostCond} ORDER BY p.id`);
     this.labels = db.prepare(`SELECT l.id AS labelId, l.request_id AS requestId, l.label, l.ts AS labelTs,
         p.model, p.version, p.ts, p.prediction, p.score, p.scores
-      FROM labels l JOIN predictions p ON p.request_id = l.request_id AND p.id <= ?
-      WHERE l.id > ? AND l.id <= ? ORDER BY l.id`);
+      FROM labels l JOIN predictions p ON p.request_id = l.request_id AND p.id <= @cursor
+      WHERE l.id > @after AND l.id <= @upto${hostCond} ORDER BY l.id`);
     this.maxPred = db.prepare('SELECT coalesce(max(id), 0) FROM predictions').pluck();
     this.maxLabel = db.prepare('SELECT coalesce(max(id), 0) FROM labels').pluck();
     this.firstTs = db.prepare('SELECT ts FROM predictions WHERE id > ? ORDER BY id LIMIT 1').pluck();
@@ -66,11 +72,15 @@ export class AnalyticsReader {
   }
 
   predictionsBetween(afterId: number, upToId: number, labelCursor: number): PredictionFact[] {
-    return this.preds.all(labelCursor, afterId, upToId) as PredictionFact[];
+    return this.preds.all(this.params(labelCursor, afterId, upToId)) as PredictionFact[];
   }
 
   labelsBetween(afterId: number, upToId: number, predictionCursor: number): LabelFact[] {
-    return this.labels.all(predictionCursor, afterId, upToId) as LabelFact[];
+    return this.labels.all(this.params(predictionCursor, afterId, upToId)) as LabelFact[];
+  }
+
+  private params(cursor: number, after: number, upto: number): Record<string, number | string | null> {
+    return this.only ? { cursor, after, upto, host: this.only.host } : { cursor, after, upto };
   }
 }
 

@@ -134,30 +134,58 @@ export class FleetStore {
 
   /** Rows per host (NULL: read from local files by `ingest`), for status and the per-host views. */
   hostCounts(): HostCounts[] {
-    const preds = this.db.prepare('SELECT host, count(*) AS n, max(ts) AS last FROM predictions GROUP BY host').all() as Array<{ host: string | null; n: number; last: number | null }>;
-    const labels = this.db.prepare('SELECT host, count(*) AS n FROM labels GROUP BY host').all() as Array<{ host: string | null; n: number }>;
-    const quar = this.db.prepare('SELECT host, count(*) AS n FROM quarantine GROUP BY host').all() as Array<{ host: string | null; n: number }>;
-    const out = new Map<string | null, HostCounts>();
-    const get = (h: string | null): HostCounts => {
-      let c = out.get(h);
-      if (!c) out.set(h, c = { host: h, predictions: 0, labels: 0, quarantined: 0, lastTs: null });
-      return c;
-    };
-    for (const p of preds) { const c = get(p.host); c.predictions = p.n; c.lastTs = p.last; }
-    for (const l of labels) get(l.host).labels = l.n;
-    for (const q of quar) get(q.host).quarantined = q.n;
-    return [...out.values()].sort((a, b) => (a.host ?? '').localeCompare(b.host ?? ''));
+    return hostCounts(this.db);
   }
 
   /** Models with predictions, most rows first. */
   models(): string[] {
-    return (this.db.prepare('SELECT model, count(*) AS n FROM predictions GROUP BY model ORDER BY n DESC, model').all() as Array<{ model: string }>).map((r) => r.model);
+    return modelsWithPredictions(this.db);
   }
 
   /** The most recent `perHost` predictions of `model` on each host: its features as stored (JSON). */
   recentFeaturesByHost(model: string, perHost: number): Array<{ host: string | null; features: string }> {
-    return this.db.prepare(`SELECT host, features FROM (
-        SELECT host, features, row_number() OVER (PARTITION BY host ORDER BY ts DESC, id DESC) AS k FROM predictions WHERE model = ?
-      ) WHERE k <= ?`).all(model, perHost) as Array<{ host: string | null; features: string }>;
+    return recentFeaturesByHost(this.db, model, perHost);
   }
+}
+
+/** Rows per host (NULL: read from local files by `ingest`): read-only, for `hosts` and the console. */
+export function hostCounts(db: Db): HostCounts[] {
+  const preds = db.prepare('SELECT host, count(*) AS n, max(ts) AS last FROM predictions GROUP BY host').all() as Array<{ host: string | null; n: number; last: number | null }>;
+  const labels = db.prepare('SELECT host, count(*) AS n FROM labels GROUP BY host').all() as Array<{ host: string | null; n: number }>;
+  const quar = db.prepare('SELECT host, count(*) AS n FROM quarantine GROUP BY host').all() as Array<{ host: string | null; n: number }>;
+  const out = new Map<string | null, HostCounts>();
+  const get = (h: string | null): HostCounts => {
+    let c = out.get(h);
+    if (!c) out.set(h, c = { host: h, predictions: 0, labels: 0, quarantined: 0, lastTs: null });
+    return c;
+  };
+  for (const p of preds) { const c = get(p.host); c.predictions = p.n; c.lastTs = p.last; }
+  for (const l of labels) get(l.host).labels = l.n;
+  for (const q of quar) get(q.host).quarantined = q.n;
+  return [...out.values()].sort((a, b) => (a.host ?? '').localeCompare(b.host ?? ''));
+}
+
+/** Models with predictions, most rows first. */
+export function modelsWithPredictions(db: Db): string[] {
+  return (db.prepare('SELECT model, count(*) AS n FROM predictions GROUP BY model ORDER BY n DESC, model').all() as Array<{ model: string }>).map((r) => r.model);
+}
+
+/**
+ * The most recent `perHost` predictions of `model` on each host: its features as stored (JSON).
+ * `afterId`: only rows stored after it (the console bounds the cost on a large store).
+ */
+export function recentFeaturesByHost(db: Db, model: string, perHost: number, afterId = 0): Array<{ host: string | null; features: string }> {
+  return db.prepare(`SELECT host, features FROM (
+      SELECT host, features, row_number() OVER (PARTITION BY host ORDER BY ts DESC, id DESC) AS k FROM predictions WHERE model = ? AND id > ?
+    ) WHERE k <= ?`).all(model, afterId, perHost) as Array<{ host: string | null; features: string }>;
+}
+
+/**
+ * Lines stored per host from the per-file counters (NULL: local files): a read of the small
+ * `files` table, cheap enough for the console's every few seconds (hostCounts scans the rows).
+ * The counters count what was stored; retention deleting old rows does not lower them.
+ */
+export function hostLineCounts(db: Db): Array<{ host: string | null; predictions: number; labels: number; quarantined: number; updatedAt: number | null }> {
+  return db.prepare(`SELECT host, sum(predictions) AS predictions, sum(labels) AS labels, sum(quarantined) AS quarantined, max(updated_at) AS updatedAt
+    FROM files GROUP BY host ORDER BY coalesce(host, '')`).all() as Array<{ host: string | null; predictions: number; labels: number; quarantined: number; updatedAt: number | null }>;
 }

@@ -48,7 +48,9 @@ export function schemaFields(db: Db): SchemaField[] {
 
 export interface QuarantineEntry { id: number; path: string; line: number; reason: string; text: string; bytes: number; at: number }
 
-export function recentQuarantine(db: Db, limit = 100): QuarantineEntry[] {
+/** `only`: the lines one serving host shipped (`host: null`: read from local files). */
+export function recentQuarantine(db: Db, limit = 100, only?: { host: string | null }): QuarantineEntry[] {
+  if (only) return db.prepare('SELECT id, path, line_no AS line, reason, text, bytes, at FROM quarantine WHERE host IS ? ORDER BY id DESC LIMIT ?').all(only.host, limit) as QuarantineEntry[];
   return db.prepare('SELECT id, path, line_no AS line, reason, text, bytes, at FROM quarantine ORDER BY id DESC LIMIT ?').all(limit) as QuarantineEntry[];
 }
 

@@ -30,7 +30,10 @@ import type { ModelArtifact } from '../models/artifact.js';
 import { formatDay, formatMinute, parseDuration } from '../core/time.js';
 import { classKeyOfText, classSpace, probabilityOf, type ClassSpace } from '../core/classes.js';
 import { ModelMonitor } from './modelMonitor.js';
-import { DriftMonitor, type ClosedWindow, type DriftReference } from './driftMonitor.js';
+import { DriftMonitor, type ClosedWindow, type DriftReference, type DriftSettings } from './driftMonitor.js';
+import { HostLens } from './hostLens.js';
+import { hostLineCounts } from '../../store/fleetStore.js';
+import { LOCAL_HOST } from '../fleet/hostDrift.js';
 import { encoderFromState } from '../models/encoder.js';
 import { fitReconstruction } from '../drift/multivariate.js';
 import { REFERENCE_CHUNK_ROWS } from '../models/trainArtifact.js';
@@ -39,7 +42,7 @@ import { QualityMonitor } from '../quality/monitor.js';
 import { rankDriftRows } from '../quality/rank.js';
 import { Retention } from '../retention/retention.js';
 import type { Redactor } from '../redact/redact.js';
-import type { AlertRow, DriftStatus, ModelEstimates, PairRow, Snapshot, SnapshotSource, TrafficAlias, TrafficRow } from './snapshot.js';
+import type { AlertRow, CommandResult, DriftStatus, HostCountRow, HostsStatus, ModelEstimates, PairRow, Snapshot, SnapshotSource, TrafficAlias, TrafficRow } from './snapshot.js';
 import { cbpeReferenceOf, pinnedCbpeReferences } from '../compare/cbpeStore.js';
 import { AlertBook, acknowledgeAlert, type SeverityRule } from '../alerts/episodes.js';
 import { Notifier } from '../alerts/notifier.js';
@@ -86,6 +89,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
   /** Where reading began at start: windows before it are seeded from the store. */
   private startCursor = 0;
   private labelCursor = 0;
+  private startLabelCursor = 0;
   private readonly monitors = new Map<string, ModelMonitor>();
   private readonly artifacts = new Map<string, ModelArtifact | null>();
   private models: ModelInfo[] = [];
@@ -111,6 +115,13 @@ export class Engine extends EventEmitter implements SnapshotSource {
   /** Data-quality checks, counts and the Quality screen's figures (src/quality). */
   private readonly quality: QualityMonitor;
   private qualityDone = false;
+  /** The console's host filter (null: the whole fleet) and its in-memory figures (hostLens.ts). */
+  private hostFilter: string | null = null;
+  private lens: HostLens | null = null;
+  private hostList: HostCountRow[] = [];
+  private hostListAt = 0;
+  /** Which replica differs (src/ops/hosts.ts), filled by the operations layer. */
+  hostDrift: Pick<HostsStatus, 'drift' | 'driftAt'> = { drift: [], driftAt: null };
 
   constructor(private readonly opts: EngineOptions) {
     super();
@@ -138,6 +149,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     this.predCursor = Math.max(0, max.predictions - lookback);
     this.startCursor = this.predCursor;
     this.labelCursor = Math.max(0, max.labels - lookback);
+    this.startLabelCursor = this.labelCursor;
     this.refreshRegistry(true);
     this.quality = new QualityMonitor(this.db, opts.config);
   }
@@ -215,7 +227,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       }
       await this.stepping;
       const max = this.reader.maxIds();
-      if (max.predictions === this.predCursor && max.labels === this.labelCursor && this.qualityDone) {
+      if (max.predictions === this.predCursor && max.labels === this.labelCursor && this.qualityDone && (this.hostFilter === null || this.lens?.caughtUp === true)) {
         this.behind = false;
         this.publish();
         return;
@@ -261,17 +273,24 @@ export class Engine extends EventEmitter implements SnapshotSource {
     return a;
   }
 
-  private makeDrift(active: ModelInfo): DriftMonitor | null {
-    const ref = refOf(active);
+  /** The active model's drift reference and settings, for the fleet's monitor and a host's (hostLens.ts). */
+  private driftReference(ref: string): { reference: DriftReference; settings: DriftSettings } | null {
     const a = this.artifactOf(ref);
     if (!a) return null;
     const cfg = this.opts.config.drift;
     const reference = { schema: a.schema, profile: a.profile, label: a.label, classCounts: a.trainedOn.classCounts, periods: a.periodProfiles, scores: a.scoreProfile, multivariate: multivariateReference(a) };
-    // live rows of a redacted feature are tokens (or absent): compare them with a reference redacted alike
-    const d = new DriftMonitor(ref,
-      this.redactor ? this.redactor.reference(reference) : reference,
-      { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature, calendar: cfg.calendar },
-      (w) => this.windowClosed(ref, w));
+    return {
+      // live rows of a redacted feature are tokens (or absent): compare them with a reference redacted alike
+      reference: this.redactor ? this.redactor.reference(reference) : reference,
+      settings: { windowMs: this.windowMs, datasetShare: cfg.datasetShare, perFeature: cfg.perFeature, calendar: cfg.calendar },
+    };
+  }
+
+  private makeDrift(active: ModelInfo): DriftMonitor | null {
+    const ref = refOf(active);
+    const r = this.driftReference(ref);
+    if (!r) return null;
+    const d = new DriftMonitor(ref, r.reference, r.settings, (w) => this.windowClosed(ref, w));
     // Windows older than the rows read back at start are history; later ones are recomputed.
     const replayFrom = this.reader.tsAfter(this.startCursor);
     const stored = driftWindows(this.db, ref, 30).filter((w) => replayFrom === null ? true : w.windowEnd <= replayFrom);
@@ -282,12 +301,51 @@ export class Engine extends EventEmitter implements SnapshotSource {
   private monitor(ref: string): ModelMonitor {
     let m = this.monitors.get(ref);
     if (!m) {
-      const a = this.artifactOf(ref);
-      const space: ClassSpace = classSpace(a ? a.classes : null);
-      m = new ModelMonitor(ref, space, cbpeReferenceOf(this.pinned, ref, a), this.windowMs);
+      m = this.newMonitor(ref);
       this.monitors.set(ref, m);
     }
     return m;
+  }
+
+  private newMonitor(ref: string): ModelMonitor {
+    const a = this.artifactOf(ref);
+    const space: ClassSpace = classSpace(a ? a.classes : null);
+    return new ModelMonitor(ref, space, cbpeReferenceOf(this.pinned, ref, a), this.windowMs);
+  }
+
+  // ---- the host filter (src/engine/hostLens.ts) ---------------------------
+
+  /** The console's `H`: show one host's figures (null: the fleet). Writes nothing. */
+  setHost(host: string | null): CommandResult {
+    if (host !== null) {
+      this.refreshHostList(true);
+      if (!this.hostList.some((h) => h.host === host)) return { ok: false, message: `No lines from host "${host}" in the database.` };
+    }
+    this.hostFilter = host;
+    this.lens = null;
+    this.kick();
+    return { ok: true, message: host === null ? 'Showing the whole fleet.' : `Showing host ${host}; shadow pairs, models, jobs, alerts and quality stay fleet-wide.` };
+  }
+
+  private refreshHostList(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.hostListAt < 5000) return;
+    this.hostListAt = now;
+    this.hostList = hostLineCounts(this.db).map((h) => ({ ...h, host: h.host ?? LOCAL_HOST }));
+  }
+
+  /** The lens for the selected host, made again when the active model changed. */
+  private currentLens(): HostLens | null {
+    if (this.hostFilter === null) return null;
+    if (this.lens === null || this.lens.activeRef !== this.activeRef) {
+      this.lens = new HostLens(this.db, {
+        host: this.hostFilter, activeRef: this.activeRef,
+        drift: this.activeRef ? this.driftReference(this.activeRef) : null,
+        newMonitor: (ref) => this.newMonitor(ref),
+        from: { predictions: this.startCursor, labels: this.startLabelCursor },
+      });
+    }
+    return this.lens;
   }
 
   // ---- alerts -------------------------------------------------------------
@@ -368,7 +426,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
       this.labelCursor = upL;
     }
     this.qualityDone = this.quality.step((e) => this.emit('error', e));
-    return upP === max.predictions && upL === max.labels && this.qualityDone;
+    const lensDone = this.currentLens()?.step(max, stepRows) ?? true;
+    return upP === max.predictions && upL === max.labels && this.qualityDone && lensDone;
   }
 
   private pairState(candidate: string, active: string): PairState {
@@ -555,23 +614,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
       const m = this.models.find((x) => refOf(x) === ref);
       return m ? (m.alias ?? 'retired') : 'unregistered';
     };
-    const traffic: TrafficRow[] = [...this.monitors.values()].map((m) => {
-      const r = m.metrics();
-      return {
-        model: m.ref, alias: aliasOf(m.ref), predictions: m.predictions, labelled: m.labelled,
-        coverage: m.predictions > 0 ? m.labelled / m.predictions : 0,
-        accuracy: r.accuracy, logLoss: r.logLoss, auc: r.auc, estAccuracy: m.estimatedAccuracy(),
-      };
-    }).sort((x, y) => (x.alias === 'active' ? -1 : y.alias === 'active' ? 1 : x.model.localeCompare(y.model)));
-    const estimates: ModelEstimates[] = [...this.monitors.values()].map((m) => {
-      const r = m.cbpeReference;
-      return {
-        model: m.ref, alias: aliasOf(m.ref), metric: 'accuracy' as const,
-        reference: r ? { source: r.source, rows: r.rows, from: r.from, until: r.until } : null,
-        threshold: r ? { ...r.threshold } : null,
-        windows: m.estimates(),
-      };
-    }).sort((x, y) => (x.alias === 'active' ? -1 : y.alias === 'active' ? 1 : x.model.localeCompare(y.model)));
+    const traffic = trafficRows(this.monitors.values(), aliasOf);
+    const estimates = estimateRows(this.monitors.values(), aliasOf);
     const alerts: AlertRow[] = listEpisodes(this.db, { all: false, limit: 100 }).map((e) => ({
       id: String(e.id), at: e.openedAt, since: e.firstWindow * this.windowMs, kind: e.kind, detector: null, subject: e.subject, level: e.severity === 'page' ? 'drift' : 'warn',
       severity: e.severity, state: e.state, updatedAt: e.updatedAt, message: e.message,
@@ -579,23 +623,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
     const deadLetters = notificationsByStatus(this.db, 'dead', 20).map((n) => ({
       alertId: String(n.episodeId), event: n.event, target: n.target, attempts: n.attempts, at: n.doneAt ?? n.createdAt, error: n.lastError ?? '',
     }));
-    let drift: DriftStatus = { window: 'no active model with a reference profile', rows: 0, datasetDrifted: false, share: 0, shareThreshold: this.opts.config.drift.datasetShare, features: [] };
-    if (this.drift) {
-      const v = this.drift.view();
-      const filling = this.drift.filling;
-      const fill = filling ? `; filling ${formatMinute(filling.start)} (${filling.rows} rows)` : '';
-      drift = {
-        window: v.window === null ? `waiting for the first complete ${this.opts.config.drift.window} window${fill}`
-          : `${this.opts.config.drift.window} window from ${formatMinute(v.window.start)}${fill}`,
-        rows: v.window?.rows ?? 0, datasetDrifted: v.window?.drifted ?? false, share: v.window?.share ?? 0,
-        shareThreshold: this.opts.config.drift.datasetShare,
-        // ranked by the active model's importance × effect (src/quality/rank.ts)
-        features: (() => {
-          const a = this.activeRef ? this.artifactOf(this.activeRef) : null;
-          return rankDriftRows(v.rows, a?.features ?? [], a?.importance?.values ?? null);
-        })(),
-      };
-    }
+    const drift = this.driftStatus(this.drift);
     const pairs: PairRow[] = [...this.pairs.values()].filter((p) => p.active === this.activeRef).map((p) => {
       const all = p.all.result();
       const lab = p.labelled.result();
@@ -634,12 +662,46 @@ export class Engine extends EventEmitter implements SnapshotSource {
         at: e.at, operator: e.client ? `${e.operator} from ${e.client}` : e.operator, action: e.action,
         before: e.before, after: e.after ?? e.subject, detail: auditSummary(e.action, e.details) || null,
       })),
-      quarantine: recentQuarantine(this.db, 100).map((q) => ({ at: q.at, file: q.path, line: q.line, reason: q.reason, text: q.text.slice(0, 200) })),
+      quarantine: recentQuarantine(this.db, 100).map(quarantineRow),
       conflicts: recentConflicts(this.db, 50).map((c) => ({
         at: c.at, kind: c.kind, subject: c.kind === 'label' ? 'label' : `${c.model}@${c.version}`, requestId: c.requestId,
         kept: c.kept.slice(0, 200), other: c.other.slice(0, 200), where: `${c.path ?? '?'}:${c.line}`,
       })),
       quality: this.quality.view(),
+      hosts: this.hostsStatus(aliasOf),
+    };
+  }
+
+  /** The drift screen's figures of a drift monitor: the fleet's, or one host's. */
+  private driftStatus(monitor: DriftMonitor | null): DriftStatus {
+    if (!monitor) return { window: 'no active model with a reference profile', rows: 0, datasetDrifted: false, share: 0, shareThreshold: this.opts.config.drift.datasetShare, features: [] };
+    const v = monitor.view();
+    const filling = monitor.filling;
+    const fill = filling ? `; filling ${formatMinute(filling.start)} (${filling.rows} rows)` : '';
+    const a = this.activeRef ? this.artifactOf(this.activeRef) : null;
+    return {
+      window: v.window === null ? `waiting for the first complete ${this.opts.config.drift.window} window${fill}`
+        : `${this.opts.config.drift.window} window from ${formatMinute(v.window.start)}${fill}`,
+      rows: v.window?.rows ?? 0, datasetDrifted: v.window?.drifted ?? false, share: v.window?.share ?? 0,
+      shareThreshold: this.opts.config.drift.datasetShare,
+      // ranked by the active model's importance × effect (src/quality/rank.ts)
+      features: rankDriftRows(v.rows, a?.features ?? [], a?.importance?.values ?? null),
+    };
+  }
+
+  private hostsStatus(aliasOf: (ref: string) => TrafficAlias): HostsStatus {
+    this.refreshHostList();
+    const lens = this.hostFilter === null ? null : this.lens;
+    return {
+      selected: this.hostFilter, list: this.hostList, ...this.hostDrift,
+      view: lens === null ? null : {
+        host: lens.host,
+        traffic: trafficRows(lens.monitors.values(), aliasOf),
+        estimates: estimateRows(lens.monitors.values(), aliasOf),
+        drift: this.driftStatus(lens.drift),
+        quarantine: recentQuarantine(this.db, 100, { host: lens.host === LOCAL_HOST ? null : lens.host }).map(quarantineRow),
+        caughtUp: lens.caughtUp,
+      },
     };
   }
 
@@ -682,6 +744,37 @@ function multivariateReference(a: ModelArtifact): DriftReference['multivariate']
   } catch {
     return undefined;
   }
+}
+
+const byAlias = <R extends { alias: TrafficAlias; model: string }>(x: R, y: R): number =>
+  (x.alias === 'active' ? -1 : y.alias === 'active' ? 1 : x.model.localeCompare(y.model));
+
+/** The Overview's rows of a set of monitors (the fleet's, or one host's), active first. */
+function trafficRows(monitors: Iterable<ModelMonitor>, aliasOf: (ref: string) => TrafficAlias): TrafficRow[] {
+  return [...monitors].map((m) => {
+    const r = m.metrics();
+    return {
+      model: m.ref, alias: aliasOf(m.ref), predictions: m.predictions, labelled: m.labelled,
+      coverage: m.predictions > 0 ? m.labelled / m.predictions : 0,
+      accuracy: r.accuracy, logLoss: r.logLoss, auc: r.auc, estAccuracy: m.estimatedAccuracy(),
+    };
+  }).sort(byAlias);
+}
+
+function estimateRows(monitors: Iterable<ModelMonitor>, aliasOf: (ref: string) => TrafficAlias): ModelEstimates[] {
+  return [...monitors].map((m) => {
+    const r = m.cbpeReference;
+    return {
+      model: m.ref, alias: aliasOf(m.ref), metric: 'accuracy' as const,
+      reference: r ? { source: r.source, rows: r.rows, from: r.from, until: r.until } : null,
+      threshold: r ? { ...r.threshold } : null,
+      windows: m.estimates(),
+    };
+  }).sort(byAlias);
+}
+
+function quarantineRow(q: { at: number; path: string; line: number; reason: string; text: string }): Snapshot['quarantine'][number] {
+  return { at: q.at, file: q.path, line: q.line, reason: q.reason, text: q.text.slice(0, 200) };
 }
 
 function alertKey(kind: string, detector: string | null, subject: string, eventTime: number | null): string {

@@ -94,6 +94,7 @@ export class EngineHost implements SnapshotSource, EngineCommands {
   pace(cmd: PaceCommand): Promise<CommandResult> { return this.call({ name: 'pace', args: [cmd] }); }
   ackAlert(id: string): Promise<CommandResult> { return this.call({ name: 'ackAlert', args: [id] }); }
   exportQualityRows(feature: string, top: number): Promise<CommandResult> { return this.call({ name: 'exportQualityRows', args: [feature, top] }); }
+  setHost(host: string | null): Promise<CommandResult> { return this.call({ name: 'setHost', args: [host] }); }
 
   /** Commits what is in flight and stops the engine thread (terminated after a grace period). */
   async stop(graceMs = 10_000): Promise<void> {

@@ -22,7 +22,8 @@ export type CommandCall =
   | { name: 'cancelJob'; args: [string] }
   | { name: 'pace'; args: [PaceCommand] }
   | { name: 'ackAlert'; args: [string] }
-  | { name: 'exportQualityRows'; args: [string, number] };
+  | { name: 'exportQualityRows'; args: [string, number] }
+  | { name: 'setHost'; args: [string | null] };
 
 export type ToEngine =
   | { type: 'command'; id: number; call: CommandCall }

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
         case 'pace': return ops.pace(...call.args);
         case 'ackAlert': return ops.ackAlert(...call.args);
         case 'exportQualityRows': return ops.exportQualityRows(...call.args);
+        case 'setHost': return ops.setHost(...call.args);
       }
     };
     run().then(

@@ -16,6 +16,7 @@ import { gatePreview, promote, rollback } from '../ops/switching.js';
 import { cancelRetrain, startRetrain, syncPolicy } from '../ops/retrain.js';
 import { decorateSnapshot } from '../ops/snapshot.js';
 import { exportRowsToFile } from '../ops/quality.js';
+import { hostsReport } from '../ops/hosts.js';
 import { decideRollback, decideSwitch, type PolicySwitch } from '../compare/autoChoose.js';
 import { parseDuration } from '../core/time.js';
 
@@ -48,6 +49,7 @@ export class Operations implements EngineCommands {
     this.policy = new RetrainPolicy(cfg.retrain);
     engine.decorate = (s: Snapshot) => {
       this.chooseAuto(s);
+      this.hostDrift(s);
       decorateSnapshot(this.ctx, engine, s);
       if (this.pacer) {
         this.pacer.observe(s);
@@ -62,6 +64,30 @@ export class Operations implements EngineCommands {
     });
     this.tickTimer = setInterval(() => this.decide((now) => this.policy.tick(now)), 60_000);
     this.tickTimer.unref();
+  }
+
+  /** The console's host filter: only what the screens draw changes (src/engine/hostLens.ts). */
+  async setHost(host: string | null): Promise<CommandResult> {
+    return this.engine.setHost(host);
+  }
+
+  /**
+   * Which replica differs, for the Hosts screen: the `hosts` command's computation
+   * (src/ops/hosts.ts) on each host's last 2,000 predictions among the last 200,000 stored,
+   * every 30 s, and only once two hosts have sent lines (one host has nothing to compare).
+   */
+  private hostDriftAt = 0;
+  private hostDrift(s: Snapshot): void {
+    const now = Date.now();
+    if ((s.hosts?.list.length ?? 0) < 2 || now - this.hostDriftAt < 30_000) return;
+    this.hostDriftAt = now;
+    try {
+      const r = hostsReport(this.engine.db, { rows: 2000, afterId: Math.max(0, this.engine.cursors.predictions - 200_000) });
+      this.engine.hostDrift = { drift: r.drift, driftAt: now };
+      if (s.hosts) Object.assign(s.hosts, this.engine.hostDrift);
+    } catch (e) {
+      s.problem = s.problem ?? `hosts: ${errorMessage(e)}`;
+    }
   }
 
   close(): void {

@@ -319,6 +319,51 @@ export interface Snapshot {
   problem?: string | null;
   demo?: DemoStatus | null;  // the demo's replay, when the console runs the demo
   quality?: QualityStatus;  // absent when there are no rules yet (no active model, none in the config)
+  hosts?: HostsStatus;      // per serving host and the console's host filter (absent: older engines)
+}
+
+/**
+ * The fleet per serving host (issue 17). `view` holds the figures of the host the console
+ * filters on, computed in memory from a read-only pass over that host's rows
+ * (src/engine/hostLens.ts); the fleet-wide fields of the snapshot (traffic, drift, pairs…) stay
+ * fleet-wide whatever the filter, so metrics, alerts and the gate never see a host's figures.
+ */
+export interface HostsStatus {
+  /** The host the console filters on; null: every host. Rows from local files are LOCAL_HOST. */
+  selected: string | null;
+  /** Counts per host (refreshed every few seconds), the order the filter key cycles through. */
+  list: HostCountRow[];
+  /** Which replica differs: each host's recent inputs against the others' (src/fleet/hostDrift.ts). */
+  drift: HostDriftRow[];
+  /** When `drift` was computed (it is refreshed every 30 s); null before the first time. */
+  driftAt: number | null;
+  view: HostView | null;
+}
+
+export interface HostCountRow {
+  host: string;
+  predictions: number;
+  labels: number;             // label lines the host shipped
+  quarantined: number;
+  updatedAt: number | null;   // when a line of it was last stored (wall clock)
+}
+
+export interface HostDriftRow {
+  model: string;
+  host: string;
+  rows: number;               // its recent predictions compared
+  drifted: boolean;           // some feature drifts against most other hosts: the replica differs
+  features: Array<{ feature: string; method: string; statistic: number; level: Level; against: string[] }>;
+}
+
+/** What the screens draw for one host instead of the fleet's. */
+export interface HostView {
+  host: string;
+  traffic: TrafficRow[];      // per model, this host's predictions only (read back over the engine's look-back)
+  estimates: ModelEstimates[];
+  drift: DriftStatus;         // this host's inputs against the active model's reference
+  quarantine: QuarantineRow[];
+  caughtUp: boolean;          // the host's pass has read every row there is
 }
 
 /** What the console subscribes to; `current()` returns the same object until the next snapshot. */
@@ -355,4 +400,6 @@ export interface EngineCommands {
   ackAlert(id: string): Promise<CommandResult>;
   /** The Quality screen's `e`: the top rows violating a feature's rule, to a file beside the database. */
   exportQualityRows(feature: string, top: number): Promise<CommandResult>;
+  /** The console's host filter: this host's figures on the screens (null: the whole fleet). Read-only. */
+  setHost(host: string | null): Promise<CommandResult>;
 }

@@ -102,6 +102,7 @@ export function recorder(gate: Partial<GateFigures> = {}, result: CommandResult 
     pace: (cmd: PaceCommand) => rec('pace', [cmd]),
     ackAlert: (id: string) => rec('ackAlert', [id]),
     exportQualityRows: (feature: string, top: number) => rec('exportQualityRows', [feature, top]),
+    setHost: (host: string | null) => rec('setHost', [host]),
     gatePreview(target: string): Promise<GateReport> {
       calls.push({ name: 'gatePreview', args: [target] });
       const figures: GateFigures = {

@@ -23,19 +23,20 @@ export function registerHosts(program: Command): void {
       const perHost = Number(opts.rows);
       if (!Number.isSafeInteger(perHost) || perHost < 1) throw new UsageError(`--rows must be a positive integer, got "${opts.rows}"`);
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest --from nats://…\` first or pass --db`);
-      const [{ openDb }, { FleetStore }, { driftPerHost, LOCAL_HOST }] = await Promise.all([
-        import('../../../store/db.js'), import('../../../store/fleetStore.js'), import('../../fleet/hostDrift.js'),
+      const [{ openDb }, { hostsReport }, { OpsInputError }] = await Promise.all([
+        import('../../../store/db.js'), import('../../ops/hosts.js'), import('../../ops/context.js'),
       ]);
       const db = openDb(cfg.db, { readonly: true });
       try {
-        const store = new FleetStore(db);
-        const schema = Object.fromEntries(store.schema().map((f) => [f.name, f.kind]));
-        const models = opts.model !== undefined ? [opts.model] : store.models();
-        if (opts.model !== undefined && !store.models().includes(opts.model)) throw new UsageError(`no predictions of model "${opts.model}" in ${cfg.db}`);
-        const drift = models.flatMap((model) => driftPerHost(
-          store.recentFeaturesByHost(model, perHost).map((r) => ({ host: r.host, features: JSON.parse(r.features) as Record<string, unknown> })), schema,
-        ).map((d) => ({ model, ...d })));
-        const hosts = store.hostCounts().map((h) => ({ ...h, host: h.host ?? LOCAL_HOST, lastTs: h.lastTs === null ? null : isoTime(h.lastTs) }));
+        let report: import('../../ops/hosts.js').HostsReport;
+        try {
+          report = hostsReport(db, { model: opts.model, rows: perHost });
+        } catch (e) {
+          if (e instanceof OpsInputError) throw new UsageError(`${e.message} in ${cfg.db}`);
+          throw e;
+        }
+        const drift = report.drift;
+        const hosts = report.hosts.map((h) => ({ ...h, lastTs: h.lastTs === null ? null : isoTime(h.lastTs) }));
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ db: cfg.db, hosts, drift }, null, 2)}\n`);
           return;
