@@ -41,7 +41,7 @@ import { trainArtifact } from '../src/models/trainArtifact.js';
 import { saveArtifact } from '../src/registry/saveArtifact.js';
 import { openDb } from '../store/db.js';
 import { IngestStore } from '../store/ingestStore.js';
-import { storeCounts } from '../store/statusQueries.js';
+import { fullRowCounts } from '../store/counters.js';
 import type { BenchResult, BenchRow } from './types.js';
 import { mulberry32 } from '../src/util/random.js';
 
@@ -344,7 +344,7 @@ async function measure(predictions: number, presses: number, withRetrain: boolea
     h.keyReactMs.forEach((ms, i) => { (perScreenReact[CYCLE[i % CYCLE.length].marker] ??= []).push(ms); });
     // The store's counts are read for every snapshot on the main thread: time them at this size.
     const tc = performance.now();
-    storeCounts(engine.db);
+    fullRowCounts(engine.db);
     const countsMs = performance.now() - tc;
     // Frames the engine causes on its own while nobody types (its snapshot cadence).
     await sleep(1500);
@@ -442,7 +442,7 @@ export async function main(): Promise<BenchResult> {
     `${r.frameMs.length} frames, React's share median ${median(r.reactMs).toFixed(1)} ms; ` +
     `snapshot published → frame written median ${median(r.renderMs).toFixed(1)} ms (${r.renderMs.length} engine-driven frames); ` +
     `main-thread engine work per snapshot: build median ${median(r.buildMs).toFixed(1)} / max ${Math.max(0, ...r.buildMs).toFixed(1)} ms ` +
-    `(for scale: the full count queries of storeCounts(), which snapshots used before 5695e48, take ${r.countsMs.toFixed(1)} ms here), operations' decorate median ${median(r.decorateMs).toFixed(1)} / max ${Math.max(0, ...r.decorateMs).toFixed(1)} ms; ` +
+    `(for scale: the full count queries of fullRowCounts(), which snapshots used before 5695e48, take ${r.countsMs.toFixed(1)} ms here), operations' decorate median ${median(r.decorateMs).toFixed(1)} / max ${Math.max(0, ...r.decorateMs).toFixed(1)} ms; ` +
     `rss ${r.baseRssMb.toFixed(0)} MB before any log (runtime, tfjs, two models), ${r.rssMb.toFixed(0)} MB after (heap ${r.heapMb.toFixed(0)} MB)` +
     (r.retrainKeyMs.length ? `; retrain ${r.retrainStatus} after ${r.retrainSec.toFixed(1)} s with ${r.retrainKeyMs.length} keys pressed meanwhile` : ''));
   notes.push(`App at ${COLS}×${ROWS} through ink-testing-library (Ink debug mode: no 30 fps throttle; the real console may add up to 33 ms to a key that follows a frame closely).`);

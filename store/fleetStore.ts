@@ -12,6 +12,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { ConflictLog } from './conflicts.js';
+import { catchUpCounts } from './counters.js';
 import type { BatchResult, QuarantinedLine, SchemaField } from './ingestStore.js';
 import type { LabelRecord, PredictionRecord } from './records.js';
 
@@ -112,6 +113,7 @@ export class FleetStore {
         total.duplicates += c.duplicates;
         total.quarantined += c.quarantined;
       }
+      catchUpCounts(this.db);
       return { result: total, files };
     });
   }

@@ -9,6 +9,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { ConflictLog } from './conflicts.js';
+import { catchUpCounts } from './counters.js';
 import type { LabelRecord, PredictionRecord } from './records.js';
 
 export interface FileRow {
@@ -165,6 +166,7 @@ export class IngestStore {
       }
       for (const q of bad) this.insQuar.run(fileId, path, q.lineNo, q.reason, q.text, q.bytes, now);
       this.updFile.run(offset, lineNo, p, l, d, bad.length, c, now, fileId);
+      catchUpCounts(this.db);
       return { predictions: p, labels: l, duplicates: d, quarantined: bad.length, conflicts: c };
     });
   }

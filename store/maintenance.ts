@@ -14,6 +14,7 @@ import type { Db } from './db.js';
 import { SCHEMA_VERSION } from './db.js';
 import { tightenFile } from './privateFiles.js';
 import { HASH_TOKEN_PREFIX } from './records.js';
+import { fullRowCounts, hasCounters, rowCounts, type RowCounts } from './counters.js';
 
 export interface BackupProgress {
   totalPages: number;
@@ -76,7 +77,7 @@ export async function backupDb(db: Db, path: string, onProgress?: (p: BackupProg
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 
 export interface CheckItem {
-  name: 'integrity' | 'schema' | 'orphans' | 'offsets' | 'redaction' | 'space';
+  name: 'integrity' | 'schema' | 'orphans' | 'offsets' | 'counters' | 'redaction' | 'space';
   level: CheckLevel;
   message: string;
   details: string[];
@@ -133,6 +134,12 @@ export function checkDb(db: Db, opts: { quick?: boolean; redact?: Record<string,
     details: [...beyond, ...replaced],
   });
 
+  // The counters `status` reads against full COUNTs of the rows (a database of an older schema has none yet).
+  if (hasCounters(db)) {
+    const wrong = countDifferences(db.transaction(() => [rowCounts(db), fullRowCounts(db)])());
+    items.push({ name: 'counters', level: wrong.length ? 'fail' : 'ok', message: wrong.length ? 'the row counters differ from the rows' : 'row counters equal full counts', details: wrong });
+  }
+
   // Rows stored before `redact` was configured still hold raw values: say how many.
   const rules = Object.entries(opts.redact ?? {}).filter(([name]) => !name.includes('"'));
   if (rules.length > 0) {
@@ -166,4 +173,22 @@ export function checkDb(db: Db, opts: { quick?: boolean; redact?: Record<string,
   });
 
   return { ok: items.every((i) => i.level !== 'fail'), items };
+}
+
+/** Where the counters (`status`) and the full counts disagree, one sentence each. */
+function countDifferences([kept, full]: RowCounts[]): string[] {
+  const out: string[] = [];
+  for (const k of ['predictions', 'labels', 'quarantined', 'requests'] as const) {
+    if (kept[k] !== full[k]) out.push(`${k}: counted ${kept[k]}, rows ${full[k]}`);
+  }
+  const show = (m: RowCounts['models'][number] | undefined): string => (m === undefined ? 'none' : `${m.predictions} predictions, ${m.labelled} labelled`);
+  const byKey = (c: RowCounts) => new Map(c.models.map((m) => [`${m.model}@${m.version}`, m]));
+  const a = byKey(kept);
+  const b = byKey(full);
+  for (const name of new Set([...a.keys(), ...b.keys()])) {
+    const x = a.get(name);
+    const y = b.get(name);
+    if (x?.predictions !== y?.predictions || x?.labelled !== y?.labelled) out.push(`${name}: counted ${show(x)}, rows ${show(y)}`);
+  }
+  return out;
 }

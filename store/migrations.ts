@@ -296,4 +296,33 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX alert_notifications_due ON alert_notifications(status, next_at);
   `,
+  // 8 (issue 14): row counters for `status` (store/counters.ts): per model version, predictions
+  // and predictions whose request has a label; labels, quarantined lines and distinct requests;
+  // and the rowid cursors up to which they are counted. Backfilled here from the rows an older
+  // build stored (once; a few seconds on 10^6 rows).
+  `
+  CREATE TABLE traffic_counts (
+    model TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    predictions INTEGER NOT NULL,
+    labelled INTEGER NOT NULL,
+    PRIMARY KEY (model, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE row_counts (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    prediction_cursor INTEGER NOT NULL,
+    label_cursor INTEGER NOT NULL,
+    quarantine_cursor INTEGER NOT NULL,
+    labels INTEGER NOT NULL,
+    quarantined INTEGER NOT NULL,
+    requests INTEGER NOT NULL
+  );
+  INSERT INTO traffic_counts (model, version, predictions, labelled)
+    SELECT p.model, p.version, count(*), count(l.request_id)
+    FROM predictions p LEFT JOIN labels l ON l.request_id = p.request_id GROUP BY p.model, p.version;
+  INSERT INTO row_counts VALUES (1,
+    (SELECT coalesce(max(id), 0) FROM predictions), (SELECT coalesce(max(id), 0) FROM labels),
+    (SELECT coalesce(max(id), 0) FROM quarantine), (SELECT count(*) FROM labels),
+    (SELECT count(*) FROM quarantine), (SELECT count(DISTINCT request_id) FROM predictions));
+  `,
 ];

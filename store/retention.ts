@@ -10,6 +10,7 @@
  * counters stay.
  */
 import type { Db } from './db.js';
+import { uncount } from './counters.js';
 
 export type RawTable = 'predictions' | 'labels' | 'quarantine';
 
@@ -25,12 +26,16 @@ export function pruneBatch(db: Db, table: RawTable, horizon: number, limit: numb
   const col = TIME_COLUMN[table];
   return db.transaction(() => {
     const rows = db.prepare(`SELECT id, ${col} AS t FROM ${table} WHERE id <= ? ORDER BY id LIMIT ?`).all(maxId, limit) as Array<{ id: number; t: number }>;
+    // The newest row of a table stays: rowids are max+1, so emptying a table would hand out
+    // ids again that the analytics and counter cursors (store/counters.ts) have passed.
+    const newest = db.prepare(`SELECT max(id) FROM ${table}`).pluck().get() as number;
     let last = -1;
     for (const r of rows) {
-      if (r.t >= horizon) break;
+      if (r.t >= horizon || r.id >= newest) break;
       last = r.id;
     }
     if (last < 0) return 0;
+    uncount(db, table, last);
     return db.prepare(`DELETE FROM ${table} WHERE id <= ?`).run(last).changes;
   }).immediate();
 }

@@ -1,7 +1,7 @@
 /** `status` and `history`: what the store holds, and the audit trail. */
 import { auditTrail, type AuditRow } from '../../store/audit.js';
 import { listModels, refOf } from '../../store/registry.js';
-import { fileStatuses, quarantineReasons, schemaFields, storeCounts, trafficByModel } from '../../store/statusQueries.js';
+import { fileStatuses, quarantineReasons, schemaFields, trafficCounts } from '../../store/statusQueries.js';
 import { conflictCounts } from '../../store/conflicts.js';
 import { readIngestHealth } from '../ingest/ingestHealth.js';
 import type { OpsContext } from './context.js';
@@ -9,12 +9,13 @@ import type { OpsContext } from './context.js';
 export function status(ctx: OpsContext) {
   const registry = listModels(ctx.db);
   const active = registry.find((m) => m.alias === 'active');
+  const { counts, models } = trafficCounts(ctx.db);
   return {
     db: ctx.cfg.db,
     active: active ? refOf(active) : null,
     registry: registry.map((m) => ({ model: refOf(m), alias: m.alias, type: m.type, task: m.task, createdAt: m.createdAt })),
-    counts: storeCounts(ctx.db),
-    models: trafficByModel(ctx.db),
+    counts,
+    models,
     files: fileStatuses(ctx.db),
     quarantine: quarantineReasons(ctx.db),
     schema: schemaFields(ctx.db),

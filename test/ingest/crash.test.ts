@@ -16,6 +16,7 @@ import { appendFileSync, existsSync, mkdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb, type Db } from '../../store/db.js';
+import { fullRowCounts, rowCounts } from '../../store/counters.js';
 import { IngestStore } from '../../store/ingestStore.js';
 import { IngestService } from '../../src/ingest/ingestService.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -177,6 +178,13 @@ function checkPrefix(dbPath: string, corpus: Corpus, logPath: string, when: stri
     assert.deepEqual(counts.badLines, e.badLines, `${when}: quarantined line numbers`);
     assert.equal(f.duplicates, 0, `${when}: no line was ever read twice`);
     assert.deepEqual([f.predictions, f.labels, f.quarantined], [e.predictions, e.labels, e.bad], `${when}: file counters committed with their rows`);
+    // status's row counters (store/counters.ts) are committed with their rows too: counted up to
+    // the newest row, equal to full counts, whatever the kill interrupted
+    const cursors = db.prepare('SELECT prediction_cursor AS p, label_cursor AS l, quarantine_cursor AS q FROM row_counts').get();
+    assert.deepEqual(cursors, db.prepare('SELECT (SELECT coalesce(max(id), 0) FROM predictions) AS p, (SELECT coalesce(max(id), 0) FROM labels) AS l, (SELECT coalesce(max(id), 0) FROM quarantine) AS q').get(), `${when}: counted up to the newest rows`);
+    const kept = rowCounts(db);
+    assert.deepEqual(kept, fullRowCounts(db), `${when}: row counters equal full counts`);
+    assert.deepEqual([kept.predictions, kept.labels, kept.quarantined], [e.predictions, e.labels, e.bad], `${when}: row counters`);
     return f;
   } finally {
     db.close();
