@@ -55,12 +55,17 @@ function stmts(db: Db): Record<string, Statement> {
       labels AS labelsN, quarantined AS quarantinedN, requests FROM row_counts WHERE id = 1`),
     maxIds: db.prepare(`SELECT (SELECT coalesce(max(id), 0) FROM predictions) AS predictions, (SELECT coalesce(max(id), 0) FROM labels) AS labels,
       (SELECT coalesce(max(id), 0) FROM quarantine) AS quarantine`),
-    // new predictions, labelled by a label counted before (a label new here counts its pairs below)
-    newPreds: db.prepare(`SELECT model, version, count(*) AS predictions,
-      coalesce(sum(EXISTS (SELECT 1 FROM labels l WHERE l.request_id = p.request_id AND l.id <= :lc)), 0) AS labelled
+    // new predictions per model version (when the writer did not say how many it inserted)
+    newPreds: db.prepare(`SELECT model, version, count(*) AS predictions, 0 AS labelled
       FROM predictions p WHERE p.id > :pc AND p.id <= :pto GROUP BY model, version`),
-    newRequests: db.prepare(`SELECT count(DISTINCT request_id) FROM predictions p WHERE p.id > :pc AND p.id <= :pto
-      AND NOT EXISTS (SELECT 1 FROM predictions q WHERE q.request_id = p.request_id AND q.id <= :pc)`).pluck(),
+    // new predictions labelled by a label counted before (a label new here counts its pairs below);
+    // the condition is in WHERE so that only the matches are grouped: labels mostly come later
+    newPredsLabelled: db.prepare(`SELECT model, version, 0 AS predictions, count(*) AS labelled
+      FROM predictions p WHERE p.id > :pc AND p.id <= :pto AND EXISTS (SELECT 1 FROM labels l WHERE l.request_id = p.request_id AND l.id <= :lc)
+      GROUP BY model, version`),
+    // a request is new when its first prediction is: counted without a DISTINCT over the rows
+    newRequests: db.prepare(`SELECT count(*) FROM predictions p WHERE p.id > :pc AND p.id <= :pto
+      AND NOT EXISTS (SELECT 1 FROM predictions q WHERE q.request_id = p.request_id AND q.id < p.id)`).pluck(),
     // new labels: one pair with every prediction of the request, old or new
     newLabelPairs: db.prepare(`SELECT p.model, p.version, 0 AS predictions, count(*) AS labelled
       FROM labels l JOIN predictions p ON p.request_id = l.request_id AND p.id <= :pto
@@ -92,19 +97,46 @@ export function hasCounters(db: Db): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'row_counts'").get() !== undefined;
 }
 
-function delta(db: Db, s: Record<string, Statement>, from: State): Delta {
+/**
+ * What the rows above the cursors add. `inserted`: the predictions per model version the caller
+ * inserted in this transaction, used (instead of grouping the rows again) when they are all the
+ * rows above the cursor: rowids are max+1, so that many rows between the cursor and the newest
+ * row are exactly the caller's.
+ */
+function delta(s: Record<string, Statement>, from: State, inserted?: readonly ModelCount[]): Delta {
   const to = s.maxIds.get() as Cursors;
   const models: ModelCount[] = [];
   let requests = 0;
   if (to.predictions > from.predictions) {
-    models.push(...s.newPreds.all({ pc: from.predictions, pto: to.predictions, lc: from.labels }) as ModelCount[]);
-    requests = s.newRequests.get({ pc: from.predictions, pto: to.predictions }) as number;
+    const range = { pc: from.predictions, pto: to.predictions };
+    const mine = inserted !== undefined && inserted.reduce((n, m) => n + m.predictions, 0) === to.predictions - from.predictions;
+    models.push(...(mine ? inserted : s.newPreds.all(range) as ModelCount[]));
+    models.push(...s.newPredsLabelled.all({ ...range, lc: from.labels }) as ModelCount[]);
+    requests = s.newRequests.get(range) as number;
   }
   if (to.labels > from.labels) models.push(...s.newLabelPairs.all({ lc: from.labels, lto: to.labels, pto: to.predictions }) as ModelCount[]);
   const rows = (to.labels > from.labels || to.quarantine > from.quarantine)
     ? s.countRange.get({ lc: from.labels, lto: to.labels, qc: from.quarantine, qto: to.quarantine }) as { labels: number; quarantined: number }
     : { labels: 0, quarantined: 0 };
   return { models, requests, labels: rows.labels, quarantined: rows.quarantined, to };
+}
+
+/**
+ * A table emptied other than by retention (which keeps the newest row) hands out rowids below
+ * its cursor again: the counts start over from the rows.
+ */
+function behind(to: Cursors, from: Cursors): boolean {
+  return to.predictions < from.predictions || to.labels < from.labels || to.quarantine < from.quarantine;
+}
+
+function recount(db: Db): void {
+  const c = fullRowCounts(db);
+  const to = stmts(db).maxIds.get() as Cursors;
+  db.prepare('DELETE FROM traffic_counts').run();
+  const ins = db.prepare('INSERT INTO traffic_counts (model, version, predictions, labelled) VALUES (?, ?, ?, ?)');
+  for (const m of c.models) ins.run(m.model, m.version, m.predictions, m.labelled);
+  db.prepare(`UPDATE row_counts SET prediction_cursor = ?, label_cursor = ?, quarantine_cursor = ?, labels = ?, quarantined = ?, requests = ?
+    WHERE id = 1`).run(to.predictions, to.labels, to.quarantine, c.labels, c.quarantined, c.requests);
 }
 
 /** Adds per model version, one entry per key. */
@@ -127,12 +159,17 @@ function apply(s: Record<string, Statement>, models: Iterable<ModelCount>, state
 
 /**
  * Counts the rows above the cursors and moves the cursors to the newest rows. Call inside the
- * writer's transaction, after its inserts.
+ * writer's transaction, after its inserts, with the predictions it inserted per model version
+ * (`predictionTally`) when it knows them.
  */
-export function catchUpCounts(db: Db): void {
+export function catchUpCounts(db: Db, inserted?: readonly ModelCount[]): void {
   const s = stmts(db);
   const from = s.state.get() as State;
-  const d = delta(db, s, from);
+  const d = delta(s, from, inserted);
+  if (behind(d.to, from)) {
+    recount(db);
+    return;
+  }
   if (d.to.predictions === from.predictions && d.to.labels === from.labels && d.to.quarantine === from.quarantine) return;
   apply(s, merge(new Map(), d.models).values(), d);
 }
@@ -145,7 +182,8 @@ export function rowCounts(db: Db): RowCounts {
   const s = stmts(db);
   return db.transaction(() => {
     const from = s.state.get() as State;
-    const d = delta(db, s, from);
+    const d = delta(s, from);
+    if (behind(d.to, from)) return fullRowCounts(db);
     const models = [...merge(merge(new Map(), s.models.all() as ModelCount[]), d.models).values()]
       .filter((m) => m.predictions > 0)
       .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.version - b.version));
@@ -195,4 +233,20 @@ export function fullRowCounts(db: Db): RowCounts {
     requests: one('SELECT count(DISTINCT request_id) FROM predictions'),
     models,
   };
+}
+
+/** Predictions inserted per model version, tallied by a writer as it inserts (for `catchUpCounts`). */
+export class PredictionTally {
+  private readonly byKey = new Map<string, ModelCount>();
+
+  add(model: string, version: number): void {
+    const k = key({ model, version });
+    const cur = this.byKey.get(k);
+    if (cur === undefined) this.byKey.set(k, { model, version, predictions: 1, labelled: 0 });
+    else cur.predictions++;
+  }
+
+  get counts(): ModelCount[] {
+    return [...this.byKey.values()];
+  }
 }

@@ -12,7 +12,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { ConflictLog } from './conflicts.js';
-import { catchUpCounts } from './counters.js';
+import { catchUpCounts, PredictionTally } from './counters.js';
 import type { BatchResult, QuarantinedLine, SchemaField } from './ingestStore.js';
 import type { LabelRecord, PredictionRecord } from './records.js';
 
@@ -72,6 +72,7 @@ export class FleetStore {
       const files = new Map<string, number>();
       const perFile = new Map<number, BatchResult & { line: number }>();
       const total: BatchResult = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0 };
+      const tally = new PredictionTally();
       for (const l of lines) {
         const o = l.origin;
         const key = `fleet:${o.ship}:${o.fileId}`;
@@ -87,7 +88,7 @@ export class FleetStore {
           const r = l.record;
           const info = this.insPred.run(r.id, r.model, r.version, r.ts, JSON.stringify(r.features), JSON.stringify(r.prediction),
             r.score, r.scores === null ? null : JSON.stringify(r.scores), fileId, r.line ?? 0, o.host);
-          if (info.changes === 1) c.predictions++;
+          if (info.changes === 1) { c.predictions++; tally.add(r.model, r.version); }
           else if (this.conflicts.prediction(r, fileId, now)) c.conflicts!++;
           else c.duplicates++;
           c.line = Math.max(c.line, r.line ?? 0);
@@ -113,7 +114,7 @@ export class FleetStore {
         total.duplicates += c.duplicates;
         total.quarantined += c.quarantined;
       }
-      catchUpCounts(this.db);
+      catchUpCounts(this.db, tally.counts);
       return { result: total, files };
     });
   }

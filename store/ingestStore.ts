@@ -9,7 +9,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { ConflictLog } from './conflicts.js';
-import { catchUpCounts } from './counters.js';
+import { catchUpCounts, PredictionTally } from './counters.js';
 import type { LabelRecord, PredictionRecord } from './records.js';
 
 export interface FileRow {
@@ -150,10 +150,11 @@ export class IngestStore {
       let d = 0;
       let c = 0;
       const now = Date.now();
+      const tally = new PredictionTally();
       for (const r of preds) {
         const info = this.insPred.run(r.id, r.model, r.version, r.ts, JSON.stringify(r.features), JSON.stringify(r.prediction),
           r.score, r.scores === null ? null : JSON.stringify(r.scores), fileId, r.line ?? 0);
-        if (info.changes === 1) p++;
+        if (info.changes === 1) { p++; tally.add(r.model, r.version); }
         else if (this.conflicts.prediction(r, fileId, now)) c++;
         else d++;
       }
@@ -166,7 +167,7 @@ export class IngestStore {
       }
       for (const q of bad) this.insQuar.run(fileId, path, q.lineNo, q.reason, q.text, q.bytes, now);
       this.updFile.run(offset, lineNo, p, l, d, bad.length, c, now, fileId);
-      catchUpCounts(this.db);
+      catchUpCounts(this.db, tally.counts);
       return { predictions: p, labels: l, duplicates: d, quarantined: bad.length, conflicts: c };
     });
   }

@@ -135,6 +135,13 @@ test('rows written without counting are seen by status at once and counted by th
   again.transaction(() => catchUpCounts(again))();
   assert.equal(again.prepare('SELECT prediction_cursor FROM row_counts').pluck().get(), 50);
   assert.deepEqual(rowCounts(again), fullRowCounts(again));
+  // emptied by hand (not retention): rowids start again below the cursor, the counts start over
+  again.prepare('DELETE FROM predictions').run();
+  again.prepare(`INSERT INTO predictions (request_id, model, version, ts, features, prediction, score, scores, file_id, line_no)
+    VALUES ('r-1', 'n', 1, 0, '{}', '1', 0.5, NULL, 0, 0)`).run();
+  assert.deepEqual(rowCounts(again), fullRowCounts(again), 'read: the rows, not the stale counts');
+  again.transaction(() => catchUpCounts(again))();
+  assert.deepEqual(rowCounts(again), { predictions: 1, labels: 1, quarantined: 0, requests: 1, models: [{ model: 'n', version: 1, predictions: 1, labelled: 1 }] });
   again.close();
 });
 

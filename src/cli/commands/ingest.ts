@@ -92,7 +92,7 @@ Examples:
           let metrics: { url: string; close: () => Promise<void> } | null = null;
           if (metricsPort !== null) {
             const [{ metricsRegistry, startMetricsServer }, { storeTotals }] = await Promise.all([import('../../metrics/exporter.js'), import('../../../store/statusQueries.js')]);
-            // Store totals (cheap: max(id)), so a restarted ingest reports what the store holds.
+            // Store totals (the row counters: cheap), so a restarted ingest reports what the store holds.
             const registry = metricsRegistry(() => ({ ingest: { ratePerSec: service.rate(), files: service.files, ...storeTotals(db) } }));
             metrics = await startMetricsServer(registry, metricsPort);
             say(`metrics on ${metrics.url}/metrics`);
