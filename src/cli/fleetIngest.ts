@@ -54,12 +54,23 @@ export async function ingestFromNats(cfg: Config, o: FleetIngestOptions): Promis
   say(`reading ${o.stream} from ${servers.join(',')} ${describeAuth(auth)} (Ctrl-C to stop)`);
   const tick = setInterval(() => { if (ingest.active) say(`${ingest.rate().toFixed(0)} lines/s; ${summary()}`); }, 5000);
   tick.unref();
+  let metrics: { url: string; close: () => Promise<void> } | null = null;
+  if (o.metricsPort !== null) {
+    const [{ metricsRegistry, startMetricsServer }, { storeTotals }] = await Promise.all([import('../metrics/exporter.js'), import('../../store/statusQueries.js')]);
+    const registry = metricsRegistry(() => {
+      const lag = ingest.lag();
+      return { ingest: { ratePerSec: ingest.rate(), files: 0, ...storeTotals(db), natsPending: lag?.pending ?? null, natsOldestUnackedSeconds: lag?.oldestUnackedSeconds ?? null } };
+    });
+    metrics = await startMetricsServer(registry, o.metricsPort);
+    say(`metrics on ${metrics.url}/metrics`);
+  }
   try {
     const sig = untilSignal();
     retention.start();
     await Promise.race([ingest.start(), sig]);
     const s = await sig;
     clearInterval(tick);
+    await metrics?.close();
     await retention.stop();
     await ingest.stop();
     say(`${s}: stopped; ${summary()}`);

@@ -120,6 +120,9 @@ export class Engine extends EventEmitter implements SnapshotSource {
   private lens: HostLens | null = null;
   private hostList: HostCountRow[] = [];
   private hostListAt = 0;
+  /** With `--from nats`: the durable consumer's backlog (set by the engine thread that runs the feed). */
+  fleetLag: (() => { pending: number; oldestUnackedSeconds: number | null } | null) | null = null;
+  private lagBytes: { at: number; bytes: number } | null = null;
   /** Which replica differs (src/ops/hosts.ts), filled by the operations layer. */
   hostDrift: Pick<HostsStatus, 'drift' | 'driftAt'> = { drift: [], driftAt: null };
 
@@ -647,6 +650,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
         files: this.ingest?.files ?? 0,
         // Not `this.stepping === null`: snapshots are built inside the pass, so that was never true.
         caughtUp: !this.behind,
+        ...this.ingestLag(),
       },
       notice: this.opts.notice ?? null,
       models: this.models.map((m) => ({
@@ -670,6 +674,18 @@ export class Engine extends EventEmitter implements SnapshotSource {
       quality: this.quality.view(),
       hosts: this.hostsStatus(aliasOf),
     };
+  }
+
+  /** What `--metrics` reports as lag: bytes of the watched files (a stat per file, at most once a second), or the consumer's backlog. */
+  private ingestLag(): Partial<Snapshot['ingest']> {
+    if (this.fleetLag) {
+      const l = this.fleetLag();
+      return { natsPending: l?.pending ?? null, natsOldestUnackedSeconds: l?.oldestUnackedSeconds ?? null };
+    }
+    if (!this.ingest) return {};
+    const now = Date.now();
+    if (this.lagBytes === null || now - this.lagBytes.at >= 1000) this.lagBytes = { at: now, bytes: this.ingest.lagBytes() };
+    return { lagBytes: this.lagBytes.bytes };
   }
 
   /** The drift screen's figures of a drift monitor: the fleet's, or one host's. */

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   setMissingValues(data.config.missingValues);
   const backend = await initBackend();
   const engine = new Engine({ config: data.config, backend: backend.name, notice: data.notice, ingest: data.fleet ? false : undefined, retention: true });
-  let feed: { stop(): Promise<void> } | null = null;
+  let feed: import('../fleet/engineFeed.js').FleetFeed | null = null;
   const ops = new Operations(engine, data.config, data.demo ?? null);
   engine.on('error', (e: Error) => post({ type: 'error', message: e.message }));
   engine.subscribe((snapshot) => post({ type: 'snapshot', snapshot }));
@@ -52,7 +52,9 @@ async function main(): Promise<void> {
   await engine.start();
   if (data.fleet) {
     const { startFleetFeed } = await import('../fleet/engineFeed.js');
-    feed = startFleetFeed(engine.db, data.fleet, () => engine.kick(), (message) => post({ type: 'error', message }));
+    const f = startFleetFeed(engine.db, data.fleet, () => engine.kick(), (message) => post({ type: 'error', message }));
+    feed = f;
+    engine.fleetLag = () => f.lag();
   }
   post({ type: 'ready', backend: backend.name });
 }

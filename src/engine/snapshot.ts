@@ -28,6 +28,9 @@ export interface IngestStatus {
   quarantined: number;      // bad lines set aside with a reason
   files: number;            // log files being watched
   caughtUp: boolean;        // true when every watched file has been read to its end
+  lagBytes?: number | null; // local files: bytes written to the watched files and not committed yet
+  natsPending?: number | null; // --from nats: messages of the durable consumer not acknowledged yet
+  natsOldestUnackedSeconds?: number | null; // --from nats: age of the oldest of them (0 when none)
 }
 
 export interface TrainedMetrics {

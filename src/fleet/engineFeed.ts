@@ -7,7 +7,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { FleetStore } from '../../store/fleetStore.js';
-import { NatsIngest, type NatsIngestNotice } from './natsIngest.js';
+import { NatsIngest, type ConsumerLag, type NatsIngestNotice } from './natsIngest.js';
 import type { NatsAuth } from './natsAuth.js';
 
 export interface FleetSource {
@@ -20,6 +20,8 @@ export interface FleetSource {
 
 export interface FleetFeed {
   stop(): Promise<void>;
+  /** The durable consumer's backlog (natsIngest.ts), for the console's `--metrics`. */
+  lag(): ConsumerLag | null;
 }
 
 export function startFleetFeed(db: Db, src: FleetSource, onBatch: () => void, onProblem: (message: string) => void): FleetFeed {
@@ -32,6 +34,7 @@ export function startFleetFeed(db: Db, src: FleetSource, onBatch: () => void, on
   });
   const started = ingest.start().catch((e: Error) => onProblem(`NATS: ${e.message}`));
   return {
+    lag: () => ingest.lag(),
     async stop() {
       // A console closed while still connecting: stop() ends the attempt as soon as it resolves.
       void started.then(() => ingest.stop());

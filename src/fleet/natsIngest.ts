@@ -46,6 +46,16 @@ export interface NatsIngestTotals {
   redelivered: number;
 }
 
+/** The durable consumer's backlog, as `--metrics` reports it. */
+export interface ConsumerLag {
+  /** Messages not acknowledged yet: not delivered (num_pending) plus delivered and waiting (num_ack_pending). */
+  pending: number;
+  /** Age of the oldest message not acknowledged, by the server's clock of its arrival; 0 with nothing pending. */
+  oldestUnackedSeconds: number | null;
+  /** When it was asked. */
+  at: number;
+}
+
 export type NatsIngestNotice =
   | { kind: 'connected'; server: string }
   | { kind: 'standby'; holder: string }
@@ -65,6 +75,9 @@ export class NatsIngest extends EventEmitter {
   private stopped = false;
   private recent: Array<{ at: number; lines: number }> = [];
   private halt: (() => void) | null = null;
+  private jsm: Awaited<ReturnType<typeof jetstreamManager>> | null = null;
+  private lagState: ConsumerLag | null = null;
+  private lagAsking = false;
 
   constructor(private readonly sink: LineSink, private readonly opts: NatsIngestOptions) {
     super();
@@ -91,6 +104,7 @@ export class NatsIngest extends EventEmitter {
     this.notice({ kind: 'connected', server: nc.getServer() });
     // No API check here: while the cluster elects a leader it times out, and the loop below retries.
     const jsm = await jetstreamManager(nc, { checkAPI: false });
+    this.jsm = jsm;
     let replicas = 1;
     for (;;) {
       try {
@@ -195,6 +209,35 @@ export class NatsIngest extends EventEmitter {
     this.totals.messages += msgs.length;
     this.recent.push({ at: Date.now(), lines: msgs.length });
     this.emit('batch', result);
+  }
+
+  /**
+   * The consumer's backlog from the server (a standby sees it too: it is the consumer's, not
+   * this process's). Asked in the background at most every 2 s, so a metrics scrape never
+   * waits on NATS; null until the first answer.
+   */
+  lag(): ConsumerLag | null {
+    if (!this.lagAsking && this.jsm && (this.lagState === null || Date.now() - this.lagState.at >= 2000)) void this.refreshLag(this.jsm);
+    return this.lagState;
+  }
+
+  private async refreshLag(jsm: Awaited<ReturnType<typeof jetstreamManager>>): Promise<void> {
+    this.lagAsking = true;
+    try {
+      const ci = await jsm.consumers.info(this.opts.stream, this.opts.durable);
+      const pending = ci.num_pending + ci.num_ack_pending;
+      let age: number | null = 0;
+      if (pending > 0) {
+        // Everything at or below the ack floor is acknowledged: the next one is the oldest that is not.
+        const m = await jsm.streams.getMessage(this.opts.stream, { seq: ci.ack_floor.stream_seq + 1 }).catch(() => null);
+        age = m ? Math.max(0, (Date.now() - m.time.getTime()) / 1000) : null;
+      }
+      this.lagState = { pending, oldestUnackedSeconds: age, at: Date.now() };
+    } catch {
+      // The server is away or the consumer not made yet: the last answer stands until the next one.
+    } finally {
+      this.lagAsking = false;
+    }
   }
 
   /** Stops fetching, lets the batch in hand commit and be acknowledged, and hands the lease over. */

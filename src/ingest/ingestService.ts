@@ -13,7 +13,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventEmitter } from 'node:events';
-import type { IngestStore } from '../../store/ingestStore.js';
+import { FILE_LIVE, type IngestStore } from '../../store/ingestStore.js';
 import { FileIngestor, DEFAULT_LIMITS, type CommittedBatch, type FileScan, type IngestLimits } from './fileIngestor.js';
 import { SchemaTracker } from './schemaTracker.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
@@ -124,7 +124,7 @@ export class IngestService extends EventEmitter {
   /** Files that could not be read (path → why), reported once until they change. */
   readonly skipped = new Map<string, string>();
 
-  constructor(store: IngestStore, opts: IngestServiceOptions) {
+  constructor(private readonly store: IngestStore, opts: IngestServiceOptions) {
     super();
     this.dir = resolve(opts.dir);
     this.pollMs = opts.pollMs ?? 1000;
@@ -159,6 +159,32 @@ export class IngestService extends EventEmitter {
     const since = Date.now() - windowMs;
     this.recent = this.recent.filter((r) => r.at >= since);
     return this.recent.reduce((s, r) => s + r.lines, 0) / (windowMs / 1000);
+  }
+
+  /**
+   * Bytes written to the watched files and not committed yet (the lag `--metrics` reports):
+   * per plain file, its size beyond the offset committed for it; a file not known yet counts
+   * whole. Rotated `.gz` files are left out (their offsets count decompressed bytes), and so
+   * are rotated-away files still being drained. Lines behind would need reading those bytes.
+   */
+  lagBytes(): number {
+    let behind = 0;
+    for (const p of this.listFiles()) {
+      if (p.endsWith('.gz')) continue;
+      let size: number;
+      let inode: string;
+      try {
+        const st = statSync(p);
+        size = st.size;
+        inode = `${st.dev}:${st.ino}`;
+      } catch {
+        continue;
+      }
+      const row = this.store.currentFile(p);
+      const offset = row !== undefined && row.inode === inode && row.superseded === FILE_LIVE ? row.offset : 0;
+      behind += Math.max(0, size - offset);
+    }
+    return behind;
   }
 
   /** True while the watched directory does not exist (deleted under us, or not made yet). */

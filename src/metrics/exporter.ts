@@ -23,8 +23,14 @@ export interface MetricsSample {
 
 const LEVEL_VALUE: Record<Level, number> = { ok: 0, warn: 1, drift: 2 };
 
-export function metricsRegistry(sample: () => MetricsSample | null): Registry {
+export function metricsRegistry(sampleNow: () => MetricsSample | null): Registry {
   const registry = new Registry();
+  // Every family of one scrape reads one sample (the ingest's lag stats the watched files).
+  let held: { at: number; s: MetricsSample | null } | null = null;
+  const sample = (): MetricsSample | null => {
+    if (held === null || Date.now() - held.at > 100) held = { at: Date.now(), s: sampleNow() };
+    return held.s;
+  };
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, s: MetricsSample) => void): void => {
     new Gauge<L>({
       name, help, labelNames, registers: [registry],
@@ -40,6 +46,15 @@ export function metricsRegistry(sample: () => MetricsSample | null): Registry {
   gauge('mlops_ingest_labels', 'Label rows stored so far (the rowid high-water mark: rows retention deleted still count)', [], (g, s) => { if (s.ingest) g.set(s.ingest.labels); });
   gauge('mlops_ingest_quarantined_lines', 'Lines set aside with a reason (bad JSON, missing fields, ...)', [], (g, s) => { if (s.ingest) g.set(s.ingest.quarantined); });
   gauge('mlops_ingest_caught_up', '1 when every watched file has been read to its end (no ingest lag), else 0', [], (g, s) => { if (s.ingest?.caughtUp !== undefined) g.set(s.ingest.caughtUp ? 1 : 0); });
+  gauge('mlops_ingest_lag_bytes', 'Bytes written to the watched log files and not ingested yet (plain files; rotated .gz files not counted)', [], (g, s) => {
+    if (typeof s.ingest?.lagBytes === 'number') g.set(s.ingest.lagBytes);
+  });
+  gauge('mlops_ingest_nats_pending_messages', 'With --from nats: messages of the durable consumer not acknowledged yet (not delivered plus delivered and waiting)', [], (g, s) => {
+    if (typeof s.ingest?.natsPending === 'number') g.set(s.ingest.natsPending);
+  });
+  gauge('mlops_ingest_nats_oldest_unacked_seconds', 'With --from nats: age of the oldest message not acknowledged yet (0 when none is pending)', [], (g, s) => {
+    if (typeof s.ingest?.natsOldestUnackedSeconds === 'number') g.set(s.ingest.natsOldestUnackedSeconds);
+  });
   gauge('mlops_drift_level', 'Drift level per feature in the current window: 0 ok, 1 warn, 2 drift', ['feature', 'method'], (g, s) => {
     for (const f of s.drift?.features ?? []) g.set({ feature: f.name, method: f.method }, LEVEL_VALUE[f.level]);
   });

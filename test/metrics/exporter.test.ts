@@ -97,6 +97,8 @@ test('console --metrics: the snapshot\'s figures on GET /metrics while the conso
   s.run(`node ${BIN} --db ${join(dir, 'm.db')} --watch ${watch} console --metrics ${port}`);
   const text = await scrapeUntil(`http://127.0.0.1:${port}/metrics`, (x) => metric(x, 'mlops_ingest_predictions') === 500 && metric(x, 'mlops_ingest_caught_up') === 1, 60_000);
   assert.equal(metric(text, 'mlops_ingest_quarantined_lines'), 1);
+  // Caught up: nothing of the watched file is behind (test/metrics/lag.test.ts measures real lag).
+  await scrapeUntil(`http://127.0.0.1:${port}/metrics`, (x) => metric(x, 'mlops_ingest_lag_bytes') === 0, 30_000);
   for (const family of ['mlops_drift_level', 'mlops_model_accuracy', 'mlops_model_estimated_accuracy', 'mlops_alerts_open', 'mlops_dataset_drifted']) {
     assert.match(text, new RegExp(`# TYPE ${family} gauge`));
   }

@@ -93,7 +93,7 @@ Examples:
           if (metricsPort !== null) {
             const [{ metricsRegistry, startMetricsServer }, { storeTotals }] = await Promise.all([import('../../metrics/exporter.js'), import('../../../store/statusQueries.js')]);
             // Store totals (the row counters: cheap), so a restarted ingest reports what the store holds.
-            const registry = metricsRegistry(() => ({ ingest: { ratePerSec: service.rate(), files: service.files, ...storeTotals(db) } }));
+            const registry = metricsRegistry(() => ({ ingest: { ratePerSec: service.rate(), files: service.files, ...storeTotals(db), lagBytes: service.lagBytes() } }));
             metrics = await startMetricsServer(registry, metricsPort);
             say(`metrics on ${metrics.url}/metrics`);
           }
