@@ -7,7 +7,7 @@
  * UI state lives in a ref updated synchronously by `dispatch`, so keys that arrive faster than
  * React renders (a paste, a burst over SSH) each see the state left by the one before.
  */
-import { useCallback, useMemo, useReducer, useRef, useSyncExternalStore, useEffect } from 'react';
+import { useCallback, useMemo, useReducer, useRef, useEffect } from 'react';
 import { Box, useApp, useInput, useStdin, type Key } from 'ink';
 import type { EngineCommands, Snapshot, SnapshotSource } from '../src/engine/snapshot.js';
 import { sanitizeDeep } from '../src/util/sanitize.js';
@@ -25,6 +25,7 @@ import { HelpOverlay } from './widgets/HelpOverlay.js';
 import { ConfirmDialogView } from './widgets/ConfirmDialog.js';
 import { ThemeContext, colorFromEnv, makeTheme } from './theme.js';
 import { useTerminalSize, type TerminalSize } from './useTerminalSize.js';
+import { useShownSnapshot } from './useShownSnapshot.js';
 
 export interface AppProps {
   snapshots: SnapshotSource;
@@ -41,9 +42,7 @@ function isText(input: string, key: Key): boolean {
 }
 
 export function App({ snapshots, commands, readOnly = false, size: fixedSize, noColor }: AppProps) {
-  const subscribe = useCallback((onChange: () => void) => snapshots.subscribe(onChange), [snapshots]);
-  const current = useCallback(() => snapshots.current(), [snapshots]);
-  const raw = useSyncExternalStore(subscribe, current);
+  const raw = useShownSnapshot(snapshots);
   // Every string from the engine came from a log at some point: sanitised once per snapshot.
   const full = useMemo(() => (raw ? sanitizeDeep(raw) : null), [raw]);
   // With a host filter the screens draw that host's figures (components/hostScope.ts); the header the fleet's.
@@ -225,12 +224,14 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
 
   // An operator's own flash wins; otherwise the engine's current trouble stays on the line.
   const flash = state.flash ?? (snapshot?.problem ? { text: snapshot.problem, tone: 'bad' as const } : null);
+  // Clipped vertically only: every line is already cut to the width (Line), and a horizontal clip
+  // makes Ink slice and re-measure every line of every frame (slice-ansi, string-width).
   return (
     <ThemeContext.Provider value={theme}>
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={width} height={height} overflowY="hidden">
         <Header snapshot={full} width={width} readOnly={readOnly} screen={state.screen} />
         <Line text={tabs} width={width} tone="info" bold />
-        <Box flexDirection="column" height={bodyH} overflow="hidden">
+        <Box flexDirection="column" height={bodyH} overflowY="hidden">
           {body}
         </Box>
         <Line text={flash ? flash.text : ' '} width={width} tone={flash ? (flash.tone === 'ok' ? 'ok' : flash.tone === 'bad' ? 'bad' : 'info') : undefined} bold={!!flash} />

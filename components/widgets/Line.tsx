@@ -1,4 +1,9 @@
-/** One terminal line: one <Text> of exactly the width (cut or padded, in cells), coloured by tone. Keeps renders cheap. */
+/**
+ * One terminal line: one <Text> cut to the width (in cells), coloured by tone. Keeps renders cheap.
+ * Only an inverse (selected) line is padded to the full width, for its bar: Ink draws every frame
+ * onto a blank grid, so trailing spaces show nothing, yet it tokenises, measures and copies each
+ * of them on every frame (most of a frame's cost at 200 columns).
+ */
 import { memo } from 'react';
 import { Text } from 'ink';
 import { fit } from '../format.js';
@@ -16,7 +21,7 @@ export const Line = memo(function Line({ text, width, tone, bold, inverse }: Lin
   const theme = useTheme();
   return (
     <Text wrap="truncate" color={theme.tone(tone)} bold={bold} inverse={inverse && theme.color}>
-      {fit(text, width) || ' '}
+      {(inverse ? fit(text, width) : fit(text, width).trimEnd()) || ' '}
     </Text>
   );
 });
