@@ -21,7 +21,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -277,19 +277,29 @@ async function offlineBench(n: number, withCli: boolean): Promise<{ rows: BenchR
 
     if (withCli) {
       const bin = fileURLToPath(new URL('../bin/mlops-tui.js', import.meta.url));
-      const timeBin = '/usr/bin/time';
-      const useTime = existsSync(timeBin);
-      const argv = ['drift', '--reference', refPath, '--current', curPath, '--json'];
-      t = performance.now();
-      const child = useTime
-        ? spawnSync(timeBin, ['-f', '%M', process.execPath, bin, ...argv], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: dir })
-        : spawnSync(process.execPath, [bin, ...argv], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: dir });
-      const cliMs = performance.now() - t;
-      const rssKb = useTime ? Number(child.stderr.trim().split('\n').pop()) : NaN;
-      rows.push({ metric: 'the CLI as a child process, same files (incl. startup)', value: cliMs / 1000, unit: 's', target: `< ${TARGET_OFFLINE_SECONDS} s`, met: cliMs / 1000 < TARGET_OFFLINE_SECONDS });
-      if (Number.isFinite(rssKb)) rows.push({ metric: 'the CLI: peak RSS', value: rssKb / 1024, unit: 'MB' });
-      notes.push(`CLI exit code ${child.status} (1 = dataset drift)`);
-      rows.push(...peerRows(refPath, curPath, cliMs, child.stdout, notes));
+      const cli = (): ChildRun => timedChild(process.execPath, [bin, 'drift', '--reference', refPath, '--current', curPath, '--json'], dir);
+      const python = peerPython();
+      const script = fileURLToPath(new URL('./drift_peer.py', import.meta.url));
+      // Interleaved, best of PEER_RUNS each: on a shared machine a run can lose seconds to others.
+      const cliRuns: ChildRun[] = [];
+      const peerRuns: ChildRun[] = [];
+      const load0 = loadavg()[0];
+      for (let r = 0; r < PEER_RUNS; r++) {
+        cliRuns.push(cli());
+        if (python) peerRuns.push(timedChild(python, [script, refPath, curPath], dir));
+      }
+      const load1 = loadavg()[0];
+      const best = (runs: ChildRun[]): ChildRun => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+      const c = best(cliRuns);
+      rows.push({ metric: 'the CLI as a child process, same files (incl. startup)', value: c.ms / 1000, unit: 's', target: `< ${TARGET_OFFLINE_SECONDS} s`, met: c.ms / 1000 < TARGET_OFFLINE_SECONDS });
+      if (Number.isFinite(c.rssMb)) rows.push({ metric: 'the CLI: peak RSS', value: c.rssMb, unit: 'MB' });
+      notes.push(`CLI exit code ${c.status} (1 = dataset drift); runs ${cliRuns.map((x) => (x.ms / 1000).toFixed(2)).join(', ')} s wall, ${cliRuns.map((x) => x.cpuSec.toFixed(2)).join(', ')} s CPU (user + sys, both threads)`);
+      if (python === undefined) {
+        notes.push('pandas + scipy peer skipped: python3 with pandas and scipy is not installed (Debian: apt-get install python3-pandas python3-scipy)');
+      } else {
+        rows.push(...peerRows(c, best(peerRuns), peerRuns, notes));
+      }
+      notes.push(`load average (1 min) ${load0.toFixed(1)} before the CLI and peer runs, ${load1.toFixed(1)} after (${cpus().length} cores)`);
     }
     return { rows, notes };
   } finally {
@@ -298,30 +308,52 @@ async function offlineBench(n: number, withCli: boolean): Promise<{ rows: BenchR
 }
 
 export const TARGET_PEER_RATIO = 0.2;
+/** CLI and peer runs, interleaved; the best of each counts. */
+const PEER_RUNS = 2;
+
+interface ChildRun {
+  ms: number;
+  /** user + system CPU seconds of the child (all its threads), from /usr/bin/time; NaN without it. */
+  cpuSec: number;
+  rssMb: number;
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a child to completion, timed; through /usr/bin/time where it exists for CPU time and peak RSS. */
+function timedChild(cmd: string, args: string[], cwd: string): ChildRun {
+  const timeBin = '/usr/bin/time';
+  const useTime = existsSync(timeBin);
+  const t = performance.now();
+  const child = useTime
+    ? spawnSync(timeBin, ['-f', '%U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, cwd })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, cwd });
+  const ms = performance.now() - t;
+  const [user, sys, rssKb] = useTime ? child.stderr.trim().split('\n').pop()!.split(' ').map(Number) : [NaN, NaN, NaN];
+  return { ms, cpuSec: user + sys, rssMb: rssKb / 1024, status: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+/** The first python3 with pandas and scipy: the first on PATH may be a pyenv or venv one without them. */
+function peerPython(): string | undefined {
+  return ['python3', '/usr/bin/python3'].find((py) => {
+    const probe = spawnSync(py, ['-c', 'import pandas, scipy'], { encoding: 'utf8' });
+    return !probe.error && probe.status === 0;
+  });
+}
 
 /**
  * The peer: bench/drift_peer.py, pandas + scipy doing Evidently's large-sample defaults
  * (normalised Wasserstein, Jensen-Shannon) on the same files, reading included, as a child
  * process like our CLI (interpreter start included on both sides). Skipped with a note where
  * python3 lacks pandas or scipy (Debian: apt-get install python3-pandas python3-scipy).
+ * Wall time is the target's measure; CPU time is printed beside it because it moves less when
+ * other work shares the machine (the peer uses one core, ours two threads).
  */
-function peerRows(refPath: string, curPath: string, cliMs: number, cliJson: string, notes: string[]): BenchRow[] {
-  // The first python3 on PATH may be a pyenv or venv one without them; Debian's has them once installed.
-  const python = ['python3', '/usr/bin/python3'].find((py) => {
-    const probe = spawnSync(py, ['-c', 'import pandas, scipy'], { encoding: 'utf8' });
-    return !probe.error && probe.status === 0;
-  });
-  if (python === undefined) {
-    notes.push('pandas + scipy peer skipped: python3 with pandas and scipy is not installed (Debian: apt-get install python3-pandas python3-scipy)');
-    return [];
-  }
-  const script = fileURLToPath(new URL('./drift_peer.py', import.meta.url));
-  const t = performance.now();
-  const peer = spawnSync(python, [script, refPath, curPath], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const peerMs = performance.now() - t;
+function peerRows(cli: ChildRun, peer: ChildRun, peerRuns: ChildRun[], notes: string[]): BenchRow[] {
   if (peer.status !== 0) throw new Error(`bench/drift_peer.py failed: ${peer.stderr.trim().split('\n').pop()}`);
   const p = JSON.parse(peer.stdout) as { seconds: number; read_seconds: number; features: Record<string, { method: string; statistic: number }> };
-  const ours = JSON.parse(cliJson) as { features: Array<{ feature: string; method: string; statistic: number }> };
+  const ours = JSON.parse(cli.stdout) as { features: Array<{ feature: string; method: string; statistic: number }> };
   let maxDiff = 0;
   let compared = 0;
   for (const f of ours.features) {
@@ -330,10 +362,12 @@ function peerRows(refPath: string, curPath: string, cliMs: number, cliJson: stri
     compared++;
     maxDiff = Math.max(maxDiff, Math.abs(f.statistic - q.statistic));
   }
-  notes.push(`pandas + scipy peer: ${(peerMs / 1000).toFixed(2)} s wall (of which read_csv ${p.read_seconds.toFixed(2)} s, statistics ${(p.seconds - p.read_seconds).toFixed(2)} s); ours (the CLI, default methods) ${(cliMs / 1000).toFixed(2)} s; statistics of ${compared} features agree within ${maxDiff.toExponential(2)}`);
-  const ratio = cliMs / peerMs;
+  notes.push(`pandas + scipy peer: runs ${peerRuns.map((x) => (x.ms / 1000).toFixed(2)).join(', ')} s wall, ${peerRuns.map((x) => x.cpuSec.toFixed(2)).join(', ')} s CPU; best: read_csv ${p.read_seconds.toFixed(2)} s, statistics ${(p.seconds - p.read_seconds).toFixed(2)} s; ours (the CLI, default methods) ${(cli.ms / 1000).toFixed(2)} s; statistics of ${compared} features agree within ${maxDiff.toExponential(2)}`);
+  const ratio = cli.ms / peer.ms;
+  const cpuRatio = cli.cpuSec / peer.cpuSec;
   return [
-    { metric: 'the CLI vs pandas + scipy (Evidently defaults), same files', value: cliMs / 1000, unit: 's', baseline: peerMs / 1000, ratio, target: `ratio <= ${TARGET_PEER_RATIO}`, met: ratio <= TARGET_PEER_RATIO },
+    { metric: 'the CLI vs pandas + scipy (Evidently defaults), same files, wall (last round 0.41)', value: cli.ms / 1000, unit: 's', baseline: peer.ms / 1000, ratio, target: `ratio <= ${TARGET_PEER_RATIO}`, met: ratio <= TARGET_PEER_RATIO },
+    { metric: 'the same, CPU time (user + sys)', value: cli.cpuSec, unit: 's', baseline: peer.cpuSec, ratio: cpuRatio },
     { metric: 'statistic, max abs difference from the peer', value: maxDiff, unit: '' },
   ];
 }

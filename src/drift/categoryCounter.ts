@@ -49,37 +49,39 @@ export class CategoryCounter implements CategorySink {
     this.count++;
   }
 
-  /** Byte keys: their bytes back to back in `arena`; byteKey[b] is the key they spell. */
+  /** Byte keys: their bytes back to back in `arena`. */
   private arena = new Uint8Array(1024);
   private arenaUsed = 0;
-  private byteStart: number[] = [];
-  private byteLen: number[] = [];
-  private byteHash: number[] = [];
-  private byteKey: number[] = [];
-  private byteTable = new Int32Array(64).fill(EMPTY);
+  private byteKeys = 0;
+  /**
+   * Open addressing over byte keys, four int32 per slot: hash, start in the arena, length, and
+   * the key index + 1 (0: empty slot). One typed array, so a probe touches one cache line.
+   */
+  private bytesTable = new Int32Array(64 * 4);
   private byteMask = 63;
 
   addBytes(bytes: Uint8Array, start: number, end: number): void {
     const len = end - start;
     if (len === 0) return;
     // FNV-1a over bytes.
-    let h = 0x811c9dc5;
+    let h = 0x811c9dc5 | 0;
     for (let p = start; p < end; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
-    h >>>= 0;
+    const t = this.bytesTable;
+    const arena = this.arena;
     let slot = h & this.byteMask;
     for (;;) {
-      const b = this.byteTable[slot];
-      if (b === EMPTY) break;
-      if (this.byteHash[b] === h && this.byteLen[b] === len) {
-        const arena = this.arena;
-        let q = this.byteStart[b];
+      const at = slot << 2;
+      const k1 = t[at + 3];
+      if (k1 === 0) break;
+      if (t[at] === h && t[at + 2] === len) {
+        let q = t[at + 1];
         let p = start;
         while (p < end && arena[q] === bytes[p]) {
           p++;
           q++;
         }
         if (p === end) {
-          const k = this.byteKey[b];
+          const k = k1 - 1;
           if (this.missingKey[k]) return;
           this.counts[k]++;
           this.count++;
@@ -90,32 +92,37 @@ export class CategoryCounter implements CategorySink {
     }
     const text = UTF8.decode(bytes.subarray(start, end));
     const k = this.keyOf(text, 0, text.length);
-    const b = this.byteKey.length;
     if (this.arenaUsed + len > this.arena.length) {
       const next = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + len));
       next.set(this.arena.subarray(0, this.arenaUsed));
       this.arena = next;
     }
     this.arena.set(bytes.subarray(start, end), this.arenaUsed);
-    this.byteStart.push(this.arenaUsed);
+    const at = slot << 2;
+    t[at] = h;
+    t[at + 1] = this.arenaUsed;
+    t[at + 2] = len;
+    t[at + 3] = k + 1;
     this.arenaUsed += len;
-    this.byteLen.push(len);
-    this.byteHash.push(h);
-    this.byteKey.push(k);
-    this.byteTable[slot] = b;
-    if (this.byteKey.length * 2 > this.byteMask) {
-      const size = (this.byteMask + 1) * 2;
-      this.byteTable = new Int32Array(size).fill(EMPTY);
-      this.byteMask = size - 1;
-      for (let i = 0; i < this.byteKey.length; i++) {
-        let s = this.byteHash[i] & this.byteMask;
-        while (this.byteTable[s] !== EMPTY) s = (s + 1) & this.byteMask;
-        this.byteTable[s] = i;
-      }
-    }
+    if (++this.byteKeys * 2 > this.byteMask) this.growBytes();
     if (this.missingKey[k]) return;
     this.counts[k]++;
     this.count++;
+  }
+
+  private growBytes(): void {
+    const old = this.bytesTable;
+    const size = (this.byteMask + 1) * 2;
+    const t = new Int32Array(size * 4);
+    const mask = size - 1;
+    for (let at = 0; at < old.length; at += 4) {
+      if (old[at + 3] === 0) continue;
+      let slot = old[at] & mask;
+      while (t[(slot << 2) + 3] !== 0) slot = (slot + 1) & mask;
+      t.set(old.subarray(at, at + 4), slot << 2);
+    }
+    this.bytesTable = t;
+    this.byteMask = mask;
   }
 
   /** The index of the key text[start, end), added (with a count of 0) when new. */
