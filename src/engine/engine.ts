@@ -597,6 +597,13 @@ export class Engine extends EventEmitter implements SnapshotSource {
   private ingestProblem: string | null = null;
   private stepProblem: string | null = null;
 
+  /** Trouble of an ingest the engine does not own (the console's NATS feed), until it reports null. */
+  reportIngestProblem(message: string | null): void {
+    if (message === this.ingestProblem) return;
+    this.ingestProblem = message;
+    this.kick();
+  }
+
   /** Extra parts of the snapshot provided by other services (jobs, gate budgets). */
   decorate: ((s: Snapshot) => void) | null = null;
 

@@ -52,7 +52,11 @@ async function main(): Promise<void> {
   await engine.start();
   if (data.fleet) {
     const { startFleetFeed } = await import('../fleet/engineFeed.js');
-    const f = startFleetFeed(engine.db, data.fleet, () => engine.kick(), (message) => post({ type: 'error', message }));
+    const f = startFleetFeed(engine.db, data.fleet, () => engine.kick(), (message) => {
+      // On every snapshot until it is over (a posted error alone lasted until the next snapshot).
+      engine.reportIngestProblem(message);
+      if (message !== null) post({ type: 'error', message });
+    });
     feed = f;
     engine.fleetLag = () => f.lag();
   }

@@ -24,13 +24,18 @@ export interface FleetFeed {
   lag(): ConsumerLag | null;
 }
 
-export function startFleetFeed(db: Db, src: FleetSource, onBatch: () => void, onProblem: (message: string) => void): FleetFeed {
+/**
+ * `onProblem`: the feed's trouble, one sentence that stays on the console's flash line until
+ * the feed reports it is over (null): a refusal of the credentials stays for good.
+ */
+export function startFleetFeed(db: Db, src: FleetSource, onBatch: () => void, onProblem: (message: string | null) => void): FleetFeed {
   const ingest = new NatsIngest(new FleetStore(db), { servers: src.servers, auth: src.auth, stream: src.stream, durable: src.durable });
-  ingest.on('batch', onBatch);
+  ingest.on('batch', () => { onProblem(null); onBatch(); });
   ingest.on('notice', (n: NatsIngestNotice) => {
     if (n.kind === 'retry') onProblem(`NATS: ${n.error}; retrying`);
     else if (n.kind === 'standby') onProblem(`standing by: ${n.holder} reads ${src.stream} through ${src.durable}`);
     else if (n.kind === 'lost-lease') onProblem('another ingest took the durable consumer over; standing by');
+    else if (n.kind === 'active') onProblem(null);
   });
   const started = ingest.start().catch((e: Error) => onProblem(`NATS: ${e.message}`));
   return {

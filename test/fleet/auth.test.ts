@@ -17,6 +17,7 @@ import { HostLog, assertExactlyOnce, caughtUp, expected, readStore, startCli, st
 import { natsEndpoint } from '../../src/fleet/natsAuth.js';
 import { fileURLToPath } from 'node:url';
 import { startTmux, tmuxMissing } from '../helpers/tmux.js';
+import { operatorSetup } from '../helpers/natsJwt.js';
 
 const noNats = natsServerBinary() === null ? NO_NATS : false;
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
@@ -66,6 +67,41 @@ test('user and password: a wrong password is one sentence and exit 1; the right 
   const want = expected([log]);
   await waitFor(() => caughtUp(storeDb, want), 'every line through the authenticated servers', 90_000, kids);
   assert.match(ingest.stderr(), /as user alice/);
+  await stop(ship);
+  await stop(ingest);
+  assertExactlyOnce(readStore(storeDb)!, want);
+});
+
+test('a .creds file (JWT and NKey, operator mode): a user the account never signed is one sentence and exit 1; the right one delivers once', { skip: noNats, timeout: 180_000 }, async () => {
+  const dir = tempDir('mlops-fleet-creds-');
+  const op = operatorSetup();
+  const conf = join(dir, 'operator.conf');
+  writeFileSync(conf, op.config);
+  const nats = await NatsCluster.start(dir, 1, { config: conf });
+  after(() => nats.stopAll());
+  const creds = join(dir, 'ship.creds');
+  writeFileSync(creds, op.creds, { mode: 0o600 });
+  const stranger = join(dir, 'stranger.creds');
+  writeFileSync(stranger, op.strangerCreds, { mode: 0o600 });
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  const log = new HostLog('web-3', logs);
+  log.write(200);
+  const storeDb = join(dir, 'store.db');
+
+  const refused = startCli(dir, ['ingest', '--from', nats.urls, '--nats-creds', stranger, '--db', join(dir, 'bad-store.db')]);
+  const r = await refusal(refused);
+  assert.equal(r.code, 1, refused.stderr());
+  assert.equal(r.lines.length, 1, refused.stderr());
+  assert.match(r.lines[0], /refused the credentials \(Authorization Violation\)/);
+
+  const ship = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--nats-creds', creds, '--db', join(dir, 'ship.db'), '--host', 'web-3']);
+  const ingest = startCli(dir, ['ingest', '--from', nats.urls, '--nats-creds', creds, '--db', storeDb]);
+  const kids = [ship, ingest];
+  log.write(300);
+  const want = expected([log]);
+  await waitFor(() => caughtUp(storeDb, want), 'every line through the operator-mode server', 90_000, kids);
+  assert.match(ingest.stderr(), /with the credentials in .*ship\.creds/);
   await stop(ship);
   await stop(ingest);
   assertExactlyOnce(readStore(storeDb)!, want);
