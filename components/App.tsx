@@ -23,6 +23,7 @@ import { nextHost, scopeToHost } from './hostScope.js';
 import { Line } from './widgets/Line.js';
 import { HelpOverlay } from './widgets/HelpOverlay.js';
 import { ConfirmDialogView } from './widgets/ConfirmDialog.js';
+import { FormDialogView } from './widgets/FormDialog.js';
 import { ThemeContext, colorFromEnv, makeTheme } from './theme.js';
 import { useTerminalSize, type TerminalSize } from './useTerminalSize.js';
 import { useShownSnapshot } from './useShownSnapshot.js';
@@ -105,6 +106,7 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
         return actions.retrain(opts);
       }
       case 'cancel': return actions.cancelJob(intent.id);
+      case 'reference': return actions.pinReference(intent.target);
       case 'screen': return dispatch({ type: 'screen', id: intent.id });
       case 'help': return dispatch({ type: 'help' });
       case 'quit': return exit();
@@ -117,7 +119,7 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
     // was busy (a snapshot build on a big store) or sent together over SSH came as "jj" or
     // ":q" and were dropped. Outside text entry each printable character is a key of its own;
     // "[A"/"OA"/"[Z" stay whole (keyName reads them as an arrow or Shift-Tab split off its ESC).
-    const entry = stateRef.current.mode.kind === 'filter' || stateRef.current.mode.kind === 'command';
+    const entry = stateRef.current.mode.kind === 'filter' || stateRef.current.mode.kind === 'command' || stateRef.current.mode.kind === 'form';
     if (input.length > 1 && !entry && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input) && !/^[[O][A-DZ]$/.test(input)) {
       for (const ch of input) onKeyRef.current(ch, { ...key, shift: /[A-Z]/.test(ch) });
       return;
@@ -143,6 +145,29 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
           if (d.focus === 'confirm' && !d.loading) d.onConfirm();
           else actions.flash('Cancelled.');
         }
+        return;
+      }
+      case 'form': {
+        const f = mode.form;
+        const n = f.fields.length;
+        const onField = f.focus < n;
+        if (name === 'esc') {
+          dispatch({ type: 'mode-normal' });
+          actions.flash('Cancelled.');
+        } else if (name === 'tab' || name === 'down') dispatch({ type: 'form-focus', delta: 1 });
+        else if (name === 'shift-tab' || name === 'up') dispatch({ type: 'form-focus', delta: -1 });
+        else if (!onField && ['left', 'right', 'h', 'l'].includes(name)) dispatch({ type: 'form-focus', delta: f.focus === n ? 1 : -1 });
+        else if (name === 'enter') {
+          if (onField) dispatch({ type: 'form-focus', delta: 1 });
+          else if (f.focus === n) {
+            dispatch({ type: 'mode-normal' });
+            actions.flash('Cancelled.');
+          } else if (!f.loading) {
+            const error = f.submit(f.fields.map((x) => x.value));
+            dispatch(error === null ? { type: 'mode-normal' } : { type: 'form-error', error });
+          }
+        } else if (onField && name === 'backspace') dispatch({ type: 'form-edit', text: f.fields[f.focus].value.slice(0, -1) });
+        else if (onField && isText(input, key)) dispatch({ type: 'form-edit', text: f.fields[f.focus].value + input });
         return;
       }
       case 'help':
@@ -204,7 +229,8 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
     state.mode.kind === 'filter' ? `/${filter}█   ⏎ keep · esc clear`
       : state.mode.kind === 'command' ? `:${state.mode.draft}█   ⏎ run · esc cancel`
         : state.mode.kind === 'help' ? 'esc or ? closes help'
-          : hints;
+          : state.mode.kind === 'form' ? 'type in the field · tab/↓ next · ⏎ next, or choose · esc cancel'
+            : hints;
 
   let body: React.ReactNode;
   if (state.mode.kind === 'help') {
@@ -215,6 +241,8 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
     );
   } else if (state.mode.kind === 'confirm') {
     body = <ConfirmDialogView dialog={state.mode.dialog} width={width} height={bodyH} />;
+  } else if (state.mode.kind === 'form') {
+    body = <FormDialogView form={state.mode.form} width={width} height={bodyH} />;
   } else if (snapshot) {
     const View = def.View;
     body = <View snapshot={snapshot} rows={rows} selected={selected} sub={sub} width={width} height={bodyH} />;

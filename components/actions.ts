@@ -4,10 +4,11 @@
  * result on the flash line. Screen keys and the `:` command line both call these.
  */
 import type { Dispatch } from 'react';
-import type { CommandResult, EngineCommands, GateReport, PaceCommand, RetrainOptions, Snapshot } from '../src/engine/snapshot.js';
+import type { CommandResult, EngineCommands, GateReport, PaceCommand, ReferenceSuggestion, RetrainOptions, Snapshot } from '../src/engine/snapshot.js';
 import type { DialogLine, FlashTone, UiAction } from './state.js';
 import { gateLines as coreGateLines } from '../src/core/gate.js';
-import { num, pct } from './format.js';
+import { count, day, num, pct } from './format.js';
+import { formatDay, parseTime } from '../src/core/time.js';
 
 export interface ConsoleActions {
   readOnly: boolean;
@@ -23,6 +24,39 @@ export interface ConsoleActions {
   exportQualityRows(feature: string): void;
   /** The host filter (null: the whole fleet). Read-only: changes what is drawn, nothing stored. */
   setHost(host: string | null): void;
+  /** The period dialog for `target`'s CBPE reference, defaulting to its first labelled week. */
+  pinReference(target: string): void;
+}
+
+/** What the reference dialog says above its fields: what a pin does, what it would replace, the suggested week. */
+export function referenceLines(s: ReferenceSuggestion | null): DialogLine[] {
+  const lines: DialogLine[] = [
+    { text: 'The label-free estimate (CBPE) of this model is calibrated on its labelled predictions of [from, until): whole days the model served well, like what it will see. Audited.' },
+  ];
+  if (s === null) return [...lines, { text: 'looking up its first labelled week…', tone: 'dim' }];
+  if (s.error) return [...lines, { text: s.error, tone: 'bad' }];
+  const c = s.current;
+  lines.push({
+    text: c === null ? 'in force: no reference, so no estimate'
+      : c.source === 'pinned' ? `in force: pinned ${c.from === null ? '' : `${day(c.from)} … ${day(c.until)}, `}${count(c.rows)} rows (replaced by a new pin)`
+        : `in force: held-out rows from training, ${count(c.rows)} rows (a pin wins over them)`,
+    tone: 'dim',
+  });
+  lines.push(s.from === null
+    ? { text: 'no labelled prediction of this model yet: type a period once labels are in', tone: 'warn' }
+    : { text: `first labelled week: ${count(s.labelled)} labelled predictions with a score (${count(s.needed)} needed)`, tone: s.labelled >= s.needed ? 'ok' : 'warn' });
+  return lines;
+}
+
+/** A time typed in the dialog, by core's one parser; the sentence says which field is wrong. */
+export function readPeriod(values: readonly string[]): { from: number; until: number } | string {
+  const [fromText = '', untilText = ''] = values;
+  const from = parseTime(fromText);
+  if (from === null) return `from "${fromText}" is not an ISO 8601 time (2001-02-01, 2001-02-01T06:00Z) or epoch milliseconds`;
+  const until = parseTime(untilText);
+  if (until === null) return `until "${untilText}" is not an ISO 8601 time (2001-02-08) or epoch milliseconds`;
+  if (!(until > from)) return 'until must be after from';
+  return { from, until };
 }
 
 /** The promote dialog: the one gate text (src/core/gate.ts) under who replaces whom, then what --force does. */
@@ -130,6 +164,36 @@ export function makeActions(dispatch: Dispatch<UiAction>, commands: EngineComman
       commands.setHost(host).then(
         (r) => flash(r.message, r.ok ? 'info' : 'bad'),
         (e: unknown) => flash(`host filter failed: ${e instanceof Error ? e.message : String(e)}`, 'bad'),
+      );
+    },
+    pinReference(target) {
+      if (readOnly) return refuse('pinning a reference');
+      const id = ++dialogSeq;
+      dispatch({
+        type: 'form-open',
+        form: {
+          id,
+          title: `Pin the CBPE reference of ${target}`,
+          lines: referenceLines(null),
+          fields: [{ label: 'from', value: '', edited: false }, { label: 'until', value: '', edited: false }],
+          focus: 0,
+          confirmLabel: 'Pin',
+          loading: true,
+          error: null,
+          submit: (values) => {
+            const p = readPeriod(values);
+            if (typeof p === 'string') return p;
+            run(`pin reference of ${target}`, () => commands.pinReference(target, p.from, p.until));
+            return null;
+          },
+        },
+      });
+      commands.suggestReference(target).then(
+        (s) => dispatch({
+          type: 'form-update', id, lines: referenceLines(s), loading: false,
+          values: s.from !== null && s.until !== null ? [formatDay(s.from), formatDay(s.until)] : undefined,
+        }),
+        (e: unknown) => dispatch({ type: 'form-update', id, lines: [{ text: `no suggestion: ${e instanceof Error ? e.message : String(e)}`, tone: 'bad' }], loading: false }),
       );
     },
     ackAlert(id) {

@@ -7,6 +7,7 @@ export type Intent =
   | { kind: 'rollback'; name?: string }
   | { kind: 'retrain'; model?: string; type?: 'logreg' | 'mlp'; rows?: number }
   | { kind: 'cancel'; id: string }
+  | { kind: 'reference'; target: string }
   | { kind: 'screen'; id: ScreenId }
   | { kind: 'help' }
   | { kind: 'quit' }
@@ -17,6 +18,7 @@ export const COMMAND_HELP = [
   ':rollback [NAME]',
   ':retrain [NAME] [--type logreg|mlp] [--rows N]',
   ':cancel JOB',
+  ':reference NAME@VERSION   (pin its CBPE reference period)',
   ':overview :drift :shadow :models :jobs :events',
   ':help  :quit (:q)',
 ];
@@ -59,6 +61,11 @@ export function parseCommand(line: string): Intent {
       if (type) intent.type = type;
       if (rows !== undefined) intent.rows = rows;
       return intent;
+    }
+    case 'reference': {
+      const target = positional[0];
+      if (!target || !TARGET.test(target)) return { kind: 'error', message: 'Usage: :reference NAME@VERSION.' };
+      return { kind: 'reference', target };
     }
     case 'cancel':
       return positional[0] ? { kind: 'cancel', id: positional[0] } : { kind: 'error', message: 'Usage: :cancel JOB.' };

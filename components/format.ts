@@ -5,9 +5,15 @@
  */
 import { sanitize } from '../src/util/sanitize.js';
 import { clipWidth, cutToWidth, fitWidth, textWidth } from '../src/util/textWidth.js';
+import { dateTime } from '../src/util/format.js';
 
 export { count, dash, dateTime, duration, interval, minute, num, pct, pval, signedPct, time } from '../src/util/format.js';
 export { textWidth } from '../src/util/textWidth.js';
+
+/** A window or period bound: the day alone at midnight UTC (daily windows, whole-day periods), else day and minute. */
+export function day(ms: number | null | undefined): string {
+  return dateTime(ms).replace(/ 00:00$/, '');
+}
 
 /** Pad or cut `s` to exactly `width` cells; cut text ends in an ellipsis. */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {

@@ -21,8 +21,30 @@ export interface ConfirmDialog {
   onConfirm: () => void;
 }
 
+/** A text field of a form dialog; `edited` once the operator typed in it (late defaults leave it alone). */
+export interface FormField { label: string; value: string; edited: boolean }
+
+/**
+ * A dialog with text fields (the reference period's from and until), then Cancel and the action.
+ * Focus starts on the first field, so typing goes there; Enter moves down, and on the last field
+ * lands on Cancel: nothing happens on a single key press. `submit` validates the values and
+ * returns the sentence that says what is wrong, or null once it has sent the command.
+ */
+export interface FormDialog {
+  id: number;
+  title: string;
+  lines: DialogLine[];      // what the action does, what is in force now
+  fields: FormField[];
+  focus: number;            // 0…fields-1 a field, fields = Cancel, fields+1 = the action
+  confirmLabel: string;
+  loading: boolean;         // defaults still coming: the action waits
+  error: string | null;     // the last validation failure
+  submit: (values: string[]) => string | null;
+}
+
 export type Mode =
   | { kind: 'normal' }
+  | { kind: 'form'; form: FormDialog }
   | { kind: 'filter' }
   | { kind: 'command'; draft: string }
   | { kind: 'help' }
@@ -69,6 +91,11 @@ export type UiAction =
   | { type: 'confirm-open'; dialog: ConfirmDialog }
   | { type: 'confirm-update'; id: number; lines: DialogLine[]; confirmLabel?: string; loading: boolean }
   | { type: 'confirm-focus'; focus: 'cancel' | 'confirm' | 'toggle' }
+  | { type: 'form-open'; form: FormDialog }
+  | { type: 'form-update'; id: number; lines: DialogLine[]; values?: string[]; loading: boolean }
+  | { type: 'form-focus'; delta: number }
+  | { type: 'form-edit'; text: string }
+  | { type: 'form-error'; error: string | null }
   | { type: 'flash'; flash: Flash | null };
 
 export function reducer(state: UiState, action: UiAction): UiState {
@@ -121,6 +148,29 @@ export function reducer(state: UiState, action: UiAction): UiState {
       const focus = action.focus === 'toggle' ? (d.focus === 'cancel' ? 'confirm' : 'cancel') : action.focus;
       return { ...state, mode: { kind: 'confirm', dialog: { ...d, focus } } };
     }
+    case 'form-open':
+      return { ...state, mode: { kind: 'form', form: { ...action.form, focus: 0, error: null } } };
+    case 'form-update': {
+      if (state.mode.kind !== 'form' || state.mode.form.id !== action.id) return state;
+      const f = state.mode.form;
+      const fields = f.fields.map((x, i) => (action.values && !x.edited && action.values[i] !== undefined ? { ...x, value: action.values[i] } : x));
+      return { ...state, mode: { kind: 'form', form: { ...f, fields, lines: action.lines, loading: action.loading } } };
+    }
+    case 'form-focus': {
+      if (state.mode.kind !== 'form') return state;
+      const f = state.mode.form;
+      const n = f.fields.length + 2;
+      return { ...state, mode: { kind: 'form', form: { ...f, focus: (f.focus + action.delta + n) % n } } };
+    }
+    case 'form-edit': {
+      if (state.mode.kind !== 'form') return state;
+      const f = state.mode.form;
+      if (f.focus >= f.fields.length) return state;
+      const fields = f.fields.map((x, i) => (i === f.focus ? { ...x, value: action.text, edited: true } : x));
+      return { ...state, mode: { kind: 'form', form: { ...f, fields, error: null } } };
+    }
+    case 'form-error':
+      return state.mode.kind === 'form' ? { ...state, mode: { kind: 'form', form: { ...state.mode.form, error: action.error } } } : state;
     case 'flash':
       return { ...state, flash: action.flash };
   }

@@ -53,3 +53,18 @@ export function scoredRowsSince(db: Db, model: string, version: number, since: n
     WHERE p.model = ? AND p.version = ? AND p.ts >= ? ORDER BY p.ts, p.id`)
     .raw(true).iterate(model, version, since ?? -8.64e15) as IterableIterator<ScoredRow>;
 }
+
+/** Request time of a model version's first prediction whose label has arrived, or null (walks the (model, version, ts) index). */
+export function firstLabelledTs(db: Db, model: string, version: number): number | null {
+  const r = db.prepare(`SELECT p.ts FROM predictions p
+    WHERE p.model = ? AND p.version = ? AND EXISTS (SELECT 1 FROM labels l WHERE l.request_id = p.request_id)
+    ORDER BY p.ts LIMIT 1`).get(model, version) as { ts: number } | undefined;
+  return r ? r.ts : null;
+}
+
+/** How many of a model version's predictions with request time in [from, until) have a label and a score. */
+export function labelledCountBetween(db: Db, model: string, version: number, from: number, until: number): number {
+  const r = db.prepare(`SELECT COUNT(*) AS n FROM predictions p JOIN labels l ON l.request_id = p.request_id
+    WHERE p.model = ? AND p.version = ? AND p.ts >= ? AND p.ts < ? AND p.score IS NOT NULL`).get(model, version, from, until) as { n: number };
+  return r.n;
+}

@@ -11,7 +11,7 @@ import { complete } from '../../src/compare/autoChoose.js';
 import { Table, type Column } from '../widgets/Table.js';
 import { Line } from '../widgets/Line.js';
 import { PerfChart, type PerfWindow } from '../widgets/PerfChart.js';
-import { count, dateTime, fit, interval, num, pct, pval, signedPct, textWidth } from '../format.js';
+import { count, dateTime, day, fit, interval, num, pct, pval, signedPct, textWidth } from '../format.js';
 import { verdictTone, type Tone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
@@ -36,9 +36,6 @@ export function latestCompleteChoice(choices: readonly ModelChoice[]): ModelChoi
   return complete(choices).at(-1) ?? null;
 }
 
-/** A window by its start: the day alone when it starts at midnight (daily windows), else day and time. */
-const windowStart = (ms: number): string => dateTime(ms).replace(/ 00:00$/, '');
-
 /** The label-free ranking of the latest complete window, one line per model, best first. */
 export function rankingLines(s: Snapshot): TextLine[] {
   const c = latestCompleteChoice(s.choices);
@@ -48,7 +45,7 @@ export function rankingLines(s: Snapshot): TextLine[] {
   const judged = c.byLabels === null ? 'labels pending'
     : c.byLabels === c.best ? 'labels agree' : `labels chose ${c.byLabels}`;
   const lines: TextLine[] = [{
-    text: `ranking ${windowStart(c.start)} without labels: ${c.confident ? 'CONFIDENT (bands apart)' : 'not confident'} · ${judged}`,
+    text: `ranking ${day(c.start)} without labels: ${c.confident ? 'CONFIDENT (bands apart)' : 'not confident'} · ${judged}`,
     tone: c.byLabels !== null && c.byLabels !== c.best ? 'bad' : c.confident ? 'ok' : undefined,
   }];
   const estimatesOf = new Map(s.estimates.map((m) => [m.model, m]));

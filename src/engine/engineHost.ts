@@ -8,14 +8,16 @@ import { startModuleWorker } from '../util/moduleWorker.js';
 import type { Config } from '../config.js';
 import type { FleetSource } from '../fleet/engineFeed.js';
 import type { CommandCall, FromEngine, ToEngine } from './engineProtocol.js';
-import type { CommandResult, EngineCommands, GateReport, PaceCommand, RetrainOptions, Snapshot, SnapshotSource } from './snapshot.js';
+import type { CommandResult, EngineCommands, GateReport, PaceCommand, ReferenceSuggestion, RetrainOptions, Snapshot, SnapshotSource } from './snapshot.js';
+
+type CommandAnswer = CommandResult | GateReport | ReferenceSuggestion;
 import type { DemoOptions } from './operations.js';
 
 export class EngineHost implements SnapshotSource, EngineCommands {
   private worker: Worker | null = null;
   private latest: Snapshot | null = null;
   private readonly listeners = new Set<(s: Snapshot) => void>();
-  private readonly pending = new Map<number, (r: CommandResult | GateReport) => void>();
+  private readonly pending = new Map<number, (r: CommandAnswer) => void>();
   private nextId = 1;
   private stopped: Promise<void> | null = null;
   private resolveStopped: (() => void) | null = null;
@@ -77,11 +79,11 @@ export class EngineHost implements SnapshotSource, EngineCommands {
     return () => this.listeners.delete(listener);
   }
 
-  private call<T extends CommandResult | GateReport>(call: CommandCall): Promise<T> {
+  private call<T extends CommandAnswer>(call: CommandCall): Promise<T> {
     if (!this.worker) return Promise.resolve({ ok: false, message: 'the engine is not running' } as T);
     const id = this.nextId++;
     return new Promise<T>((resolve) => {
-      this.pending.set(id, resolve as (r: CommandResult | GateReport) => void);
+      this.pending.set(id, resolve as (r: CommandAnswer) => void);
       this.worker!.postMessage({ type: 'command', id, call } satisfies ToEngine);
     });
   }
@@ -95,6 +97,8 @@ export class EngineHost implements SnapshotSource, EngineCommands {
   ackAlert(id: string): Promise<CommandResult> { return this.call({ name: 'ackAlert', args: [id] }); }
   exportQualityRows(feature: string, top: number): Promise<CommandResult> { return this.call({ name: 'exportQualityRows', args: [feature, top] }); }
   setHost(host: string | null): Promise<CommandResult> { return this.call({ name: 'setHost', args: [host] }); }
+  suggestReference(target: string): Promise<ReferenceSuggestion> { return this.call({ name: 'suggestReference', args: [target] }); }
+  pinReference(target: string, from: number, until: number): Promise<CommandResult> { return this.call({ name: 'pinReference', args: [target, from, until] }); }
 
   /** Commits what is in flight and stops the engine thread (terminated after a grace period). */
   async stop(graceMs = 10_000): Promise<void> {

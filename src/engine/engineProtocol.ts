@@ -1,6 +1,6 @@
 /** Messages between the console thread (EngineHost) and the engine thread (engineWorker). */
 import type { Config } from '../config.js';
-import type { CommandResult, GateReport, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
+import type { CommandResult, GateReport, PaceCommand, ReferenceSuggestion, RetrainOptions, Snapshot } from './snapshot.js';
 import type { DemoOptions } from './operations.js';
 
 import type { FleetSource } from '../fleet/engineFeed.js';
@@ -23,7 +23,9 @@ export type CommandCall =
   | { name: 'pace'; args: [PaceCommand] }
   | { name: 'ackAlert'; args: [string] }
   | { name: 'exportQualityRows'; args: [string, number] }
-  | { name: 'setHost'; args: [string | null] };
+  | { name: 'setHost'; args: [string | null] }
+  | { name: 'suggestReference'; args: [string] }
+  | { name: 'pinReference'; args: [string, number, number] };
 
 export type ToEngine =
   | { type: 'command'; id: number; call: CommandCall }
@@ -32,6 +34,6 @@ export type ToEngine =
 export type FromEngine =
   | { type: 'ready'; backend: string }
   | { type: 'snapshot'; snapshot: Snapshot }
-  | { type: 'result'; id: number; result: CommandResult | GateReport }
+  | { type: 'result'; id: number; result: CommandResult | GateReport | ReferenceSuggestion }
   | { type: 'error'; message: string }
   | { type: 'stopped' };

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
         case 'ackAlert': return ops.ackAlert(...call.args);
         case 'exportQualityRows': return ops.exportQualityRows(...call.args);
         case 'setHost': return ops.setHost(...call.args);
+        case 'suggestReference': return ops.suggestReference(...call.args);
+        case 'pinReference': return ops.pinReference(...call.args);
       }
     };
     run().then(

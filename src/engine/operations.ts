@@ -5,7 +5,7 @@
  * retrain in the store (console, CLI or policy) against its cooldown and daily maximum.
  */
 import type { Engine } from './engine.js';
-import type { CommandResult, EngineCommands, GateReport, PaceCommand, RetrainOptions, Snapshot } from './snapshot.js';
+import type { CommandResult, EngineCommands, GateReport, PaceCommand, ReferenceSuggestion, RetrainOptions, Snapshot } from './snapshot.js';
 import { DemoPacer } from './demoPacer.js';
 import type { Config } from '../config.js';
 import { JobRunner, type JobInfo } from '../retrain/jobRunner.js';
@@ -18,7 +18,8 @@ import { decorateSnapshot } from '../ops/snapshot.js';
 import { exportRowsToFile } from '../ops/quality.js';
 import { hostsReport } from '../ops/hosts.js';
 import { decideRollback, decideSwitch, type PolicySwitch } from '../compare/autoChoose.js';
-import { parseDuration } from '../core/time.js';
+import { formatMinute, parseDuration } from '../core/time.js';
+import { pinReference, suggestReference } from '../ops/reference.js';
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -216,6 +217,25 @@ export class Operations implements EngineCommands {
       return { ok: true, message: `wrote the ${r.rows} rows violating "${feature}" that cleaning helps most to ${r.path}` };
     } catch (e) {
       return { ok: false, message: `export failed: ${errorMessage(e)}` };
+    }
+  }
+
+  async suggestReference(target: string): Promise<ReferenceSuggestion> {
+    try {
+      return suggestReference(this.ctx, target);
+    } catch (e) {
+      return { target, from: null, until: null, labelled: 0, needed: 0, current: null, error: errorMessage(e) };
+    }
+  }
+
+  /** The Models screen's pin: the CLI's `reference set` through the same ops function; the engine's monitors pick it up with the registry. */
+  async pinReference(target: string, from: number, until: number): Promise<CommandResult> {
+    try {
+      const { reference: r } = pinReference(this.ctx, target, from, until);
+      this.engine.kick();
+      return { ok: true, message: `${target}: CBPE reference pinned, ${r.rows} labelled rows ${formatMinute(from)} … ${formatMinute(until)}, realised accuracy ${(r.accuracy * 100).toFixed(1)}%` };
+    } catch (e) {
+      return { ok: false, message: `reference not pinned: ${errorMessage(e)}` };
     }
   }
 

@@ -384,6 +384,10 @@ export interface CommandResult {
 export type { GateFigures, GateReport } from '../core/gate.js';
 import type { GateReport } from '../core/gate.js';
 
+/** The reference dialog's defaults and the reference in force (src/ops/reference.ts). */
+export type { ReferenceSuggestion } from '../ops/reference.js';
+import type { ReferenceSuggestion } from '../ops/reference.js';
+
 export interface RetrainOptions {
   model?: string;           // model name; default: the active model's
   type?: 'logreg' | 'mlp';
@@ -405,4 +409,8 @@ export interface EngineCommands {
   exportQualityRows(feature: string, top: number): Promise<CommandResult>;
   /** The console's host filter: this host's figures on the screens (null: the whole fleet). Read-only. */
   setHost(host: string | null): Promise<CommandResult>;
+  /** The Models screen's `r`: the dialog's defaults (the model's first labelled week) and the reference in force. */
+  suggestReference(target: string): Promise<ReferenceSuggestion>;
+  /** Pins [from, until) of the model's labelled traffic as its CBPE reference: `mlops-tui reference set`'s ops function. */
+  pinReference(target: string, from: number, until: number): Promise<CommandResult>;
 }

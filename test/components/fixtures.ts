@@ -1,6 +1,6 @@
 /** Hand-built snapshots (the snapshot IS the console's input) and a commands object that records calls. */
 import type {
-  CommandResult, EngineCommands, GateFigures, GateReport, PaceCommand, RetrainOptions, Snapshot, SnapshotSource,
+  CommandResult, EngineCommands, GateFigures, GateReport, PaceCommand, ReferenceSuggestion, RetrainOptions, Snapshot, SnapshotSource,
 } from '../../src/engine/snapshot.js';
 import { chooseByEstimate } from '../../src/compare/choose.js';
 
@@ -87,7 +87,15 @@ export interface Call { name: string; args: unknown[] }
 
 export interface Recorder extends EngineCommands { calls: Call[] }
 
-export function recorder(gate: Partial<GateFigures> = {}, result: CommandResult = { ok: true, message: 'done' }): Recorder {
+/** What the engine suggests for the reference dialog: the flights MLP's first labelled week of February. */
+export function defaultSuggestion(target: string): ReferenceSuggestion {
+  return {
+    target, from: Date.UTC(2001, 1, 1), until: Date.UTC(2001, 1, 8), labelled: 118_406, needed: 500,
+    current: { source: 'training-holdout', rows: 9_871, from: Date.UTC(2001, 0, 25), until: Date.UTC(2001, 1, 1) }, error: null,
+  };
+}
+
+export function recorder(gate: Partial<GateFigures> = {}, result: CommandResult = { ok: true, message: 'done' }, suggestion: (target: string) => ReferenceSuggestion = defaultSuggestion): Recorder {
   const calls: Call[] = [];
   const rec = (name: string, args: unknown[]) => {
     calls.push({ name, args });
@@ -103,6 +111,11 @@ export function recorder(gate: Partial<GateFigures> = {}, result: CommandResult 
     ackAlert: (id: string) => rec('ackAlert', [id]),
     exportQualityRows: (feature: string, top: number) => rec('exportQualityRows', [feature, top]),
     setHost: (host: string | null) => rec('setHost', [host]),
+    pinReference: (target: string, from: number, until: number) => rec('pinReference', [target, from, until]),
+    suggestReference(target: string): Promise<ReferenceSuggestion> {
+      calls.push({ name: 'suggestReference', args: [target] });
+      return Promise.resolve(suggestion(target));
+    },
     gatePreview(target: string): Promise<GateReport> {
       calls.push({ name: 'gatePreview', args: [target] });
       const figures: GateFigures = {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { isoTime, requireTime } from '../../core/time.js';
 import { existsSync } from 'node:fs';
-import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
+import { resolveConfig, UsageError, withOps, type GlobalOptions } from '../context.js';
 
 interface ReferenceSetOptions extends GlobalOptions {
   from: string;
@@ -40,31 +40,16 @@ Examples:
       const from = timeArg('from', opts.from);
       const until = timeArg('until', opts.until);
       if (!(until > from)) throw new UsageError('--until must be after --from');
-      if (!/^[^@\s]+@\d+$/.test(model)) throw new UsageError(`"${model}" must be NAME@VERSION, e.g. flights-mlp@2`);
       const cfg = resolveConfig(opts);
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
-      const [{ openDb }, { currentOperator }, { cbpeReferenceFromStore, pinCbpeReference }, { CbpeReferenceError }] = await Promise.all([
-        import('../../../store/db.js'), import('../../../store/audit.js'), import('../../compare/cbpeStore.js'), import('../../compare/cbpeReference.js'),
-      ]);
-      const db = openDb(cfg.db);
-      try {
-        const { artifact } = cbpeReferenceFromStore(db, model);
-        let pinned;
-        try {
-          pinned = pinCbpeReference(db, model, from, until, currentOperator(), artifact);
-        } catch (err) {
-          if (err instanceof CbpeReferenceError) throw new UsageError(err.message);
-          throw err;
-        }
-        const r = pinned.reference;
-        if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ model, source: r.source, rows: r.rows, from: r.from, until: r.until, accuracy: r.accuracy, threshold: r.threshold, chunkSize: r.chunkSize }, null, 2)}\n`);
-          return;
-        }
-        const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-        process.stdout.write(`${model}: CBPE reference pinned, ${r.rows} labelled rows from ${isoTime(from)} until ${isoTime(until)}; realised accuracy ${pct(r.accuracy)}, alert below ${pct(r.threshold.lower)}\n`);
-      } finally {
-        db.close();
+      const { pinReference } = await import('../../ops/reference.js');
+      // The console's Models screen (r) pins through the same ops function.
+      const r = await withOps(cfg, {}, (ctx) => pinReference(ctx, model, from, until).reference);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ model, source: r.source, rows: r.rows, from: r.from, until: r.until, accuracy: r.accuracy, threshold: r.threshold, chunkSize: r.chunkSize }, null, 2)}\n`);
+        return;
       }
+      const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+      process.stdout.write(`${model}: CBPE reference pinned, ${r.rows} labelled rows from ${isoTime(from)} until ${isoTime(until)}; realised accuracy ${pct(r.accuracy)}, alert below ${pct(r.threshold.lower)}\n`);
     });
 }
