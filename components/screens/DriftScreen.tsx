@@ -69,7 +69,7 @@ function HostsTable({ snapshot, rows, selected, width, height }: ScreenProps<Hos
   const differs = rows.filter((r) => r.inputs === 'DIFFERS').map((r) => r.host);
   const head = !h || h.list.length < 2 ? 'one source of lines: nothing to compare hosts with'
     : h.driftAt === null ? 'comparing each host\'s inputs with the other hosts\'…'
-      : `each host's last 2,000 predictions against each other host's (at ${minute(h.driftAt)}): ${differs.length ? `${differs.join(', ')} DIFFERS` : 'no replica differs'}`;
+      : `each host's last ${count(h.driftRows)} predictions against each other host's (at ${minute(h.driftAt)}): ${differs.length ? `${differs.join(', ')} DIFFERS` : 'no replica differs'}`;
   return (
     <Box flexDirection="column" height={height}>
       <Line text={head} width={width} tone={differs.length ? 'bad' : 'ok'} />

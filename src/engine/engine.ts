@@ -124,7 +124,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
   fleetLag: (() => { pending: number; oldestUnackedSeconds: number | null } | null) | null = null;
   private lagBytes: { at: number; bytes: number } | null = null;
   /** Which replica differs (src/ops/hosts.ts), filled by the operations layer. */
-  hostDrift: Pick<HostsStatus, 'drift' | 'driftAt'> = { drift: [], driftAt: null };
+  hostDrift: Pick<HostsStatus, 'drift' | 'driftAt' | 'driftRows'> = { drift: [], driftAt: null, driftRows: 0 };
 
   constructor(private readonly opts: EngineOptions) {
     super();

@@ -83,8 +83,9 @@ export class Operations implements EngineCommands {
     if ((s.hosts?.list.length ?? 0) < 2 || now - this.hostDriftAt < 30_000) return;
     this.hostDriftAt = now;
     try {
-      const r = hostsReport(this.engine.db, { rows: 2000, afterId: Math.max(0, this.engine.cursors.predictions - 200_000) });
-      this.engine.hostDrift = { drift: r.drift, driftAt: now };
+      const rows = 2000;
+      const r = hostsReport(this.engine.db, { rows, afterId: Math.max(0, this.engine.cursors.predictions - 200_000) });
+      this.engine.hostDrift = { drift: r.drift, driftAt: now, driftRows: rows };
       if (s.hosts) Object.assign(s.hosts, this.engine.hostDrift);
     } catch (e) {
       s.problem = s.problem ?? `hosts: ${errorMessage(e)}`;

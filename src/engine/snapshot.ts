@@ -340,6 +340,8 @@ export interface HostsStatus {
   drift: HostDriftRow[];
   /** When `drift` was computed (it is refreshed every 30 s); null before the first time. */
   driftAt: number | null;
+  /** Each host's most recent predictions that `drift` compares. */
+  driftRows: number;
   view: HostView | null;
 }
 

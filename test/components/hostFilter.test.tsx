@@ -26,6 +26,7 @@ function fleet(selected: string | null): Snapshot {
       { model: 'flights-logreg', host: 'web-3', rows: 2000, drifted: false, features: [{ feature: 'distance', method: 'wasserstein', statistic: 0.03, level: 'ok', against: [] }] },
     ],
     driftAt: T0 - 10_000,
+    driftRows: 2000,
     view: selected === null ? null : {
       host: selected,
       traffic: [{ model: 'flights-logreg@1', alias: 'active', predictions: 80_001, labelled: 50_001, coverage: 0.625, accuracy: 0.6123, logLoss: 0.7, auc: 0.51, estAccuracy: 0.7 }],
@@ -79,7 +80,7 @@ test('the Drift screen\'s hosts view names the replica that differs; Enter filte
   const h = await open({ snapshot: fleet(null), columns: 120, rows: 30 });
   await h.press('2', 'h');
   const f = h.frame();
-  assert.match(f, /each host's last 2,000 predictions against each other host's \(at .*\): web-2 DIFFERS/);
+  assert.match(f, /each host's last 2000 predictions against each other host's \(at .*\): web-2 DIFFERS/);
   assert.match(f, /web-2 +80\.0k +50\.0k +2 .*DIFFERS +distance drift \(wasserstein 0\.988\)/);
   assert.match(f, /web-1 .*like the others/);
   await h.press('j', KEY.enter);

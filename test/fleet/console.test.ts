@@ -12,6 +12,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
 import { startTmux, tmuxMissing } from '../helpers/tmux.js';
 import { HostLog, startCli } from '../helpers/fleet.js';
+import { freePort } from '../helpers/nats.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mlops-tui.js', import.meta.url));
 const skip = natsServerBinary() === null ? NO_NATS : (tmuxMissing() ?? false);
@@ -29,8 +30,17 @@ test('the console with --from reads the fleet\'s stream', { skip, timeout: 180_0
 
   const s = startTmux({ cols: 160, rows: 40, cwd: dir });
   t.after(() => s.kill());
-  s.run(`node ${BIN} --db ${join(dir, 'store.db')} --watch ${join(dir, 'no-local-files')} --from ${nats.urls}`);
+  const port = await freePort();
+  s.run(`node ${BIN} --db ${join(dir, 'store.db')} --watch ${join(dir, 'no-local-files')} --from ${nats.urls} --metrics ${port}`);
   await s.waitFor(/ 300 preds/, 60_000, 'the 300 shipped predictions counted in the header');
+  // --metrics reports the durable consumer's backlog: nothing left once everything is in.
+  const end = Date.now() + 30_000;
+  let text = '';
+  while (!/^mlops_ingest_nats_pending_messages 0$/m.test(text) || !/^mlops_ingest_nats_oldest_unacked_seconds 0$/m.test(text)) {
+    if (Date.now() > end) throw new Error(`the console's metrics never showed an empty backlog:\n${text}`);
+    await new Promise((r) => setTimeout(r, 250));
+    text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+  }
 
   log.write(200);
   const more = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'web-1', '--once']);
