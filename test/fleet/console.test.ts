@@ -2,7 +2,8 @@
  * The console with `--from nats://…` (issue 17), on a real terminal (tmux): its
  * engine reads the fleet's stream into the store instead of watching files,
  * and the screen shows the shipped predictions; lines shipped while it is open
- * appear too.
+ * appear too. `--metrics` reports the consumer's backlog, and `H` filters the
+ * screens on each serving host in turn through the real engine thread.
  */
 import { after, test } from 'node:test';
 import { mkdirSync } from 'node:fs';
@@ -46,6 +47,23 @@ test('the console with --from reads the fleet\'s stream', { skip, timeout: 180_0
   const more = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'web-1', '--once']);
   await more.exited;
   await s.waitFor(/ 500 preds/, 60_000, 'the lines shipped while the console is open');
+
+  // A second serving host, then the host filter through the real engine thread: H selects
+  // web-1 (the header names it with its own count), H again web-2, H again the whole fleet.
+  const logs2 = join(dir, 'logs-2');
+  mkdirSync(logs2);
+  const log2 = new HostLog('web-2', logs2);
+  log2.write(120);
+  const other = startCli(dir, ['ship', '--watch', logs2, '--nats', nats.urls, '--db', join(dir, 'ship-2.db'), '--host', 'web-2', '--once']);
+  await other.exited;
+  await s.waitFor(/ 620 preds/, 60_000, 'the second host\'s lines');
+  s.type('H');
+  await s.waitFor(/HOST web-1 500 preds │ fleet: /, 30_000, 'the header filtered on web-1');
+  await s.waitFor(/host web-1 · models and accuracy of this host/, 30_000, 'what the Overview shows for web-1');
+  s.type('H');
+  await s.waitFor(/HOST web-2 120 preds │ fleet: /, 30_000, 'the header filtered on web-2');
+  s.type('H');
+  await s.waitFor((sc) => !/HOST /.test(sc) && / 620 preds/.test(sc), 30_000, 'the whole fleet again');
   s.type('q');
   await s.exitCode(30_000);
 });
