@@ -25,13 +25,15 @@ interface ConsoleCliOptions extends GlobalOptions, NatsFlagValues {
 }
 
 export function registerConsole(program: Command): void {
-  addNatsFlags(program.command('console', { isDefault: true }))
+  const command = program.command('console', { isDefault: true })
     .description('Open the live console (the default command): ingest, drift, shadows, models, retrain, events')
     .option('--read-only', 'hide every action that changes the registry or starts a job')
     .option('--from <urls>', 'read the fleet\'s JetStream stream instead of watching files (as `ingest --from`): NATS servers, comma-separated')
     .option('--stream <name>', 'with --from: the stream the shippers publish to', 'MLOPS')
     .option('--durable <name>', 'with --from: the durable consumer (shared with any `ingest --from`: one of them reads, the others stand by)', 'mlops-ingest')
-    .option('--metrics <port>', 'serve GET /metrics (Prometheus text format) on this loopback port: ingest, drift per feature, accuracy per model, open alerts')
+    .option('--metrics <port>', 'serve GET /metrics (Prometheus text format) on this loopback port: ingest, drift per feature, accuracy per model, open alerts');
+  // The NATS flags after the command's own, in --help too.
+  addNatsFlags(command)
     .addHelpText('after', `${NATS_AUTH_HELP}\n\nExamples:\n  mlops-tui --watch /var/log/predictions --db /var/lib/mlops/mlops.db\n  mlops-tui console --read-only\n  mlops-tui --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db\n  mlops-tui console --metrics 9464    # curl -s localhost:9464/metrics`)
     .action(async (_o: ConsoleCliOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ConsoleCliOptions>();

@@ -16,14 +16,16 @@ interface IngestOptions extends GlobalOptions, NatsFlagValues {
 }
 
 export function registerIngest(program: Command): void {
-  addNatsFlags(program.command('ingest'))
+  const command = program.command('ingest')
     .description('Read prediction logs (*.jsonl, *.jsonl.gz) from the watched directory into the database')
     .option('--once', 'read every file up to its end, then exit (default: keep watching until SIGINT/SIGTERM)')
     .option('--quiet', 'print nothing but errors')
-    .option('--metrics <port>', 'serve GET /metrics (Prometheus text format) on this loopback port while watching')
+    .option('--metrics <port>', 'serve GET /metrics (Prometheus text format) on this loopback port: rate, rows, quarantined lines, lag (files or the NATS consumer)')
     .option('--from <urls>', 'read the fleet\'s JetStream stream instead of files: NATS servers, comma-separated (nats://h1:4222,...)')
     .option('--stream <name>', 'with --from: the stream the shippers publish to', 'MLOPS')
-    .option('--durable <name>', 'with --from: the durable consumer; a second ingest on the same one stands by', 'mlops-ingest')
+    .option('--durable <name>', 'with --from: the durable consumer; a second ingest on the same one stands by', 'mlops-ingest');
+  // The NATS flags after the command's own, in --help too.
+  addNatsFlags(command)
     .addHelpText('after', `
 A commit that fails (database locked, disk full) is retried with backoff until it succeeds; the
 error is printed and shown by \`mlops-tui status\`. A file that cannot be read is skipped with a

@@ -23,7 +23,7 @@ function positiveInt(v: string, flag: string): number {
 }
 
 export function registerShip(program: Command): void {
-  addNatsFlags(program.command('ship'))
+  const command = program.command('ship')
     .description('On a serving host: publish each new line of the watched prediction logs to a NATS JetStream stream (offsets and the on-disk spool in --db)')
     .option('--nats <urls>', 'NATS servers, comma-separated (nats://host:4222,...)')
     .option('--stream <name>', 'JetStream stream, created when missing', 'MLOPS')
@@ -31,7 +31,9 @@ export function registerShip(program: Command): void {
     .option('--host <name>', 'this host\'s name in every line\'s metadata (default: the machine\'s hostname)')
     .option('--spool-max <lines>', 'lines kept on disk while the server is away; beyond, reading pauses and the lines wait in the log files', '1000000')
     .option('--once', 'read every file to its end, publish everything, then exit')
-    .option('--quiet', 'print nothing but errors and warnings')
+    .option('--quiet', 'print nothing but errors and warnings');
+  // The NATS flags after the command's own, in --help too.
+  addNatsFlags(command)
     .addHelpText('after', `\nThe offsets and the spool live in --db (default: ship.db beside the database of the config).\n${NATS_AUTH_HELP}\n\nExamples:\n  mlops-tui ship --watch /var/log/predictions --nats nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/ship.db\n  mlops-tui ship --watch ./predictions --nats nats://127.0.0.1:4222 --stream MLOPS --replicas 1 --once\n  MLOPS_NATS_PASS=… mlops-tui ship --nats tls://n1:4222 --nats-user web --nats-tls-ca /etc/nats/ca.pem --watch /var/log/predictions`)
     .action(async (_o: ShipCliOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<ShipCliOptions>();
