@@ -67,9 +67,13 @@ const hostColumns: Column<HostScreenRow>[] = [
 function HostsTable({ snapshot, rows, selected, width, height }: ScreenProps<HostScreenRow>) {
   const h = snapshot.hosts;
   const differs = rows.filter((r) => r.inputs === 'DIFFERS').map((r) => r.host);
+  // Two hosts that differ differ from each other: which one is wrong, inputs alone cannot say (hostDrift.ts).
+  const pair = differs.length === 2 && new Set(h?.drift.map((d) => d.host)).size === 2;
+  const verdict = pair ? `${differs.join(' and ')} differ from each other (two hosts: inputs cannot tell which is wrong)`
+    : differs.length ? `${differs.join(', ')} DIFFERS` : 'no replica differs';
   const head = !h || h.list.length < 2 ? 'one source of lines: nothing to compare hosts with'
     : h.driftAt === null ? 'comparing each host\'s inputs with the other hosts\'…'
-      : `each host's last ${count(h.driftRows)} predictions against each other host's (at ${minute(h.driftAt)}): ${differs.length ? `${differs.join(', ')} DIFFERS` : 'no replica differs'}`;
+      : `each host's last ${count(h.driftRows)} predictions against each other host's (at ${minute(h.driftAt)}): ${verdict}`;
   return (
     <Box flexDirection="column" height={height}>
       <Line text={head} width={width} tone={differs.length ? 'bad' : 'ok'} />

@@ -90,3 +90,14 @@ test('the Drift screen\'s hosts view names the replica that differs; Enter filte
   assert.match(h.frame(), /feature +kind +method +stat/);
   h.unmount();
 });
+
+test('with two hosts that differ, the hosts view does not pretend to know which one is wrong', async () => {
+  const s = fleet(null);
+  const hosts = s.hosts!;
+  hosts.list = hosts.list.slice(0, 2);
+  hosts.drift = hosts.drift.slice(0, 2).map((d) => ({ ...d, drifted: true }));
+  const h = await open({ snapshot: s, columns: 200, rows: 30 });
+  await h.press('2', 'h');
+  assert.match(h.frame(), /web-1 and web-2 differ from each other \(two hosts: inputs cannot tell which is wrong\)/);
+  h.unmount();
+});
