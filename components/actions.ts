@@ -44,7 +44,7 @@ export function referenceLines(s: ReferenceSuggestion | null): DialogLine[] {
   });
   lines.push(s.from === null
     ? { text: 'no labelled prediction of this model yet: type a period once labels are in', tone: 'warn' }
-    : { text: `first labelled week: ${count(s.labelled)} labelled predictions with a score (${count(s.needed)} needed)`, tone: s.labelled >= s.needed ? 'ok' : 'warn' });
+    : { text: `first labelled week: ${count(s.labelled)} labelled rows with a score (${count(s.needed)} needed)`, tone: s.labelled >= s.needed ? 'ok' : 'warn' });
   return lines;
 }
 

@@ -12,11 +12,15 @@ import { count, dash, day, num, pct, time } from '../format.js';
 import { aliasTone, type Tone } from '../theme.js';
 import { defineScreen, type ScreenProps } from './types.js';
 
-/** A row of the screen: a registry version, or (model null) a version seen only in the logs. */
+/**
+ * A row of the screen: a registry version, or (model null) a version seen only in the logs. The
+ * snapshot names those by their name@version alone; the screen shows it whole rather than split
+ * it with a second copy of the registry's reference rule.
+ */
 export interface ModelsRow {
   ref: string;              // name@version
-  name: string;
-  version: number;
+  name: string;             // the registry's name; the whole reference for a log-only version
+  version: number | null;   // null for a log-only version (it is in `name`)
   alias: TrafficAlias;
   model: ModelRow | null;
 }
@@ -26,7 +30,7 @@ const aliasText = (a: TrafficAlias): string => (a === 'unregistered' ? 'logs onl
 
 const columns: Column<ModelsRow>[] = [
   { title: 'name', kind: 'name', cell: (r) => r.name },
-  { title: 'ver', align: 'right', cell: (r) => String(r.version) },
+  { title: 'ver', align: 'right', cell: (r) => (r.version === null ? dash : String(r.version)) },
   { title: 'alias', cell: (r) => aliasText(r.alias) },
   { title: 'type', cell: (r) => r.model?.type ?? dash },
   { title: 'created', cell: (r) => (r.model ? time(r.model.createdAt) : dash) },
@@ -43,11 +47,8 @@ export function modelsRows(s: Snapshot): ModelsRow[] {
   const logged: ModelsRow[] = [];
   for (const t of s.traffic) {
     if (known.has(t.model)) continue;
-    const at = t.model.lastIndexOf('@');
-    const version = Number(t.model.slice(at + 1));
-    if (at <= 0 || !Number.isInteger(version)) continue;
     known.add(t.model);
-    logged.push({ ref: t.model, name: t.model.slice(0, at), version, alias: 'unregistered', model: null });
+    logged.push({ ref: t.model, name: t.model, version: null, alias: 'unregistered', model: null });
   }
   return [...registered, ...logged.sort((a, b) => a.ref.localeCompare(b.ref))];
 }

@@ -15,8 +15,6 @@ const DAY = 86_400_000;
 /** The suggested period: a week holds every weekday once. */
 export const SUGGESTED_DAYS = 7;
 
-const REF = /^[^@\s]+@\d+$/;
-
 /** The reference a pin would replace, as the snapshot describes one. */
 export interface ReferenceInForce {
   source: 'training-holdout' | 'pinned';
@@ -38,10 +36,16 @@ export interface ReferenceSuggestion {
   error: string | null;
 }
 
+/** The registry's reference rule (store/registry.ts), with a version required. */
 function checkTarget(target: string): { name: string; version: number } {
-  if (!REF.test(target)) throw new OpsInputError(`"${target}" must be NAME@VERSION, e.g. flights-mlp@2`);
-  const { name, version } = parseRef(target);
-  return { name, version: version as number };
+  let ref: { name: string; version: number | null };
+  try {
+    ref = parseRef(target);
+  } catch {
+    ref = { name: '', version: null };
+  }
+  if (ref.version === null) throw new OpsInputError(`"${target}" must be NAME@VERSION, e.g. flights-mlp@2`);
+  return { name: ref.name, version: ref.version };
 }
 
 export function suggestReference(ctx: OpsContext, target: string): ReferenceSuggestion {

@@ -29,7 +29,7 @@ test('models: the selected version’s CBPE reference, held-out or pinned with i
   // The version only the logs know is listed after the registry, with no estimate until one is pinned.
   await h.press('G');
   let f = h.frame();
-  assert.match(selectedLine(f), /vendor-model +7 logs only/);
+  assert.match(selectedLine(f), /vendor-model@7 +– logs only/);
   assert.match(f, /^vendor-model@7 not in registry: seen in the logs only/m);
   assert.match(f, /^reference: none, so no estimate · r pins a period of its labelled traffic$/m);
   await h.press('p');
@@ -48,7 +48,7 @@ test('r opens the period dialog on the first labelled week; Enter walks the fiel
   const f = await h.waitFor(/│ > from +2001-02-01█/, 'the suggested week in the fields');
   assert.match(f, /Pin the CBPE reference of flights-mlp@2/);
   assert.match(f, /│ {3}until +2001-02-08 /);
-  assert.match(f, /first labelled week: 118k labelled predictions with a score \(500 needed\)/);
+  assert.match(f, /first labelled week: 118k labelled rows with a score \(500 needed\)/);
   assert.match(f, /in force: held-out rows from training, 9871 rows \(a pin wins over them\)/);
   assert.match(f, /\[ {2}Cancel {2}\] +\[ {2}Pin {2}\]/);
   assert.deepEqual(h.commands.calls.find((c) => c.name === 'suggestReference')?.args, ['flights-mlp@2']);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyFilter, initialState, reducer, type ConfirmDialog } from '../../components/state.js';
+import { applyFilter, initialState, reducer, type ConfirmDialog, type FormDialog } from '../../components/state.js';
 import { parseCommand } from '../../components/command.js';
 import { keyName } from '../../components/keys.js';
 import type { Key } from 'ink';
@@ -101,4 +101,43 @@ test('keyName normalises Ink keys', () => {
   assert.equal(keyName('G', k({ shift: true })), 'G');
   assert.equal(keyName('[A', k({})), 'up', 'tail of an arrow split from its ESC');
   assert.equal(keyName('[Z', k({})), 'shift-tab');
+});
+
+const form = (over: Partial<FormDialog> = {}): FormDialog => ({
+  id: 7, title: 'Pin', lines: [], confirmLabel: 'Pin', loading: true, error: null, focus: 3, submit: () => null,
+  fields: [{ label: 'from', value: '', edited: false }, { label: 'until', value: '', edited: false }], ...over,
+});
+
+test('form dialog: opens on its first field; late defaults fill only the fields not typed in; focus wraps over fields and buttons', () => {
+  let s = reducer(initialState(), { type: 'form-open', form: form() });
+  assert.equal(s.mode.kind === 'form' && s.mode.form.focus, 0, 'typing goes to the first field');
+  s = reducer(s, { type: 'form-edit', text: '2001-03-01' });
+  // The suggestion arrives after the operator typed in `from`: only `until` takes it.
+  s = reducer(s, { type: 'form-update', id: 7, lines: [{ text: 'suggested' }], values: ['2001-02-01', '2001-02-08'], loading: false });
+  assert.ok(s.mode.kind === 'form');
+  assert.deepEqual(s.mode.form.fields.map((f) => f.value), ['2001-03-01', '2001-02-08']);
+  assert.equal(s.mode.form.loading, false);
+  // An answer for an older dialog changes nothing.
+  const same = reducer(s, { type: 'form-update', id: 6, lines: [], values: ['x', 'y'], loading: false });
+  assert.equal(same, s);
+  // Editing a button does nothing; an error clears on the next edit.
+  s = reducer(s, { type: 'form-focus', delta: 2 });
+  assert.ok(s.mode.kind === 'form' && s.mode.form.focus === 2);
+  assert.equal(reducer(s, { type: 'form-edit', text: 'zz' }), s);
+  s = reducer(s, { type: 'form-error', error: 'until must be after from' });
+  s = reducer(s, { type: 'form-focus', delta: 2 });
+  assert.ok(s.mode.kind === 'form' && s.mode.form.focus === 0, 'round from the action button to the first field');
+  s = reducer(s, { type: 'form-focus', delta: -1 });
+  assert.ok(s.mode.kind === 'form' && s.mode.form.focus === 3);
+  s = reducer(s, { type: 'form-focus', delta: 1 });
+  s = reducer(s, { type: 'form-edit', text: '2001-03-02' });
+  assert.ok(s.mode.kind === 'form');
+  assert.equal(s.mode.form.error, null);
+  assert.equal(s.mode.form.fields[0].value, '2001-03-02');
+});
+
+test(':reference needs NAME@VERSION', () => {
+  assert.deepEqual(parseCommand(':reference flights-mlp@2'), { kind: 'reference', target: 'flights-mlp@2' });
+  assert.equal(parseCommand('reference flights-mlp').kind, 'error');
+  assert.equal(parseCommand('reference').kind, 'error');
 });

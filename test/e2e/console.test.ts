@@ -324,6 +324,41 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     await s.waitFor(/ promote +flights-logreg@1 → /, 5_000, 'the promotion on Events');
     await quit(s);
   });
+
+  test('r on Models pins a CBPE reference through the engine thread: the period typed on a real terminal, audited, shown', async () => {
+    const s = await open(120, 36);
+    await showScreen(s, ['4'], 4, 120, 36);
+    if (!/^> flights-mlp /m.test(s.capture())) s.sendKeys('j');
+    await s.waitFor(/^> flights-mlp +1 /m, 5_000, 'the MLP selected');
+    // Trained here: its reference is its own held-out rows until a period is pinned.
+    await s.waitFor(/^reference: held-out rows .*· r pins a period/m, 20_000, 'the reference in force');
+    s.sendKeys('r');
+    // The replayed week 2001-01-08…14 is labelled from its first hours: that is the suggestion.
+    const dialog = await s.waitFor(/│ > from +2001-01-08█/, 15_000, 'the first labelled week in the dialog');
+    assert.match(dialog, /Pin the CBPE reference of flights-mlp@1/);
+    assert.match(dialog, /│ {3}until +2001-01-15 /);
+    assert.match(dialog, /first labelled week: [\d.,]+k? labelled rows with a score \(500 needed\)/);
+    await eventuallyClean(s, 120, 36, 'the reference dialog');
+    s.sendKeys('Tab');
+    await s.waitFor(/> until +2001-01-15█/, 5_000, 'focus on until');
+    s.sendKeys('BSpace', 'BSpace');
+    await s.waitFor(/> until +2001-01-█/, 5_000, 'two characters erased');
+    // tmux writes a typed string in one read: in a field it is text, whole.
+    s.type('12');
+    await s.waitFor(/> until +2001-01-12█/, 5_000, 'the typed day');
+    s.sendKeys('Enter');
+    await s.waitFor(/\[> Cancel <\] +\[ +Pin +\]/, 5_000, 'Enter on the last field lands on Cancel');
+    assert.ok(!(await history(p)).some((r) => r.action === 'reference-set'), 'nothing pinned yet');
+    s.sendKeys('Tab');
+    await s.waitFor(/\[ +Cancel +\] +\[> Pin <\]/, 5_000, 'focus on Pin');
+    s.sendKeys('Enter');
+    await s.waitFor(/flights-mlp@1: CBPE reference pinned, \d+ labelled rows 2001-01-08 00:00 … 2001-01-12 00:00/, 30_000, 'the engine\'s answer on the flash line');
+    await s.waitFor(/^reference: pinned 2001-01-08 … 2001-01-12, [\d.]+k? rows · r pins another/m, 10_000, 'the Models screen showing the pinned period');
+    const pin = (await history(p)).find((r) => r.action === 'reference-set');
+    assert.ok(pin, 'audited');
+    assert.equal(pin.subject, 'flights-mlp@1');
+    await quit(s);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
