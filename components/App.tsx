@@ -19,7 +19,7 @@ import { SCREEN_DEFS } from './screens/index.js';
 import type { ActionContext } from './screens/types.js';
 import { DEMO_KEYS, GLOBAL_KEYS, type DemoContext, type GlobalContext } from './globalKeys.js';
 import { Header, headerHeight } from './Header.js';
-import { nextHost, scopeToHost } from './hostScope.js';
+import { cycleHost, scopeToHost } from './hostScope.js';
 import { Line } from './widgets/Line.js';
 import { HelpOverlay } from './widgets/HelpOverlay.js';
 import { ConfirmDialogView } from './widgets/ConfirmDialog.js';
@@ -209,7 +209,7 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
         const pacing = snapshotRef.current?.demo ? findBinding<DemoContext>(DEMO_KEYS, name) : undefined;
         if (pacing) return pacing.run({ pace: actions.pace });
         const g = findBinding<GlobalContext>(GLOBAL_KEYS, name);
-        if (g) return g.run({ dispatch, length: view.rows.length, page: Math.max(1, bodyH - 2), exit, cycleHost: () => actions.setHost(nextHost(snapshotRef.current)) });
+        if (g) return g.run({ dispatch, length: view.rows.length, page: Math.max(1, bodyH - 2), exit, cycleHost: () => cycleHost(snapshotRef.current, actions) });
         if (name === 'esc' && st.filter[st.screen]) dispatch({ type: 'filter-clear' });
       }
     }

@@ -7,6 +7,7 @@
  */
 import type { Snapshot } from '../src/engine/snapshot.js';
 import type { ScreenId } from './state.js';
+import type { ConsoleActions } from './actions.js';
 
 /** The snapshot as the screens see it: the selected host's traffic, estimates, drift and quarantine. */
 export function scopeToHost(s: Snapshot): Snapshot {
@@ -32,6 +33,16 @@ export function hostScopeLine(s: Snapshot | null, screen: ScreenId): string | nu
   if (!h || h.selected === null) return null;
   const reading = h.view && !h.view.caughtUp ? ' (reading its rows…)' : '';
   return `host ${h.selected}${reading} · ${HOST_SCOPE[screen]} · H next host`;
+}
+
+/** `H`: asks the engine for the next host, or says why there is none to filter on. */
+export function cycleHost(s: Snapshot | null, actions: Pick<ConsoleActions, 'setHost' | 'flash'>): void {
+  const list = s?.hosts?.list ?? [];
+  if (list.length < 2 && (s?.hosts?.selected ?? null) === null) {
+    actions.flash(list.length === 1 ? `Every line comes from ${list[0].host}: no other host to filter on.` : 'No lines stored yet: no host to filter on.', 'info');
+    return;
+  }
+  actions.setHost(nextHost(s));
 }
 
 /** What `H` selects next: the whole fleet, then each host in turn, then the fleet again. */

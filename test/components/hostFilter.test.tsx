@@ -53,6 +53,16 @@ test('H asks the engine for the next host: the fleet, then each host in turn, th
   h.unmount();
 });
 
+test('H with one source of lines says there is no other host, and asks the engine for nothing', async () => {
+  const s = fleet(null);
+  s.hosts!.list = [{ host: '(local files)', predictions: 500, labels: 0, quarantined: 1, updatedAt: T0 }];
+  const h = await open({ snapshot: s });
+  await h.press('H');
+  assert.match(h.frame(), /Every line comes from \(local files\): no other host to filter on\./);
+  assert.equal(h.commands.calls.filter((c) => c.name === 'setHost').length, 0);
+  h.unmount();
+});
+
 test('filtered on a host: the header names it, the screens draw its figures, fleet-wide screens say so', async () => {
   const h = await open({ snapshot: fleet('web-2'), columns: 120, rows: 30 });
   let f = h.frame();
