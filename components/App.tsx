@@ -281,7 +281,7 @@ function viewOf(st: UiState, snapshot: Snapshot | null, readOnly: boolean) {
 const GLOBAL_HELP = [
   { keys: `1-${SCREENS.length} tab S-tab`, label: 'switch screen' },
   { keys: 'j/k ↑/↓', label: 'move (pgup/pgdn, g/G first/last)' },
-  ...GLOBAL_KEYS.filter((k) => k.hint !== false).map((k) => ({ keys: keyLabel(k.keys), label: k.label })),
+  ...GLOBAL_KEYS.filter((k) => k.hint !== false || k.help === true).map((k) => ({ keys: keyLabel(k.keys), label: k.label })),
 ];
 
 const DEMO_HELP = DEMO_KEYS.map((k) => ({ keys: keyLabel(k.keys), label: `${k.label} (demo)` }));

@@ -33,6 +33,7 @@ export interface KeyBinding<C> {
   dangerous?: boolean;      // changes state (registry, jobs): stripped in read-only mode
   confirms?: boolean;       // opens a confirmation before anything happens
   hint?: boolean;           // shown on the hint line (default true); help lists all
+  help?: boolean;           // a global key kept off the hint line (80 columns) but listed by `?`
   when?: (sub: string) => boolean; // only in some sub-views of a screen
   run(ctx: C): void;
 }

@@ -50,6 +50,8 @@ test('H asks the engine for the next host: the fleet, then each host in turn, th
   await h.waitFor(/HOST web-3/);
   await h.press('H');
   assert.deepEqual(h.commands.calls.filter((c) => c.name === 'setHost').map((c) => c.args[0]), ['web-1', 'web-2', null]);
+  await h.press('?');
+  assert.match(h.frame(), /H +host filter: next serving host, then all/, 'the help overlay lists it');
   h.unmount();
 });
 
