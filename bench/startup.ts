@@ -10,8 +10,7 @@
  *   npx tsx bench/startup.ts [--rows N] [--runs R]
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,6 +20,7 @@ import { catchUpCounts } from '../store/counters.js';
 import { makeCorpus } from './ingest.js';
 import type { BenchResult, BenchRow } from './types.js';
 import { argValue } from './args.js';
+import { compiledPackage } from './compiledPackage.js';
 
 export const TARGET_STARTUP_MS = 200;
 
@@ -93,18 +93,10 @@ export async function main(): Promise<BenchResult> {
   const rows = argValue('--rows', 1_000_000);
   const runs = argValue('--runs', 10);
   const db = millionRowDb(rows);
-  // The compiled path is built into a temporary package (bin/, dist/, package.json), never the
-  // repository's dist/: bin/ prefers dist/ when it exists, so a build left there would make
-  // every later run and test use code compiled now, however the sources change afterwards.
-  const pkg = mkdtempSync(join(tmpdir(), 'mlops-bench-startup-pkg-'));
+  // The compiled path: what `npm run build` and an installed package run.
   process.stderr.write('startup bench: compiling into a temporary package for the compiled path\n');
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const b = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(pkg, 'dist')], { cwd: ROOT, stdio: 'inherit' });
-  if (b.status !== 0) throw new Error('tsc failed');
-  cpSync(join(ROOT, 'bin'), join(pkg, 'bin'), { recursive: true });
-  cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
-  const BIN = join(pkg, 'bin', 'mlops-tui.js');
+  const pkg = compiledPackage();
+  const BIN = pkg.bin;
   // The sources path: bin/ falls back to tsx only when dist/ is absent, so that case runs
   // src/cli/main.ts through tsx's loader directly, as the fallback does.
   const tsxMain = join(ROOT, 'src', 'cli', 'main.ts');
@@ -129,7 +121,7 @@ export async function main(): Promise<BenchResult> {
   } finally {
     process.chdir(ROOT);
     rmSync(cwd, { recursive: true, force: true });
-    rmSync(pkg, { recursive: true, force: true });
+    pkg.remove();
   }
   const node = median(times.get('node -e 0')!);
   const out: BenchRow[] = cases.map((c) => {
