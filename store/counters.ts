@@ -237,16 +237,18 @@ export function fullRowCounts(db: Db): RowCounts {
 
 /** Predictions inserted per model version, tallied by a writer as it inserts (for `catchUpCounts`). */
 export class PredictionTally {
-  private readonly byKey = new Map<string, ModelCount>();
+  // by model, then version: no key string built per row
+  private readonly byModel = new Map<string, Map<number, ModelCount>>();
 
   add(model: string, version: number): void {
-    const k = key({ model, version });
-    const cur = this.byKey.get(k);
-    if (cur === undefined) this.byKey.set(k, { model, version, predictions: 1, labelled: 0 });
+    let versions = this.byModel.get(model);
+    if (versions === undefined) this.byModel.set(model, versions = new Map());
+    const cur = versions.get(version);
+    if (cur === undefined) versions.set(version, { model, version, predictions: 1, labelled: 0 });
     else cur.predictions++;
   }
 
   get counts(): ModelCount[] {
-    return [...this.byKey.values()];
+    return [...this.byModel.values()].flatMap((v) => [...v.values()]);
   }
 }
