@@ -325,4 +325,19 @@ export const MIGRATIONS: readonly string[] = [
     (SELECT coalesce(max(id), 0) FROM quarantine), (SELECT count(*) FROM labels),
     (SELECT count(*) FROM quarantine), (SELECT count(DISTINCT request_id) FROM predictions));
   `,
+  // 9 (issue 12): the label-free choice policy's memory (choose.auto), so a restarted console
+  // neither switches twice on the same windows nor forgets to watch the labels for a rollback.
+  // One row: the last window a switch was decided on, and the last policy switch (null columns
+  // before the first).
+  `
+  CREATE TABLE choose_policy (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_decided_window INTEGER,
+    switch_from TEXT,
+    switch_to TEXT,
+    switch_since INTEGER,
+    rolled_back INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

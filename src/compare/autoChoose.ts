@@ -9,7 +9,10 @@
  * Roll back: after a policy switch, once the labels of the windows since are in, the realised
  * accuracy of the new model is significantly below the old one's over those windows
  * (two-proportion Z-test, p < alpha, pooled over the windows; conservative, as the two models
- * scored the same requests). A switch and its rollback each happen at most once per episode.
+ * scored the same requests). A switch and its rollback each happen at most once per episode:
+ * after a rollback the policy never switches to the model the labels contradicted again (its
+ * estimate already misled once, and would lead the same windows again: a flap, not a choice).
+ * The memory (PolicySwitch and the last decided window) is kept in the store by the caller.
  */
 import { proportionZTest } from '../drift/proportionZ.js';
 import type { ModelChoice, ModelEstimates } from '../engine/snapshot.js';
@@ -42,7 +45,7 @@ export function complete(choices: readonly ModelChoice[]): ModelChoice[] {
   return choices.slice(0, Math.max(0, choices.length - 1));
 }
 
-export function decideSwitch(s: AutoChooseSettings, choices: readonly ModelChoice[], active: string | null, lastDecided: number | null): AutoDecision | null {
+export function decideSwitch(s: AutoChooseSettings, choices: readonly ModelChoice[], active: string | null, lastDecided: number | null, previous: PolicySwitch | null = null): AutoDecision | null {
   if (!s.auto || active === null) return null;
   const done = complete(choices);
   if (done.length < s.windows) return null;
@@ -51,6 +54,7 @@ export function decideSwitch(s: AutoChooseSettings, choices: readonly ModelChoic
   if (lastDecided !== null && last.start <= lastDecided) return null;
   const leader = recent[0].best;
   if (leader === active) return null;
+  if (previous?.rolledBack && leader === previous.to) return null;
   for (const c of recent) {
     if (c.best !== leader || !c.confident) return null;
     const lead = c.ranking.find((r) => r.model === leader)!;

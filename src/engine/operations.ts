@@ -11,6 +11,8 @@ import type { Config } from '../config.js';
 import { JobRunner, type JobInfo } from '../retrain/jobRunner.js';
 import { RetrainPolicy, type RetrainDecision } from '../retrain/policy.js';
 import { appendAudit, currentOperator } from '../../store/audit.js';
+import { readChoosePolicy, writeChoosePolicy } from '../../store/choosePolicy.js';
+import { activeModel, refOf } from '../../store/registry.js';
 import type { OpsContext } from '../ops/context.js';
 import { gatePreview, promote, rollback } from '../ops/switching.js';
 import { cancelRetrain, startRetrain, syncPolicy } from '../ops/retrain.js';
@@ -36,9 +38,10 @@ export class Operations implements EngineCommands {
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly autoPromoteJobs = new Set<number>();
   private readonly pacer: DemoPacer | null;
-  // choose.auto (issue 12): the label-free switching policy's memory
-  private lastChosenWindow: number | null = null;
-  private policySwitch: PolicySwitch | null = null;
+  // choose.auto (issue 12): the label-free switching policy's memory, kept in the store
+  // (store/choosePolicy.ts) so a restart neither switches twice nor forgets a rollback to watch
+  private lastChosenWindow: number | null;
+  private policySwitch: PolicySwitch | null;
   private choosing = false;
   private readonly windowMs: number;
 
@@ -46,6 +49,9 @@ export class Operations implements EngineCommands {
     this.ctx = { db: engine.db, cfg, operator: currentOperator() };
     this.pacer = demo ? new DemoPacer({ ...demo, gatePreview: (t) => this.gatePreview(t) }) : null;
     this.windowMs = parseDuration(cfg.drift.window);
+    const remembered = readChoosePolicy(engine.db);
+    this.lastChosenWindow = remembered.lastDecidedWindow;
+    this.policySwitch = remembered.lastSwitch;
     this.runner = new JobRunner({ db: engine.db, config: cfg, operator: this.ctx.operator });
     this.policy = new RetrainPolicy(cfg.retrain);
     engine.decorate = (s: Snapshot) => {
@@ -138,23 +144,38 @@ export class Operations implements EngineCommands {
   private chooseAuto(s: Snapshot): void {
     const c = this.cfg.choose;
     if (!c?.auto || this.choosing) return;
-    const active = s.models.find((m) => m.alias === 'active');
-    const activeRef = active ? `${active.name}@${active.version}` : null;
+    // The registry, not the snapshot: the snapshot's registry view lags a switch by up to a
+    // second, and deciding on it switched a second time to the model just promoted.
+    const active = activeModel(this.engine.db);
+    const activeRef = active ? refOf(active) : null;
     const back = decideRollback(c, s.estimates, this.policySwitch);
-    const d = back ?? decideSwitch(c, s.choices, activeRef, this.lastChosenWindow);
+    const d = back ?? decideSwitch(c, s.choices, activeRef, this.lastChosenWindow, this.policySwitch);
     if (!d) return;
     const policy: OpsContext = { ...this.ctx, operator: { operator: 'policy', client: null } };
     this.choosing = true;
     const done = (): void => { this.choosing = false; this.engine.kick(); };
+    const db = this.engine.db;
     if (d.action === 'switch') {
+      // The decision and its window are remembered with the audit row, before the switch: a
+      // crash in between must not decide the same windows again after a restart.
       this.lastChosenWindow = d.window;
-      appendAudit(this.engine.db, { operator: 'policy', client: null, action: 'policy-choose', subject: d.to, before: d.from, after: d.to, details: d.reason });
+      db.transaction(() => {
+        appendAudit(db, { operator: 'policy', client: null, action: 'policy-choose', subject: d.to, before: d.from, after: d.to, details: d.reason });
+        writeChoosePolicy(db, { lastDecidedWindow: this.lastChosenWindow, lastSwitch: this.policySwitch });
+      })();
       void promote(policy, d.to, { force: true })
-        .then(() => { this.policySwitch = { from: d.from, to: d.to, since: d.window + this.windowMs, rolledBack: false }; })
+        .then((o) => {
+          if (!o.changed) return;
+          this.policySwitch = { from: d.from, to: d.to, since: d.window + this.windowMs, rolledBack: false };
+          writeChoosePolicy(db, { lastDecidedWindow: this.lastChosenWindow, lastSwitch: this.policySwitch });
+        })
         .catch((e) => this.engine.emit('error', e)).finally(done);
     } else {
-      appendAudit(this.engine.db, { operator: 'policy', client: null, action: 'policy-rollback', subject: d.to, before: d.from, after: d.to, details: d.reason });
       this.policySwitch = { ...this.policySwitch!, rolledBack: true };
+      db.transaction(() => {
+        appendAudit(db, { operator: 'policy', client: null, action: 'policy-rollback', subject: d.to, before: d.from, after: d.to, details: d.reason });
+        writeChoosePolicy(db, { lastDecidedWindow: this.lastChosenWindow, lastSwitch: this.policySwitch });
+      })();
       void rollback(policy).catch((e) => this.engine.emit('error', e)).finally(done);
     }
   }

@@ -48,3 +48,15 @@ test('rolls back when the labels since the switch say the new model is significa
   // No labels yet: nothing to judge.
   assert.equal(decideRollback(ON, [m('new@1', [w(3, 0.84, null, 0)]), m('old@1', [w(3, 0.78, null, 0)])], { from: 'old@1', to: 'new@1', since, rolledBack: false }), null);
 });
+
+test('after a rollback the policy does not switch back to the model the labels contradicted', () => {
+  const active = m('old@1', [w(5, 0.78, 0.80), w(6, 0.78, 0.80), w(7, 0.70, null, 0)]);
+  const shadow = m('new@1', [w(5, 0.84, 0.74), w(6, 0.84, 0.75), w(7, 0.90, null, 0)]);
+  const choices = chooseByEstimate([active, shadow]);
+  const rolledBack = { from: 'old@1', to: 'new@1', since: 3 * DAY, rolledBack: true };
+  assert.equal(decideSwitch(ON, choices, 'old@1', 2 * DAY, rolledBack), null);
+  // Without that memory the same estimates would switch again (what a restart used to forget).
+  assert.equal(decideSwitch(ON, choices, 'old@1', 2 * DAY, null)?.to, 'new@1');
+  // A switch that stood (not rolled back) does not bar a later one.
+  assert.equal(decideSwitch(ON, choices, 'old@1', 2 * DAY, { ...rolledBack, rolledBack: false })?.to, 'new@1');
+});

@@ -26,3 +26,18 @@ test('per window: ranked by estimate, confident only when the bands do not overl
   // A model alone has nothing to choose against; windows without an estimate are skipped.
   assert.deepEqual(chooseByEstimate([a]), []);
 });
+
+test('estimates on disjoint reference periods are ranked but never confident; overlapping or unknown periods are', () => {
+  const on = (from: number, until: number | null, windows: EstimateWindow[], name: string): ModelEstimates => ({
+    ...model(name, windows), reference: { source: 'training-holdout', rows: 5000, from, until },
+  });
+  const a = [win(10, 0.80, 0.01, null, 0), win(11, 0.70, 0.01, null, 0)];
+  const b = [win(10, 0.90, 0.01, null, 0), win(11, 0.90, 0.01, null, 0)];
+  // A January reference beside a March one: the label rates of the two periods differ by more than the bands.
+  const disjoint = chooseByEstimate([on(0, 7 * DAY, a, 'jan@1'), on(59 * DAY, 66 * DAY, b, 'mar@1')]);
+  assert.deepEqual(disjoint.map((c) => [c.best, c.confident]), [['mar@1', false], ['mar@1', false]]);
+  const shared = chooseByEstimate([on(59 * DAY, 67 * DAY, a, 'jan@1'), on(59 * DAY + 3600_000, 66 * DAY, b, 'mar@1')]);
+  assert.deepEqual(shared.map((c) => [c.best, c.confident]), [['mar@1', true], ['mar@1', true]]);
+  // Periods not known (a model trained without a time column) do not block confidence.
+  assert.equal(chooseByEstimate([model('x@1', a), on(59 * DAY, 66 * DAY, b, 'mar@1')])[0].confident, true);
+});
