@@ -12,10 +12,11 @@ import { JobRunner, type JobInfo } from '../retrain/jobRunner.js';
 import { RetrainPolicy, type RetrainDecision } from '../retrain/policy.js';
 import { appendAudit, currentOperator } from '../../store/audit.js';
 import { readChoosePolicy, writeChoosePolicy } from '../../store/choosePolicy.js';
-import { activeModel, refOf } from '../../store/registry.js';
+import { activeModel, findModel, parseRef, refOf } from '../../store/registry.js';
+import { listEpisodes } from '../../store/alertEpisodes.js';
 import type { OpsContext } from '../ops/context.js';
 import { gatePreview, promote, rollback } from '../ops/switching.js';
-import { cancelRetrain, startRetrain, syncPolicy } from '../ops/retrain.js';
+import { cancelRetrain, listRetrains, startRetrain, syncPolicy } from '../ops/retrain.js';
 import { decorateSnapshot } from '../ops/snapshot.js';
 import { exportRowsToFile } from '../ops/quality.js';
 import { hostsReport } from '../ops/hosts.js';
@@ -37,6 +38,12 @@ export class Operations implements EngineCommands {
   private readonly ctx: OpsContext;
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly autoPromoteJobs = new Set<number>();
+  /**
+   * Retrained candidates waiting for their gate's first verdict (enough held-out labels), and
+   * those of them the retrain policy may promote itself (retrain.autoPromote).
+   */
+  private readonly gateWatch = new Set<string>();
+  private readonly autoPromote = new Set<string>();
   private readonly pacer: DemoPacer | null;
   // choose.auto (issue 12): the label-free switching policy's memory, kept in the store
   // (store/choosePolicy.ts) so a restart neither switches twice nor forgets a rollback to watch
@@ -57,13 +64,18 @@ export class Operations implements EngineCommands {
     engine.decorate = (s: Snapshot) => {
       this.chooseAuto(s);
       this.hostDrift(s);
+      this.resolveGateEpisodes(s);
       decorateSnapshot(this.ctx, engine, s);
       if (this.pacer) {
         this.pacer.observe(s);
         s.demo = this.pacer.view();
       }
     };
-    engine.on('window', ({ window }: { window: { datasetDrifted: boolean } }) => this.decide((now) => this.policy.onWindow(window.datasetDrifted, now)));
+    engine.on('window', ({ window }: { window: { datasetDrifted: boolean } }) => {
+      this.decide((now) => this.policy.onWindow(window.datasetDrifted, now));
+      this.checkGates();
+    });
+    this.seedGateWatch();
     engine.on('detector', (detector: string) => this.decide((now) => this.policy.onDetector(now, detector)));
     this.runner.subscribe((e) => {
       if (e.kind === 'status') this.jobChanged(e.job);
@@ -132,9 +144,68 @@ export class Operations implements EngineCommands {
       this.engine.raiseAlert('retrain-failed', job.model, 'page', `retrain job ${job.id} of ${job.model} failed: ${job.error ?? 'no reason given'}`, Date.now());
     }
     if (job.status === 'done') this.engine.resolveAlert('retrain-failed', job.model, `retrain job ${job.id} succeeded`);
-    if (job.status !== 'done' || !this.autoPromoteJobs.has(job.id) || job.result === null) return;
-    this.autoPromoteJobs.delete(job.id);
-    void promote({ ...this.ctx, operator: { operator: 'policy', client: null } }, job.result).catch((e) => this.engine.emit('error', e));
+    if (job.status !== 'done' || job.result === null) return;
+    // The candidate has no held-out labels yet: its gate is judged once they are in (checkGates).
+    this.gateWatch.add(job.result);
+    if (this.autoPromoteJobs.delete(job.id)) this.autoPromote.add(job.result);
+  }
+
+  /** Candidates of finished retrains still in the shadow with no gate episode yet (a restart keeps watching them). */
+  private seedGateWatch(): void {
+    try {
+      const paged = new Set(listEpisodes(this.engine.db, { all: true, limit: 1000 }).filter((e) => e.kind === 'gate').map((e) => e.subject));
+      for (const j of listRetrains(this.ctx, 50)) {
+        if (j.status !== 'done' || j.result === null || paged.has(j.result)) continue;
+        const { name, version } = parseRef(j.result);
+        if (findModel(this.engine.db, name, version)?.alias === 'shadow') this.gateWatch.add(j.result);
+      }
+    } catch (e) {
+      this.engine.emit('error', e);
+    }
+  }
+
+  /** A gate episode ends when its candidate leaves the shadow (promoted, retired); checked on each snapshot. */
+  private resolveGateEpisodes(s: Snapshot): void {
+    for (const a of s.alerts) {
+      if (a.kind !== 'gate') continue;
+      const { name, version } = parseRef(a.subject);
+      const m = s.models.find((x) => x.name === name && x.version === version);
+      if (m?.alias !== 'shadow') this.engine.resolveAlert('gate', a.subject, `${a.subject} is ${m ? m.alias : 'no longer in the registry'}`);
+    }
+  }
+
+  /**
+   * A gate result pages (issue 12): the first time a retrained candidate's gate can judge it
+   * (enough held-out labelled rows; the preview spends no budget), a page episode says whether
+   * it passes — a person promotes it, or the policy does with retrain.autoPromote — or is
+   * refused (the retrain did not pay off). The episode resolves when the candidate leaves the
+   * shadow (promoted or retired). Checked as each window closes.
+   */
+  checkGates(): void {
+    const db = this.engine.db;
+    try {
+      for (const cand of [...this.gateWatch]) {
+        const { name, version } = parseRef(cand);
+        if (findModel(db, name, version)?.alias !== 'shadow') {
+          this.gateWatch.delete(cand);
+          continue;
+        }
+        const r = gatePreview(this.ctx, cand);
+        const f = r.figures;
+        if (r.status !== 'evaluated' || f === null || f.refused !== null) continue;
+        this.gateWatch.delete(cand);
+        const figures = `n − o ${f.estimate.toFixed(4)} [${f.interval[0].toFixed(4)}, ${f.interval[1].toFixed(4)}] on ${f.heldOutRows} held-out rows, McNemar p ${f.mcnemarP === null ? '–' : f.mcnemarP.toExponential(1)}`;
+        if (!f.pass) {
+          this.engine.raiseAlert('gate', cand, 'page', `the gate refuses retrained ${cand} against ${f.active} (${f.condition}): ${figures}`, Date.now());
+        } else if (this.autoPromote.delete(cand)) {
+          void promote({ ...this.ctx, operator: { operator: 'policy', client: null } }, cand).catch((e) => this.engine.emit('error', e)).finally(() => this.engine.kick());
+        } else {
+          this.engine.raiseAlert('gate', cand, 'page', `retrained ${cand} passes the gate against ${f.active} (${f.condition}): ${figures}; promote it: mlops-tui promote ${cand}`, Date.now());
+        }
+      }
+    } catch (e) {
+      this.engine.emit('error', e);
+    }
   }
 
   /**
