@@ -11,7 +11,13 @@
  * (two-proportion Z-test, p < alpha, pooled over the windows; conservative, as the two models
  * scored the same requests). A switch and its rollback each happen at most once per episode:
  * after a rollback the policy never switches to the model the labels contradicted again (its
- * estimate already misled once, and would lead the same windows again: a flap, not a choice).
+ * estimate already misled once, and would lead the same windows again: a flap, not a choice),
+ * and after a switch it never goes back to the model it left on estimates alone — only the
+ * labels can (the rollback). Measured on the flights replay without the incident: a model
+ * retrained on March 1–7 led the January one by 6–8 points, bands apart, on Tuesdays and
+ * Wednesdays and trailed it by 5–9 on Sundays and Mondays (it learned the weekday from one
+ * week whose Sunday had a storm, and its held-out rows share those days), while their realised
+ * accuracy over March 8–31 was equal (82.2%): without this the policy switched every week.
  * The memory (PolicySwitch and the last decided window) is kept in the store by the caller.
  */
 import { proportionZTest } from '../drift/proportionZ.js';
@@ -55,6 +61,9 @@ export function decideSwitch(s: AutoChooseSettings, choices: readonly ModelChoic
   const leader = recent[0].best;
   if (leader === active) return null;
   if (previous?.rolledBack && leader === previous.to) return null;
+  // Only the labels send the policy back where it came from (decideRollback): estimates led it
+  // away from that model, and estimates that swing the other way are what misled it, not news.
+  if (previous && !previous.rolledBack && previous.to === active && leader === previous.from) return null;
   for (const c of recent) {
     if (c.best !== leader || !c.confident) return null;
     const lead = c.ranking.find((r) => r.model === leader)!;

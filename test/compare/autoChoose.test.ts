@@ -60,3 +60,17 @@ test('after a rollback the policy does not switch back to the model the labels c
   // A switch that stood (not rolled back) does not bar a later one.
   assert.equal(decideSwitch(ON, choices, 'old@1', 2 * DAY, { ...rolledBack, rolledBack: false })?.to, 'new@1');
 });
+
+test('after a switch that stands, estimates alone never send the policy back to the model it left', () => {
+  // new@1 is active since the policy switched to it; now old@1's estimate leads with bands apart.
+  const active = m('new@1', [w(8, 0.78, 0.82), w(9, 0.78, 0.82), w(10, 0.70, null, 0)]);
+  const left = m('old@1', [w(8, 0.84, 0.81), w(9, 0.84, 0.81), w(10, 0.90, null, 0)]);
+  const third = m('other@1', [w(8, 0.80, 0.80), w(9, 0.80, 0.80), w(10, 0.80, null, 0)]);
+  const stood = { from: 'old@1', to: 'new@1', since: 3 * DAY, rolledBack: false };
+  assert.equal(decideSwitch(ON, chooseByEstimate([active, left]), 'new@1', 2 * DAY, stood), null);
+  // Another model leading is a new choice, not a flap.
+  const better = m('other@1', [w(8, 0.90, 0.90), w(9, 0.90, 0.90), w(10, 0.90, null, 0)]);
+  assert.equal(decideSwitch(ON, chooseByEstimate([active, left, better]), 'new@1', 2 * DAY, stood)?.to, 'other@1');
+  // Without the memory the same windows switch back (what the flights replay without the incident did every week).
+  assert.equal(decideSwitch(ON, chooseByEstimate([active, left, third]), 'new@1', 2 * DAY, null)?.to, 'old@1');
+});
