@@ -153,6 +153,7 @@ test('without the incident: the same retrain, no better, is chosen at most once 
   const old = realisedSince(o.final.estimates, 'flights@1', SERVING_FROM);
   const a = choiceAgreement(o.final.choices);
   t.diagnostic(`March 8–31 without the incident, realised: flights@2 ${(100 * now.accuracy).toFixed(2)}% vs flights@1 ${(100 * old.accuracy).toFixed(2)}%; label-free choice agreed with the labels on ${a.agreed} of ${a.windows} days, confident on ${a.confident} (${a.confidentAgreed} agreed)`);
+  if (o.memory.lastDecidedWindow !== null) t.diagnostic(`decided on the windows up to ${isoDay(o.memory.lastDecidedWindow)}`);
   t.diagnostic(o.policy.map((e) => `${e.action} ${e.before} → ${e.after}: ${e.action.startsWith('policy') ? e.details : ''}`).join('\n'));
   assert.ok(Math.abs(now.accuracy - old.accuracy) < 0.005, 'the retrain is no better and no worse');
   const chosen = o.policy.filter((e) => e.action === 'policy-choose');

@@ -57,6 +57,8 @@ export interface FlightsStreamOptions {
   until?: string;
   /** a CSV to replay instead of the committed sample (e.g. one with injected corruption) */
   data?: string;
+  /** Where the database and logs go (a bench's own temp dir); default a temp dir removed when the test file ends. */
+  dir?: string;
   /** Other models than the January ones: the active one, and a shadow registered beside it. */
   models?: { active: { name: string; artifact: ModelArtifact }; shadow?: { name: string; artifact: ModelArtifact } };
 }
@@ -76,7 +78,7 @@ export interface FlightsStream {
 /** Registers the January model (and the shadow) in a fresh database and replays the logs. */
 export async function flightsStream(opts: FlightsStreamOptions = {}): Promise<FlightsStream> {
   const { january, shadow } = opts.models ? { january: opts.models.active.artifact, shadow: opts.models.shadow?.artifact ?? null } : await flightsModels();
-  const dir = tempDir('mlops-flights-');
+  const dir = opts.dir ?? tempDir('mlops-flights-');
   const dbPath = join(dir, 'mlops.db');
   const logs = join(dir, 'predictions');
   const db = openDb(dbPath);
