@@ -164,13 +164,16 @@ export class Operations implements EngineCommands {
     }
   }
 
-  /** A gate episode ends when its candidate leaves the shadow (promoted, retired); checked on each snapshot. */
+  /**
+   * A gate episode ends when its candidate leaves the shadow (promoted, retired); checked on each
+   * snapshot against the registry itself (the snapshot's view of it lags a switch by a second).
+   */
   private resolveGateEpisodes(s: Snapshot): void {
     for (const a of s.alerts) {
       if (a.kind !== 'gate') continue;
       const { name, version } = parseRef(a.subject);
-      const m = s.models.find((x) => x.name === name && x.version === version);
-      if (m?.alias !== 'shadow') this.engine.resolveAlert('gate', a.subject, `${a.subject} is ${m ? m.alias : 'no longer in the registry'}`);
+      const m = findModel(this.engine.db, name, version);
+      if (m?.alias !== 'shadow') this.engine.resolveAlert('gate', a.subject, `${a.subject} is ${m ? (m.alias ?? 'retired') : 'no longer in the registry'}`);
     }
   }
 
