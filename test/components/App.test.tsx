@@ -454,7 +454,7 @@ test('escape sequences in model and feature names never reach the terminal', asy
   const s = makeSnapshot();
   s.models[1].name = 'evil\u001b]0;owned\u0007-model';
   s.traffic[1].model = 'evil\u001b]0;owned\u0007-model@2';
-  s.pairs[1].b = 'evil\u001b]0;owned\u0007-model@2';
+  s.pairs[1].candidate = 'evil\u001b]0;owned\u0007-model@2';
   s.drift.features[1].name = 'dist\u001b[2Jance';
   s.drift.features[1].histogram.labels[0] = 'cat\u001b[31m\u009b2J';
   s.quarantine[0].text = 'bad\u001b]0;owned\u0007line\u001b[2J';
@@ -479,6 +479,7 @@ test('escape sequences in model and feature names never reach the terminal', asy
   }
   const all = frames.join('\n');
   assert.match(all, /evil-model/);
+  assert.match(frames[2], /^[> ] evil-model@2~[0-9a-z]{4} +flights-logreg@1 /m, 'the Shadow pair row, stripped and marked');
   assert.match(all, /distance/);
   assert.match(all, /badline/);
 });
