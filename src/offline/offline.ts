@@ -247,9 +247,9 @@ export async function profileReferenceFile(
         const s = states[i];
         if (s === null) continue;
         if (s.kind === 'numeric') {
-          const v = row.numeric(i);
-          if (typeof v === 'number' && Number.isFinite(v)) s.addNumber(v);
-          else s.add(v);
+          const x = row.number(i);
+          if (x === x) s.addNumber(x);
+          else s.add(row.numeric(i));
         } else if (s.cats !== null) {
           if (!s.reread) row.category(i, s.cats);
         } else s.add(row.numeric(i));
@@ -400,7 +400,11 @@ async function scanCurrent(
         const i = active[k];
         const t = targets[i]!;
         if (t instanceof CategoryCounter) row.category(i, t);
-        else t.add(row.numeric(i));
+        else {
+          const x = row.number(i);
+          if (x === x && t.values !== null) t.values.push(x);
+          else t.add(x === x ? x : row.numeric(i));
+        }
       }
       if (exact) {
         kept += numerics.size;
