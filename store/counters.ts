@@ -75,6 +75,12 @@ function stmts(db: Db): Record<string, Statement> {
       ON CONFLICT (model, version) DO UPDATE SET predictions = predictions + excluded.predictions, labelled = labelled + excluded.labelled`),
     setState: db.prepare(`UPDATE row_counts SET prediction_cursor = ?, label_cursor = ?, quarantine_cursor = ?,
       labels = labels + ?, quarantined = quarantined + ?, requests = requests + ? WHERE id = 1`),
+    // the same two questions asked once per request of a writer's batch (its ids as a JSON array)
+    // instead of once per row: requests with no earlier prediction, and those with a label counted before
+    freshRequests: db.prepare(`SELECT count(*) FROM json_each(:ids) j
+      WHERE NOT EXISTS (SELECT 1 FROM predictions q WHERE q.request_id = j.value AND q.id <= :pc)`).pluck(),
+    labelledRequests: db.prepare(`SELECT j.value FROM json_each(:ids) j
+      WHERE EXISTS (SELECT 1 FROM labels l WHERE l.request_id = j.value AND l.id <= :lc)`).pluck(),
     models: db.prepare('SELECT model, version, predictions, labelled FROM traffic_counts WHERE predictions > 0 ORDER BY model, version'),
     dropEmpty: db.prepare('DELETE FROM traffic_counts WHERE predictions <= 0'),
     // what deleting a prefix of a table takes away (the rows up to :last, all counted)
@@ -98,21 +104,30 @@ export function hasCounters(db: Db): boolean {
 }
 
 /**
- * What the rows above the cursors add. `inserted`: the predictions per model version the caller
- * inserted in this transaction, used (instead of grouping the rows again) when they are all the
- * rows above the cursor: rowids are max+1, so that many rows between the cursor and the newest
- * row are exactly the caller's.
+ * What the rows above the cursors add. `tally`: what the caller inserted in this transaction,
+ * used (instead of reading the rows again) when its rows are all the rows above the cursor:
+ * rowids are max+1, so that many rows between the cursor and the newest row are the caller's.
  */
-function delta(s: Record<string, Statement>, from: State, inserted?: readonly ModelCount[]): Delta {
+function delta(s: Record<string, Statement>, from: State, tally?: PredictionTally): Delta {
   const to = s.maxIds.get() as Cursors;
   const models: ModelCount[] = [];
   let requests = 0;
   if (to.predictions > from.predictions) {
     const range = { pc: from.predictions, pto: to.predictions };
-    const mine = inserted !== undefined && inserted.reduce((n, m) => n + m.predictions, 0) === to.predictions - from.predictions;
-    models.push(...(mine ? inserted : s.newPreds.all(range) as ModelCount[]));
-    models.push(...s.newPredsLabelled.all({ ...range, lc: from.labels }) as ModelCount[]);
-    requests = s.newRequests.get(range) as number;
+    if (tally !== undefined && tally.total === to.predictions - from.predictions) {
+      models.push(...tally.counts);
+      const ids = tally.requestIds();
+      requests = s.freshRequests.get({ ids, pc: from.predictions }) as number;
+      const labelled = new PredictionTally();
+      for (const id of s.labelledRequests.all({ ids, lc: from.labels }) as string[]) {
+        for (const m of tally.ofRequest(id)) labelled.add(m.model, m.version, id);
+      }
+      models.push(...labelled.counts.map((m) => ({ ...m, predictions: 0, labelled: m.predictions })));
+    } else {
+      models.push(...s.newPreds.all(range) as ModelCount[]);
+      models.push(...s.newPredsLabelled.all({ ...range, lc: from.labels }) as ModelCount[]);
+      requests = s.newRequests.get(range) as number;
+    }
   }
   if (to.labels > from.labels) models.push(...s.newLabelPairs.all({ lc: from.labels, lto: to.labels, pto: to.predictions }) as ModelCount[]);
   const rows = (to.labels > from.labels || to.quarantine > from.quarantine)
@@ -159,13 +174,13 @@ function apply(s: Record<string, Statement>, models: Iterable<ModelCount>, state
 
 /**
  * Counts the rows above the cursors and moves the cursors to the newest rows. Call inside the
- * writer's transaction, after its inserts, with the predictions it inserted per model version
- * (`predictionTally`) when it knows them.
+ * writer's transaction, after its inserts, with the tally of the predictions it inserted when
+ * it kept one.
  */
-export function catchUpCounts(db: Db, inserted?: readonly ModelCount[]): void {
+export function catchUpCounts(db: Db, tally?: PredictionTally): void {
   const s = stmts(db);
   const from = s.state.get() as State;
-  const d = delta(s, from, inserted);
+  const d = delta(s, from, tally);
   if (behind(d.to, from)) {
     recount(db);
     return;
@@ -235,20 +250,36 @@ export function fullRowCounts(db: Db): RowCounts {
   };
 }
 
-/** Predictions inserted per model version, tallied by a writer as it inserts (for `catchUpCounts`). */
+/** Predictions inserted, tallied by a writer as it inserts (for `catchUpCounts`): per model version and per request. */
 export class PredictionTally {
   // by model, then version: no key string built per row
   private readonly byModel = new Map<string, Map<number, ModelCount>>();
+  private readonly byRequest = new Map<string, ModelCount[]>();
+  total = 0;
 
-  add(model: string, version: number): void {
+  add(model: string, version: number, requestId: string): void {
     let versions = this.byModel.get(model);
     if (versions === undefined) this.byModel.set(model, versions = new Map());
-    const cur = versions.get(version);
-    if (cur === undefined) versions.set(version, { model, version, predictions: 1, labelled: 0 });
-    else cur.predictions++;
+    let cur = versions.get(version);
+    if (cur === undefined) versions.set(version, cur = { model, version, predictions: 0, labelled: 0 });
+    cur.predictions++;
+    this.total++;
+    const ofRequest = this.byRequest.get(requestId);
+    if (ofRequest === undefined) this.byRequest.set(requestId, [cur]);
+    else ofRequest.push(cur);
   }
 
   get counts(): ModelCount[] {
     return [...this.byModel.values()].flatMap((v) => [...v.values()]);
+  }
+
+  /** The model versions of the predictions inserted for a request, one entry per prediction. */
+  ofRequest(requestId: string): readonly ModelCount[] {
+    return this.byRequest.get(requestId) ?? [];
+  }
+
+  /** The requests, as a JSON array for json_each. */
+  requestIds(): string {
+    return JSON.stringify([...this.byRequest.keys()]);
   }
 }

@@ -88,7 +88,7 @@ export class FleetStore {
           const r = l.record;
           const info = this.insPred.run(r.id, r.model, r.version, r.ts, JSON.stringify(r.features), JSON.stringify(r.prediction),
             r.score, r.scores === null ? null : JSON.stringify(r.scores), fileId, r.line ?? 0, o.host);
-          if (info.changes === 1) { c.predictions++; tally.add(r.model, r.version); }
+          if (info.changes === 1) { c.predictions++; tally.add(r.model, r.version, r.id); }
           else if (this.conflicts.prediction(r, fileId, now)) c.conflicts!++;
           else c.duplicates++;
           c.line = Math.max(c.line, r.line ?? 0);
@@ -114,7 +114,7 @@ export class FleetStore {
         total.duplicates += c.duplicates;
         total.quarantined += c.quarantined;
       }
-      catchUpCounts(this.db, tally.counts);
+      catchUpCounts(this.db, tally);
       return { result: total, files };
     });
   }

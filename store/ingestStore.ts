@@ -154,7 +154,7 @@ export class IngestStore {
       for (const r of preds) {
         const info = this.insPred.run(r.id, r.model, r.version, r.ts, JSON.stringify(r.features), JSON.stringify(r.prediction),
           r.score, r.scores === null ? null : JSON.stringify(r.scores), fileId, r.line ?? 0);
-        if (info.changes === 1) { p++; tally.add(r.model, r.version); }
+        if (info.changes === 1) { p++; tally.add(r.model, r.version, r.id); }
         else if (this.conflicts.prediction(r, fileId, now)) c++;
         else d++;
       }
@@ -167,7 +167,7 @@ export class IngestStore {
       }
       for (const q of bad) this.insQuar.run(fileId, path, q.lineNo, q.reason, q.text, q.bytes, now);
       this.updFile.run(offset, lineNo, p, l, d, bad.length, c, now, fileId);
-      catchUpCounts(this.db, tally.counts);
+      catchUpCounts(this.db, tally);
       return { predictions: p, labels: l, duplicates: d, quarantined: bad.length, conflicts: c };
     });
   }

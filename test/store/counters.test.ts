@@ -74,11 +74,13 @@ test('status counts equal full counts after ingest with early labels, duplicates
   assert.deepEqual(first.models.map((m) => [`${m.model}@${m.version}`, m.predictions, m.labelled]), [['a@1', 3, 2], ['a@2', 1, 0], ['b@1', 2, 2]]);
 
   // The same lines in a second file: every one a duplicate; a late label pairs with two models.
-  writeFileSync(join(dir, 'b.jsonl'), [pred('r-0', 'a', T0), pred('r-2', 'a', T0 + 2000), label('r-2', T0 + 5000), pred('r-2', 'b', T0 + 2000), label('r-0', T0 + 10)].join('\n') + '\n');
+  // A new model's prediction for a request labelled in the first run: labelled when it arrives.
+  writeFileSync(join(dir, 'b.jsonl'), [pred('r-0', 'a', T0), pred('r-2', 'a', T0 + 2000), label('r-2', T0 + 5000), pred('r-2', 'b', T0 + 2000), label('r-0', T0 + 10),
+    pred('r-1', 'c', T0 + 1000)].join('\n') + '\n');
   r = cli(root, ['ingest', '--once', '--quiet', '--db', db, '--watch', dir]);
   assert.equal(r.status, 0, r.stderr);
-  const second = assertTrue(root, db, { predictions: 7, labels: 3, quarantined: 2, requests: 4 }, 'after duplicates');
-  assert.deepEqual(second.models.map((m) => [`${m.model}@${m.version}`, m.predictions, m.labelled]), [['a@1', 3, 3], ['a@2', 1, 0], ['b@1', 3, 3]]);
+  const second = assertTrue(root, db, { predictions: 8, labels: 3, quarantined: 2, requests: 4 }, 'after duplicates');
+  assert.deepEqual(second.models.map((m) => [`${m.model}@${m.version}`, m.predictions, m.labelled]), [['a@1', 3, 3], ['a@2', 1, 0], ['b@1', 3, 3], ['c@1', 1, 1]]);
 });
 
 test('retention keeps the counters true: predictions, labels and quarantined lines deleted', () => {

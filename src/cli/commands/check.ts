@@ -9,7 +9,7 @@ interface CheckOptions extends GlobalOptions {
 
 export function registerCheck(program: Command): void {
   program.command('check')
-    .description('Check the database: SQLite integrity, schema version, rows without their file, offsets beyond file ends, raw values of redacted features, free space')
+    .description('Check the database: SQLite integrity, schema version, rows without their file, offsets beyond file ends, row counters against full counts, raw values of redacted features, free space')
     .option('--quick', 'quick_check instead of the full integrity_check (skips index consistency; much faster on a large file)')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', `
