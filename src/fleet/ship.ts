@@ -79,7 +79,7 @@ export class Shipper extends EventEmitter {
     this.window = opts.window ?? 2000;
     this.ledger = new ShipLedger(db, (fileId, path, kind, record) => encodeLine(opts.host, this.ledger.shipId, fileId, path, kind, record), opts.spoolMax);
     // Small reads: the spool's bound is checked per batch, so a batch is what it can overshoot by.
-    this.service = new IngestService(this.ledger, { dir: opts.dir, limits: { chunkBytes: 64 * 1024, batchBytes: 64 * 1024, ...opts.limits }, pollMs: opts.pollMs, redact: opts.redact });
+    this.service = new IngestService(this.ledger, { dir: opts.dir, limits: { chunkBytes: 64 * 1024, ...opts.limits }, pollMs: opts.pollMs, redact: opts.redact });
     this.service.on('batch', (c: { result: { predictions: number; labels: number; quarantined: number } }) => {
       this.totals.read += c.result.predictions + c.result.labels + c.result.quarantined;
       this.wake?.();

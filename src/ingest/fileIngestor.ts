@@ -27,20 +27,13 @@ export const HEAD_BYTES = 1024;
 
 export interface IngestLimits {
   maxLineBytes: number;
-  /** Bytes per read. */
+  /** Bytes read per transaction; bounds memory and the time the event loop is held. */
   chunkBytes: number;
-  /**
-   * Bytes of lines committed per transaction (at least one read's): bounds memory and the time
-   * the event loop is held. Large, because a commit writes every page its rows touched: random
-   * request ids (UUIDv4) touch most pages of the unique index in every transaction, so fewer,
-   * larger transactions write far less (issue 14).
-   */
-  batchBytes: number;
   /** A file rotated away is drained until it has not grown for this long, ms. */
   rotationGraceMs: number;
 }
 
-export const DEFAULT_LIMITS: IngestLimits = { maxLineBytes: 1024 * 1024, chunkBytes: 1024 * 1024, batchBytes: 8 * 1024 * 1024, rotationGraceMs: 5000 };
+export const DEFAULT_LIMITS: IngestLimits = { maxLineBytes: 1024 * 1024, chunkBytes: 1024 * 1024, rotationGraceMs: 5000 };
 
 interface Held { fd: number; inode: string; rowId: number }
 interface Draining extends Held { lastSize: number; lastGrowth: number }
@@ -266,13 +259,6 @@ export class FileIngestor {
     const batcher = new LineBatcher(row.offset, row.line_no, this.limits.maxLineBytes, this.timeRange);
     let pos = row.offset;
     const buf = Buffer.allocUnsafe(this.limits.chunkBytes);
-    // Reads accumulate into one batch up to batchBytes; what was read is committed before
-    // anything stops the scan (end of file, a stop, copytruncate noticed on the next read).
-    const flush = (): boolean => {
-      const batch = batcher.take();
-      return !((batch.endOffset > row.offset || batch.quarantined.length > 0) && !this.commit(row, path, batch, total));
-    };
-    let pending = 0;
     while (!this.stopRequested) {
       const n = readSync(fd, buf, 0, buf.length, pos);
       if (n === 0) break;
@@ -282,15 +268,11 @@ export class FileIngestor {
       // while the file still was this generation; the next scan starts the new one.
       if (!this.unchanged(fd, row, pos)) break;
       batcher.push(Buffer.from(buf.subarray(0, n)));
-      pending += n;
-      if (pending >= this.limits.batchBytes) {
-        pending = 0;
-        if (!flush()) return row.line_no;
-        // Let timers and key presses run between transactions.
-        await new Promise((r) => setImmediate(r));
-      }
+      const batch = batcher.take();
+      if ((batch.endOffset > row.offset || batch.quarantined.length > 0) && !this.commit(row, path, batch, total)) break;
+      // Let timers and key presses run between transactions.
+      await new Promise((r) => setImmediate(r));
     }
-    flush();
     return row.line_no;
   }
 
@@ -315,7 +297,7 @@ export class FileIngestor {
         seen += chunk.length;
         batcher.push(c);
         pending += c.length;
-        if (pending >= this.limits.batchBytes) {
+        if (pending >= this.limits.chunkBytes) {
           pending = 0;
           if (!this.commit(row, path, batcher.take(), total)) {
             stream.destroy();
