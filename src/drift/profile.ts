@@ -7,7 +7,7 @@
 // missing ones (rows of the column = count + missing). `std` is the population standard
 // deviation (numpy.std, ddof=0), as Evidently uses to normalise Wasserstein. An empty column
 // has count 0 and mean/std/min/max 0 (JSON has no NaN), with empty quantiles and sample.
-import { countInBins, decileEdges } from './bins.js';
+import { countSortedInBins, decileEdges } from './bins.js';
 import { evenQuantiles } from './quantile.js';
 import { toCategory, toNumber } from '../core/values.js';
 
@@ -117,7 +117,7 @@ export function numericProfileFromSorted(
     distinct,
     quantiles: evenQuantiles(sorted, QUANTILE_STEPS),
     binEdges,
-    binCounts: n > 0 ? countInBins(binEdges, sorted) : new Array<number>(Math.max(1, binEdges.length - 1)).fill(0),
+    binCounts: n > 0 ? countSortedInBins(binEdges, sorted) : new Array<number>(Math.max(1, binEdges.length - 1)).fill(0),
     sample: systematicSample(sorted),
   };
   if (valueCounts) profile.valueCounts = valueCounts;
