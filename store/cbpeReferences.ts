@@ -44,11 +44,11 @@ export function labelledScoresBetween(db: Db, model: string, version: number, fr
     .all(model, version, from, until) as LabelledScoreRow[];
 }
 
-/** [ts, prediction, score, label or null] of every prediction of a model version since `since`, in time order. */
-export type ScoredRow = [number, string, number | null, string | null];
+/** [ts, prediction, score, label or null, class probabilities (JSON) or null] of every prediction of a model version since `since`, in time order. */
+export type ScoredRow = [number, string, number | null, string | null, string | null];
 
 export function scoredRowsSince(db: Db, model: string, version: number, since: number | null): IterableIterator<ScoredRow> {
-  return db.prepare(`SELECT p.ts, p.prediction, p.score, l.label FROM predictions p
+  return db.prepare(`SELECT p.ts, p.prediction, p.score, l.label, p.scores FROM predictions p
     LEFT JOIN labels l ON l.request_id = p.request_id
     WHERE p.model = ? AND p.version = ? AND p.ts >= ? ORDER BY p.ts, p.id`)
     .raw(true).iterate(model, version, since ?? -8.64e15) as IterableIterator<ScoredRow>;

@@ -76,25 +76,6 @@ export function logsClassScores(db: Db, m: ModelKey): boolean {
   return db.prepare('SELECT scores IS NOT NULL FROM predictions WHERE model = ? AND version = ? LIMIT 1').pluck().get(m.name, m.version) === 1;
 }
 
-/** [prediction, score, scores, label] */
-export type ReferenceRow = [string, number | null, string | null, string];
-
-/**
- * The model's earliest labelled predictions (by prediction time): the pinned reference a
- * CBPE calibrator is fitted on.
- */
-export function earliestLabelledRows(db: Db, m: ModelKey, limit: number): { rows: ReferenceRow[]; from: number | null; until: number | null } {
-  const rows = db.prepare(`SELECT p.prediction, p.score, p.scores, l.label, p.ts
-    FROM predictions p JOIN labels l ON l.request_id = p.request_id
-    WHERE p.model = ? AND p.version = ?
-    ORDER BY p.ts, p.id LIMIT ?`).raw(true).all(m.name, m.version, limit) as Array<[string, number | null, string | null, string, number]>;
-  return {
-    rows: rows.map((r) => [r[0], r[1], r[2], r[3]]),
-    from: rows.length > 0 ? rows[0][4] : null,
-    until: rows.length > 0 ? rows[rows.length - 1][4] : null,
-  };
-}
-
 export function latestPredictionTs(db: Db): number | null {
   return db.prepare('SELECT max(ts) FROM predictions').pluck().get() as number | null;
 }

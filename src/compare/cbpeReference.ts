@@ -12,16 +12,20 @@
  * Sampling error (NannyML's `accuracy_sampling_error`): the standard deviation of per-row
  * correctness on the reference divided by √n for a window of n rows; the band is ±3 of them.
  * Thresholds (NannyML's StandardDeviationThreshold, 3 sd): the reference split into chunks, the
- * realised accuracy of each, mean ± 3 sd of those. Binary models only (what CBPE accuracy needs).
+ * realised accuracy of each, mean ± 3 sd of those. Binary models calibrate P(positive) with one
+ * isotonic fit; multiclass models one-vs-rest per class (cbpe.ts, as NannyML), and a row's
+ * P(correct) is the calibrated probability of its predicted class.
  */
-import { calibrateBinary, fitBinaryCalibrator, type BinaryCbpeCalibrator } from './cbpe.js';
+import {
+  calibrateBinary, calibrateMulticlass, fitBinaryCalibrator, fitMulticlassCalibrator, type BinaryCbpeCalibrator, type MulticlassCbpeCalibrator,
+} from './cbpe.js';
 import { mean as ssMean, sampleStandardDeviation } from 'simple-statistics';
 
 export type CbpeReferenceSource = 'training-holdout' | 'pinned';
 
 export interface CbpeReference {
   source: CbpeReferenceSource;
-  calibrator: BinaryCbpeCalibrator;
+  calibrator: BinaryCbpeCalibrator | MulticlassCbpeCalibrator;
   /** Labelled reference rows, and their time span (ms) when known. */
   rows: number;
   from: number | null;
@@ -56,7 +60,33 @@ export function fitCbpeReference(
   const n = scores.length;
   if (labels.length !== n || predicted.length !== n) throw new RangeError('scores, labels and predictions differ in length');
   if (n < MIN_REFERENCE_ROWS) throw new CbpeReferenceError(`a CBPE reference needs at least ${MIN_REFERENCE_ROWS} labelled rows, got ${n}`);
-  const calibrator = fitBinaryCalibrator(scores, labels);
+  return referenceOf(fitBinaryCalibrator(scores, labels), labels, predicted, meta);
+}
+
+/**
+ * The multiclass reference: `probs[i][k]` P(class k) in the model's class order, `labels` and
+ * `predicted` class indices in the same order.
+ */
+export function fitMulticlassCbpeReference(
+  probs: ArrayLike<number>[],
+  labels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  classes: number,
+  meta: { source: CbpeReferenceSource; from?: number | null; until?: number | null },
+): CbpeReference {
+  const n = probs.length;
+  if (labels.length !== n || predicted.length !== n) throw new RangeError('probabilities, labels and predictions differ in length');
+  if (n < MIN_REFERENCE_ROWS) throw new CbpeReferenceError(`a CBPE reference needs at least ${MIN_REFERENCE_ROWS} labelled rows, got ${n}`);
+  return referenceOf(fitMulticlassCalibrator(probs, labels, classes), labels, predicted, meta);
+}
+
+function referenceOf(
+  calibrator: CbpeReference['calibrator'],
+  labels: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  meta: { source: CbpeReferenceSource; from?: number | null; until?: number | null },
+): CbpeReference {
+  const n = labels.length;
   let correct = 0;
   for (let i = 0; i < n; i++) if (labels[i] === predicted[i]) correct++;
   const accuracy = correct / n;
@@ -83,10 +113,20 @@ export function fitCbpeReference(
   };
 }
 
-/** P(the prediction is right) for one row: the calibrated probability of the predicted class. */
-export function probabilityCorrect(ref: CbpeReference, score: number, predicted: number): number {
-  const p = calibrateBinary(ref.calibrator, score);
-  return predicted === 1 ? p : 1 - p;
+/**
+ * P(the prediction is right) for one row: the calibrated probability of the predicted class.
+ * `score` is P(positive) for a binary reference, the class probabilities (the model's class
+ * order) for a multiclass one; NaN when the row does not fit the reference.
+ */
+export function probabilityCorrect(ref: CbpeReference, score: number | ArrayLike<number>, predicted: number): number {
+  const cal = ref.calibrator;
+  if (cal.kind === 'cbpe-binary') {
+    if (typeof score !== 'number') return Number.NaN;
+    const p = calibrateBinary(cal, score);
+    return predicted === 1 ? p : 1 - p;
+  }
+  if (typeof score === 'number' || score.length !== cal.classes || predicted < 0 || predicted >= cal.classes) return Number.NaN;
+  return calibrateMulticlass(cal, score)[predicted];
 }
 
 /** The estimate's band for a window of `rows` rows: ± SIGMAS sampling errors, clipped to [0, 1]. */
@@ -99,6 +139,7 @@ export function estimateBand(ref: CbpeReference, estimated: number, rows: number
 export function parseCbpeReference(v: unknown): CbpeReference | null {
   if (v === null || typeof v !== 'object') return null;
   const r = v as Partial<CbpeReference>;
-  if ((r.source !== 'training-holdout' && r.source !== 'pinned') || !r.calibrator || typeof r.rows !== 'number' || !r.threshold) return null;
+  const kind = (r.calibrator as { kind?: unknown } | undefined)?.kind;
+  if ((r.source !== 'training-holdout' && r.source !== 'pinned') || (kind !== 'cbpe-binary' && kind !== 'cbpe-multiclass') || typeof r.rows !== 'number' || !r.threshold) return null;
   return r as CbpeReference;
 }

@@ -11,7 +11,7 @@ import { loadArtifact } from '../registry/saveArtifact.js';
 import { EstimateWindows, type WindowEstimate } from './estimateWindows.js';
 import { findModel, parseRef } from '../../store/registry.js';
 import type { ModelArtifact } from '../models/artifact.js';
-import { classSpace } from '../core/classes.js';
+import { classSpace, probabilitiesOf } from '../core/classes.js';
 import { isoTime } from '../core/time.js';
 import { CbpeReferenceError, fitCbpeReference, parseCbpeReference, type CbpeReference } from './cbpeReference.js';
 
@@ -93,9 +93,9 @@ export function estimateWindowsFromStore(db: Db, modelRef: string, windowMs: num
   if (version === null) return { reference, windows: [] };
   const space = classSpace(artifact ? artifact.classes : null);
   const acc = new EstimateWindows(reference, windowMs);
-  for (const [ts, prediction, score, label] of scoredRowsSince(db, name, version, since)) {
+  for (const [ts, prediction, score, label, scores] of scoredRowsSince(db, name, version, since)) {
     const predicted = space.indexOfText(prediction);
-    acc.addPrediction(predicted, space.binary ? score : null, ts);
+    acc.addPrediction(predicted, space.binary ? score : probabilitiesOf(space, scores), ts);
     if (label !== null) acc.addLabelled(space.indexOfText(label), predicted, ts);
   }
   return { reference, windows: acc.estimates() };

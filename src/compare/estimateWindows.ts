@@ -53,14 +53,19 @@ export class EstimateWindows {
     this.reference = reference;
   }
 
-  /** A prediction: `score` is P(positive) of a binary model (null otherwise), `predicted` 0/1. */
-  addPrediction(predicted: number, score: number | null, eventTime: number): void {
+  /**
+   * A prediction: `score` is P(positive) of a binary model or the class probabilities of a
+   * multiclass one (the model's class order), null when not logged; `predicted` its class index.
+   */
+  addPrediction(predicted: number, score: number | ArrayLike<number> | null, eventTime: number): void {
     const w = this.window(eventTime, true);
     if (!w) return;
     w.rows++;
     if (score === null || predicted < 0 || this.reference === null) return;
+    const p = probabilityCorrect(this.reference, score, predicted);
+    if (Number.isNaN(p)) return;
     w.estRows++;
-    w.estSum += probabilityCorrect(this.reference, score, predicted);
+    w.estSum += p;
   }
 
   /** A label of a request made at eventTime (class indices). */

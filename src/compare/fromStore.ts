@@ -12,7 +12,7 @@
  * period the operator pinned, else the calibrator fitted on the model's own held-out rows at
  * training; without either there is no estimate (calibrating on the first rows served, as this
  * did, calibrated on one time of day: +8.8 / +10.9 points on the flights demo). Multiclass
- * models still calibrate on their first REFERENCE_ROWS labelled predictions. The
+ * models the same, with their one-vs-rest calibrators (cbpeReference.ts). The
  * estimate is shown beside the realised values, and also restricted to the labelled rows so
  * the two can be compared on the same rows. CBPE assumes P(label | score) stays as it was in
  * the reference: it sees covariate shift, not concept shift. On the flights replay the
@@ -22,29 +22,22 @@
  * Model A of a pair is the candidate: 'better' means the candidate beats the baseline.
  */
 import type { Db } from '../../store/db.js';
-import { earliestLabelledRows, latestPredictionTs, logsClassScores, pairedRows, type ModelKey, type PairScope, type ReferenceRow } from '../../store/compareQueries.js';
+import { latestPredictionTs, logsClassScores, pairedRows, type ModelKey, type PairScope } from '../../store/compareQueries.js';
 import { servingSet } from '../../store/registry.js';
-import { CbpeAccumulator, aucFromExpectedPositives, calibrateBinary, fitBinaryCalibrator, fitMulticlassCalibrator, calibrateMulticlass, type BinaryCbpeCalibrator, type MulticlassCbpeCalibrator } from './cbpe.js';
+import { CbpeAccumulator, aucFromExpectedPositives, calibrateBinary, type BinaryCbpeCalibrator } from './cbpe.js';
 import { predictIsotonicMany } from './isotonic.js';
 import { binaryLogLossTerm } from './metrics.js';
 import type { McNemarResult } from './mcnemar.js';
 import type { PairedDifference, Verdict } from './pairedDifference.js';
 import { pairFigures } from '../core/pair.js';
 import { resolveSince as resolveSinceAt } from '../core/time.js';
-import { LoggedClasses } from '../core/classes.js';
-import { estimateWindowsFromStore } from './cbpeStore.js';
+import { classKey, classSpace, LoggedClasses, probabilitiesOf } from '../core/classes.js';
+import { cbpeReferenceFromStore, estimateWindowsFromStore } from './cbpeStore.js';
+import { probabilityCorrect } from './cbpeReference.js';
 import type { CbpeReferenceSource } from './cbpeReference.js';
 import type { WindowEstimate } from './estimateWindows.js';
 
 const DAY_MS = 86_400_000;
-
-/**
- * Labelled rows the CBPE calibrator of a model is fitted on (its pinned reference). Enough
- * to cover about two days of the flights replay: with 2,000 rows (18 hours of one day, no
- * evenings) the isotonic fit missed the hours with most delays and the estimated AUC was
- * 0.59 against a realised 0.70; with 5,000 it is 0.68.
- */
-export const REFERENCE_ROWS = 5000;
 
 export interface CompareOptions {
   /** only requests predicted at or after this time (ms) */
@@ -53,7 +46,6 @@ export interface CompareOptions {
   alpha?: number;
   /** McNemar mid-p instead of the conventional exact p-value */
   midP?: boolean;
-  referenceRows?: number;
   /** Window of the per-window estimates (ms of event time; the config's drift.window). Default a day. */
   windowMs?: number;
 }
@@ -65,7 +57,7 @@ export interface CbpeFigures {
   auc: number | null;
   /** estimated accuracy over the labelled rows only, to set beside the realised one */
   accuracyOnLabelled: number;
-  reference: { source: CbpeReferenceSource | 'first-labelled-rows'; rows: number; from: number | null; until: number | null };
+  reference: { source: CbpeReferenceSource; rows: number; from: number | null; until: number | null };
   /** Binary: estimated and realised accuracy per window of this model's predictions in scope. */
   windows?: WindowEstimate[];
   /** Binary: thresholds of the estimated-performance alert (reference chunks, mean ± 3 sd). */
@@ -134,7 +126,7 @@ function side(): Side {
 
 /**
  * Compares `candidate` with `baseline` on the requests both scored. Reads the store once,
- * plus REFERENCE_ROWS rows per model for the CBPE calibrators.
+ * plus each model's rows for its per-window CBPE estimates.
  */
 export function comparePairFromStore(db: Db, candidate: ModelKey, baseline: ModelKey, options: CompareOptions = {}): StorePairComparison {
   const started = performance.now();
@@ -190,9 +182,8 @@ export function comparePairFromStore(db: Db, candidate: ModelKey, baseline: Mode
   const labelled = fig.labelled;
   const binary = classes.keys.length <= 2 && n > 0 && scoredPairs === n;
   const task: StorePairComparison['task'] = n === 0 ? 'unknown' : binary ? 'binary' : hasScores || classes.keys.length > 2 ? 'multiclass' : 'unknown';
-  const refRows = options.referenceRows ?? REFERENCE_ROWS;
   const figures = (m: ModelKey, s: Side, correct: number): ModelFigures =>
-    modelFigures(db, m, s, labels, classes, task, labelled > 0 ? correct / labelled : NaN, refRows, options);
+    modelFigures(db, m, s, labels, classes, task, labelled > 0 ? correct / labelled : NaN, options);
   const result: StorePairComparison = {
     candidate: refKey(candidate),
     baseline: refKey(baseline),
@@ -214,7 +205,7 @@ export function comparePairFromStore(db: Db, candidate: ModelKey, baseline: Mode
 }
 
 function modelFigures(
-  db: Db, m: ModelKey, s: Side, labels: Int32Array, classes: LoggedClasses, task: StorePairComparison['task'], realisedAccuracy: number, refRows: number,
+  db: Db, m: ModelKey, s: Side, labels: Int32Array, classes: LoggedClasses, task: StorePairComparison['task'], realisedAccuracy: number,
   options: CompareOptions,
 ): ModelFigures {
   const out: ModelFigures = { ref: refKey(m), accuracy: realisedAccuracy, logLoss: null, auc: null, estimated: null };
@@ -241,7 +232,7 @@ function modelFigures(
       out.auc = Number.isNaN(auc) ? null : auc;
     }
     const { reference: ref, windows } = estimateWindowsFromStore(db, refKey(m), options.windowMs ?? DAY_MS, options.since ?? null);
-    const cal = ref?.calibrator ?? null;
+    const cal = ref?.calibrator.kind === 'cbpe-binary' ? ref.calibrator : null;
     if (ref && cal && n > 0) {
       const calibrated = cal.isotonic ? predictIsotonicMany(cal.isotonic, score) : Float64Array.from(score);
       const all = new CbpeAccumulator();
@@ -288,22 +279,30 @@ function modelFigures(
       labelled++;
     }
     if (lossOk && labelled > 0) out.logLoss = loss / labelled;
-    const ref = earliestLabelledRows(db, m, refRows);
-    const cal = multiclassCalibrator(ref.rows, classes, k, probsOf);
-    if (cal && n > 0) {
+    // The model's own reference (cbpeStore.ts), as for binary: the calibrator fitted on its
+    // held-out rows at training, in the model's class order, the one the live engine uses.
+    const { reference: ref, artifact } = cbpeReferenceFromStore(db, refKey(m));
+    if (ref && ref.calibrator.kind === 'cbpe-multiclass' && artifact && n > 0) {
+      const space = classSpace(artifact.classes);
+      const keys = space.classes.map((c) => classKey(c)?.key ?? c);
+      const inSpace = classes.keys.map((k) => keys.indexOf(k));
       let sumAll = 0, sumLab = 0, nAll = 0, nLab = 0;
       for (let i = 0; i < n; i++) {
-        const p = probsOf(s.scores[i]);
+        const p = probabilitiesOf(space, s.scores[i]);
         if (!p) continue;
-        const c = calibrateMulticlass(cal, p)[pred[i]] ?? 0;
+        const c = probabilityCorrect(ref, p, inSpace[pred[i]] ?? -1);
+        if (Number.isNaN(c)) continue;
         sumAll += c; nAll++;
         if (labels[i] >= 0) { sumLab += c; nLab++; }
       }
+      const { windows } = estimateWindowsFromStore(db, refKey(m), options.windowMs ?? DAY_MS, options.since ?? null);
       out.estimated = {
         accuracy: nAll > 0 ? sumAll / nAll : NaN,
         auc: null,
         accuracyOnLabelled: nLab > 0 ? sumLab / nLab : NaN,
-        reference: { source: 'first-labelled-rows' as const, rows: ref.rows.length, from: ref.from, until: ref.until },
+        reference: { source: ref.source, rows: ref.rows, from: ref.from, until: ref.until },
+        windows,
+        threshold: { ...ref.threshold },
       };
     }
   }
@@ -370,20 +369,6 @@ export function estimateRocAucMonotone(calibrator: BinaryCbpeCalibrator, scores:
     }
     return lastP;
   });
-}
-
-function multiclassCalibrator(rows: ReferenceRow[], classes: LoggedClasses, k: number, probsOf: (t: string | null) => number[] | null): MulticlassCbpeCalibrator | null {
-  const probs: number[][] = [];
-  const ys: number[] = [];
-  for (const r of rows) {
-    const p = probsOf(r[2]);
-    const y = classes.slot(r[3]);
-    if (!p || y >= k) continue;
-    probs.push(p);
-    ys.push(y);
-  }
-  if (probs.length === 0) return null;
-  return fitMulticlassCalibrator(probs, ys, k);
 }
 
 /** The pairs the console shows: every shadow against the active version. */

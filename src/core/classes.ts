@@ -126,6 +126,29 @@ export function probabilityOf(space: ClassSpace, k: number, score: number | null
 }
 
 /**
+ * A multiclass score object as logged (`{"a":0.2,"b":0.8}`) as a vector in the class space's
+ * order (the model's), by the class rule; null when it is absent, unreadable or misses a class.
+ */
+export function probabilitiesOf(space: ClassSpace, scoresJson: string | null): number[] | null {
+  if (scoresJson === null) return null;
+  let scores: unknown;
+  try { scores = JSON.parse(scoresJson); } catch { return null; }
+  if (scores === null || typeof scores !== 'object') return null;
+  const byKey = new Map<string, number>();
+  for (const [cls, p] of Object.entries(scores as Record<string, unknown>)) {
+    const k = classKey(cls)?.key;
+    if (k !== undefined && typeof p === 'number' && Number.isFinite(p)) byKey.set(k, p);
+  }
+  const out: number[] = [];
+  for (const c of space.classes) {
+    const p = byKey.get(classKey(c)?.key ?? c);
+    if (p === undefined) return null;
+    out.push(p);
+  }
+  return out;
+}
+
+/**
  * Interns logged class values when no class list is known (compare, the gate): raw JSON text
  * → class slot, one slot per key. The per-row cost is a Map lookup, not a JSON.parse.
  */

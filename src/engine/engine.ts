@@ -28,7 +28,7 @@ import type { ColumnDriftResult } from '../drift/columnDrift.js';
 import { loadArtifact } from '../registry/saveArtifact.js';
 import type { ModelArtifact } from '../models/artifact.js';
 import { formatDay, formatMinute, parseDuration } from '../core/time.js';
-import { classKeyOfText, classSpace, probabilityOf, type ClassSpace } from '../core/classes.js';
+import { classKeyOfText, classSpace, probabilitiesOf, probabilityOf, type ClassSpace } from '../core/classes.js';
 import { ModelMonitor } from './modelMonitor.js';
 import { DriftMonitor, type ClosedWindow, type DriftReference, type DriftSettings } from './driftMonitor.js';
 import { HostLens } from './hostLens.js';
@@ -452,7 +452,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
       const mon = this.monitor(ref);
       const predicted = mon.space.indexOfText(f.prediction);
       const pos = mon.space.binary ? f.score : null;
-      mon.onPrediction(predicted, pos, f.ts);
+      mon.onPrediction(predicted, mon.space.binary ? f.score : probabilitiesOf(mon.space, f.scores), f.ts);
       if (ref === this.activeRef && this.drift) {
         let features: Record<string, unknown> = {};
         try { features = JSON.parse(f.features) as Record<string, unknown>; } catch { /* validated at ingest */ }

@@ -54,14 +54,17 @@ export class ModelMonitor {
     this.cusum = createDetector('calibration-cusum');
   }
 
-  /** An unlabelled prediction: traffic and the CBPE estimate. */
-  onPrediction(predicted: number, positiveScore: number | null, eventTime: number): void {
+  /**
+   * An unlabelled prediction: traffic and the CBPE estimate. `score` is P(positive) of a binary
+   * model or the class probabilities of a multiclass one (the model's class order).
+   */
+  onPrediction(predicted: number, score: number | ArrayLike<number> | null, eventTime: number): void {
     this.predictions++;
     this.lastEventTime = Math.max(this.lastEventTime, eventTime);
-    const binaryScore = this.space.binary ? positiveScore : null;
-    this.perWindow.addPrediction(predicted, binaryScore, eventTime);
-    if (binaryScore === null || predicted < 0 || this.reference === null) return;
-    const probCorrect = probabilityCorrect(this.reference, binaryScore, predicted);
+    this.perWindow.addPrediction(predicted, score, eventTime);
+    if (score === null || predicted < 0 || this.reference === null) return;
+    const probCorrect = probabilityCorrect(this.reference, score, predicted);
+    if (Number.isNaN(probCorrect)) return;
     if (this.estSize < ROLLING_WINDOW) {
       this.estRing[(this.estStart + this.estSize) % ROLLING_WINDOW] = probCorrect;
       this.estSize++;

@@ -52,9 +52,9 @@ export interface ModelArtifact {
   /** Per-weekday profiles of the fitted rows, when trained with a time column. */
   periodProfiles?: PeriodProfiles;
   /**
-   * CBPE reference fitted on the held-out rows (binary models with at least MIN_REFERENCE_ROWS
-   * labelled held-out rows), and the held-out scores, labels and predictions it was fitted on,
-   * so it can be refitted. Absent in artifacts made before it existed: such a model gets no
+   * CBPE reference fitted on the held-out rows (at least MIN_REFERENCE_ROWS labelled held-out
+   * rows; one-vs-rest calibrators for multiclass models), and for binary models the held-out
+   * scores, labels and predictions it was fitted on, so it can be refitted. Absent in artifacts made before it existed: such a model gets no
    * estimate until a reference period is pinned.
    */
   cbpe?: CbpeReference;

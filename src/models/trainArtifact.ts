@@ -10,7 +10,7 @@ import { predictProbabilities } from './scoring.js';
 import { parseTime } from '../core/time.js';
 import { DEFAULTS, evaluate, trainModel, type TrainedModel, type TrainOptions } from './train.js';
 import { permutationImportance } from '../quality/importance.js';
-import { fitCbpeReference, MIN_REFERENCE_ROWS, type CbpeReference } from '../compare/cbpeReference.js';
+import { fitCbpeReference, fitMulticlassCbpeReference, MIN_REFERENCE_ROWS, type CbpeReference } from '../compare/cbpeReference.js';
 
 /** Rows of the training data kept with the artifact for multivariate drift: 10 chunks of 500. */
 export const REFERENCE_CHUNKS = 10;
@@ -101,6 +101,38 @@ function cbpeOfHoldout(
   return { reference, holdout: { scores, labels, predicted } };
 }
 
+/**
+ * The CBPE reference of a multiclass model: one-vs-rest calibrators on its held-out rows (the
+ * engine and `compare` both estimate with it), the predicted class being the argmax, as served.
+ */
+function multiclassCbpeOfHoldout(
+  trained: TrainedModel,
+  holdout: readonly Record<string, unknown>[],
+  label: string,
+  time: string | undefined,
+): CbpeReference | null {
+  if (holdout.length < MIN_REFERENCE_ROWS) return null;
+  const { probs, width } = predictProbabilities(trained.model, trained.encoder, holdout);
+  const index = classIndexer(trained.classes);
+  const rows: number[][] = [];
+  const labels: number[] = [];
+  const predicted: number[] = [];
+  for (let i = 0; i < holdout.length; i++) {
+    const y = index(holdout[i]![label]);
+    if (y < 0) continue;
+    const p = Array.from(probs.subarray(i * width, (i + 1) * width), (v) => Math.round(v * 1e6) / 1e6);
+    let best = 0;
+    for (let k = 1; k < width; k++) if (p[k]! > p[best]!) best = k;
+    rows.push(p);
+    labels.push(y);
+    predicted.push(best);
+  }
+  if (rows.length < MIN_REFERENCE_ROWS) return null;
+  const when = span(holdout, time);
+  const ms = (t: string | undefined): number | null => (t === undefined ? null : parseTime(t));
+  return fitMulticlassCbpeReference(rows, labels, predicted, width, { source: 'training-holdout', from: ms(when.from), until: ms(when.until) });
+}
+
 /** Time-ordered split: the last `fraction` of the rows is held out. */
 export function splitHoldout<T>(rows: readonly T[], fraction: number = DEFAULTS.holdoutFraction): { fit: T[]; holdout: T[] } {
   if (!(fraction > 0 && fraction < 1)) throw new Error(`holdout fraction must be between 0 and 1, not ${fraction}`);
@@ -136,6 +168,7 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
     }
     const overallScores = scores ? scoreProfile(scores) : null;
     const cbpe = trained.task === 'binary' ? cbpeOfHoldout(trained, labelledHoldout, label, options.time) : null;
+    const multiclassCbpe = trained.task === 'binary' ? null : multiclassCbpeOfHoldout(trained, labelledHoldout, label, options.time);
     const referenceSample = sampleReference(labelled, Object.keys(options.schema), options.time);
     // Permutation importance on the held-out rows: what drift and quality problems are weighted by.
     const toIndex = classIndexer(trained.classes);
@@ -163,6 +196,7 @@ export async function trainArtifact(rows: readonly Record<string, unknown>[], op
       ...(overallScores ? { scoreProfile: overallScores } : {}),
       ...(periods ? { periodProfiles: periods } : {}),
       ...(cbpe ? { cbpe: cbpe.reference, holdout: cbpe.holdout } : {}),
+      ...(multiclassCbpe ? { cbpe: multiclassCbpe } : {}),
       trainedOn: {
         rows: trained.fitRows,
         ...span(labelled, options.time),

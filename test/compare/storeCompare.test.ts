@@ -161,7 +161,7 @@ test('held-out membership: FNV-1a vectors, deterministic, close to the share', (
   for (let i = 0; i < 1000; i++) if (isHeldOut(`r-${i}`, 0.2)) assert.ok(isHeldOut(`r-${i}`, 0.3));
 });
 
-test('multiclass models: accuracy, log loss and CBPE from the logged class probabilities', async () => {
+test('multiclass models: accuracy and log loss from the logged class probabilities; no CBPE without a reference', async () => {
   const { logLossMulticlass } = await import('../../src/compare/metrics.js');
   const { normalSampler } = await import('../../src/util/random.js');
   const dir = tempDir();
@@ -205,7 +205,9 @@ test('multiclass models: accuracy, log loss and CBPE from the logged class proba
     assert.ok(Math.abs(m.accuracy - acc) < 1e-12);
     assert.ok(Math.abs((m.logLoss ?? 0) - logLossMulticlass(t.y, t.p)) < 1e-9);
     assert.equal(m.auc, null);
-    assert.ok(m.estimated && Math.abs(m.estimated.accuracyOnLabelled - acc) < 0.02, `${name}: CBPE ${m.estimated?.accuracyOnLabelled} vs ${acc}`);
+    // Models only the logs know have no reference (no held-out rows, nothing pinned): no estimate,
+    // as for binary models — not one calibrated on the first rows served (multiclassCbpe.test.ts).
+    assert.equal(m.estimated, null, `${name}: no CBPE without a reference`);
   }
   db.close();
 });

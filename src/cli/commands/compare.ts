@@ -33,7 +33,7 @@ function modelRow(label: string, m: ModelFigures): string {
   ].join(' ');
 }
 
-function pairText(p: StorePairComparison, gate: GateReport | null, referenceRows: number): string {
+function pairText(p: StorePairComparison, gate: GateReport | null): string {
   const lines = [
     `${p.candidate} vs ${p.baseline}${gate ? ' (active)' : ''}: ${p.n} paired requests, ${p.labelled} labelled${p.since !== null ? ` since ${time(p.since)}` : ''} (${p.elapsedMs} ms)`,
     `  agreement ${num(p.agreementRate * 100, 2)}%, mean |Δscore| ${num(p.meanAbsScoreDifference)}`,
@@ -50,7 +50,7 @@ function pairText(p: StorePairComparison, gate: GateReport | null, referenceRows
   }
   for (const m of [p.models.candidate, p.models.baseline]) {
     const ref = m.estimated?.reference;
-    const what = ref?.source === 'training-holdout' ? 'its held-out rows from training' : ref?.source === 'pinned' ? 'the pinned reference period' : `its first ${referenceRows} labelled rows`;
+    const what = ref?.source === 'training-holdout' ? 'its held-out rows from training' : 'the pinned reference period';
     if (ref) lines.push(`  CBPE of ${m.ref} calibrated on ${what} (${ref.rows} rows, ${time(ref.from)} … ${time(ref.until)})`);
     else lines.push(`  CBPE of ${m.ref}: no reference (pin one: mlops-tui reference set ${m.ref} --from T --until T)`);
   }
@@ -79,7 +79,7 @@ Examples:
       if ((a === undefined) !== (b === undefined)) throw new UsageError('give two versions to compare, or none for the serving pairs');
       const cfg = resolveConfig(opts);
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
-      const [{ compare }, { REFERENCE_ROWS }] = await Promise.all([import('../../ops/compare.js'), import('../../compare/fromStore.js')]);
+      const { compare } = await import('../../ops/compare.js');
       await withOps(cfg, { readonly: true }, (ctx) => {
         const results = compare(ctx, { a, b, since: opts.since, alpha, midP: opts.midP });
         if (opts.json) {
@@ -90,7 +90,7 @@ Examples:
           process.stdout.write('nothing to compare: no shadow version serves beside the active one (train another model, or name two versions)\n');
           return;
         }
-        process.stdout.write(`${results.map((r) => pairText(r.comparison, r.gate, REFERENCE_ROWS)).join('\n\n')}\n`);
+        process.stdout.write(`${results.map((r) => pairText(r.comparison, r.gate)).join('\n\n')}\n`);
       });
     });
 }
