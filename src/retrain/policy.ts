@@ -13,7 +13,8 @@
  * 24 hours (rolling). A trigger inside a limit is reported as suppressed, so the operator sees
  * why nothing started; a suppressed drift run keeps counting and fires once the limit lifts.
  * autoPromote is only carried in the decision: off by default, the gate decides and the
- * operator confirms.
+ * operator confirms; on, the operations layer promotes the candidate through the gate the first
+ * time its held-out labels let the gate judge it (src/engine/operations.ts, checkGates).
  */
 import type { Config } from '../config.js';
 
