@@ -1,10 +1,11 @@
 // Streams the rows of a CSV (.csv, .csv.gz) or JSON Lines (.jsonl, .jsonl.gz) file as arrays of
 // raw values indexed by column, without building an object per row. The offline drift command
 // reads two files of millions of rows; a row object per line (what src/data/csv.ts yields) costs
-// more than the statistics, so this reader splits decoded chunks itself and hands the caller a
-// reused array. CSV is scanned as bytes (see scanCsv): no string per line, numbers parsed from the
-// bytes, categories counted from their bytes. Quoting follows src/data/csv.ts (its splitCsvRecord
-// splits any record with a quote), so both readers agree on what a field is.
+// more than the statistics, so this reader hands the caller a reused view of each row. CSV is
+// scanned as bytes (see scanCsv): no string per line, numbers parsed from the bytes, categories
+// counted from their bytes; JSON Lines are decoded and parsed line by line. Quoting follows
+// src/data/csv.ts (its splitCsvRecord splits any record with a quote), so both readers agree on
+// what a field is.
 import { createReadStream, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
