@@ -72,9 +72,10 @@ export interface Config {
    * Label-free model choice (src/compare/autoChoose.ts): with `auto` (off by default) the active
    * model is switched to a shadow whose estimate leads by `margin` with confidence for `windows`
    * complete windows, audited as operator `policy`, and switched back when the labels since
-   * contradict it at `alpha`.
+   * contradict it at `alpha`. With `requireDrift` (on by default) it switches only while a data
+   * drift page (dataset or a feature's sustained drift) is open: see autoChoose.ts for why.
    */
-  choose: { auto: boolean; margin: number; windows: number; alpha: number };
+  choose: { auto: boolean; margin: number; windows: number; alpha: number; requireDrift: boolean };
   alerts: {
     resolveAfterWindows: number;
     featureWindows: number;
@@ -97,7 +98,7 @@ export const DEFAULT_CONFIG: Config = {
   retention: { rawDays: 0 },
   redact: {},
   redactKeyFile: null,
-  choose: { auto: false, margin: 0.01, windows: 2, alpha: 0.05 },
+  choose: { auto: false, margin: 0.01, windows: 2, alpha: 0.05, requireDrift: true },
   alerts: {
     resolveAfterWindows: 1,
     featureWindows: 2,
@@ -123,7 +124,7 @@ const SHAPE: Shape = {
   redact: 'redact-map',
   redactKeyFile: 'string|null',
   quality: { rules: 'quality-rules', reference: 'string' },
-  choose: { auto: 'boolean', margin: 'number', windows: 'number', alpha: 'number' },
+  choose: { auto: 'boolean', margin: 'number', windows: 'number', alpha: 'number', requireDrift: 'boolean' },
   alerts: {
     resolveAfterWindows: 'number', featureWindows: 'number',
     notify: { command: 'string|null', webhook: 'string|null', retries: 'number', backoffMs: 'number', timeoutMs: 'number', perMinute: 'number' },

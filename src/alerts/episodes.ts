@@ -23,6 +23,9 @@ import {
 } from '../../store/alertEpisodes.js';
 import { appendAudit, type AuditInput } from '../../store/audit.js';
 
+/** The episodes that say the inputs moved away from the reference (a dataset, or a feature held). */
+export const DATA_DRIFT_EPISODES: ReadonlySet<string> = new Set(['dataset-drift', 'feature-drift']);
+
 export type { AlertSeverity, AlertState, EpisodeRow } from '../../store/alertEpisodes.js';
 
 /** How a kind's severity is decided: fixed, or info until the condition held for N windows. */

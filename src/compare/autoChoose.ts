@@ -19,6 +19,15 @@
  * week whose Sunday had a storm, and its held-out rows share those days), while their realised
  * accuracy over March 8–31 was equal (82.2%): without this the policy switched every week.
  * The memory (PolicySwitch and the last decided window) is kept in the store by the caller.
+ *
+ * Only while the inputs drifted (`requireDrift`, on by default): CBPE sees the world only through
+ * the scores, so with the inputs as on the reference the estimated gap between two models is a
+ * re-statement of what each learned about its reference period (the weekday pattern above), not
+ * news; the labelled comparison the gate makes on held-out rows is the better judge then. Under
+ * covariate shift — what CBPE is built for — the estimates carry what labels will only say later.
+ * So a switch also needs an open data-drift page (a dataset drift, or a feature's sustained
+ * drift). Measured on the retrained-shadow replay: with the incident (hour drift paged from
+ * March 1) the switch is unchanged; without it the one false switch of March 13–14 is gone.
  */
 import { proportionZTest } from '../drift/proportionZ.js';
 import type { ModelChoice, ModelEstimates } from '../engine/snapshot.js';
@@ -31,6 +40,8 @@ export interface AutoChooseSettings {
   windows: number;
   /** Significance of the rollback test. */
   alpha: number;
+  /** Switch only while a data-drift page is open (see the note above). */
+  requireDrift: boolean;
 }
 
 export type AutoDecision =
@@ -51,8 +62,9 @@ export function complete(choices: readonly ModelChoice[]): ModelChoice[] {
   return choices.slice(0, Math.max(0, choices.length - 1));
 }
 
-export function decideSwitch(s: AutoChooseSettings, choices: readonly ModelChoice[], active: string | null, lastDecided: number | null, previous: PolicySwitch | null = null): AutoDecision | null {
+export function decideSwitch(s: AutoChooseSettings, choices: readonly ModelChoice[], active: string | null, lastDecided: number | null, previous: PolicySwitch | null = null, inputsDrifted = false): AutoDecision | null {
   if (!s.auto || active === null) return null;
+  if (s.requireDrift && !inputsDrifted) return null;
   const done = complete(choices);
   if (done.length < s.windows) return null;
   const recent = done.slice(-s.windows);

@@ -120,6 +120,7 @@ export class Engine extends EventEmitter implements SnapshotSource {
   private lens: HostLens | null = null;
   private hostList: HostCountRow[] = [];
   private hostListAt = 0;
+  private hostListCursor = -1;
   /** With `--from nats`: the durable consumer's backlog (set by the engine thread that runs the feed). */
   fleetLag: (() => { pending: number; oldestUnackedSeconds: number | null } | null) | null = null;
   private lagBytes: { at: number; bytes: number } | null = null;
@@ -332,8 +333,13 @@ export class Engine extends EventEmitter implements SnapshotSource {
 
   private refreshHostList(force = false): void {
     const now = Date.now();
-    if (!force && now - this.hostListAt < 5000) return;
+    // Also whenever predictions arrived: a host's first lines must be selectable (H) in the
+    // snapshot whose counts include them, not up to 5 s later. The query reads the small files
+    // table's counters, not the rows.
+    const cursor = this.cursors.predictions;
+    if (!force && now - this.hostListAt < 5000 && cursor === this.hostListCursor) return;
     this.hostListAt = now;
+    this.hostListCursor = cursor;
     this.hostList = hostLineCounts(this.db).map((h) => ({ ...h, host: h.host ?? LOCAL_HOST }));
   }
 

@@ -5,7 +5,7 @@ import { chooseByEstimate } from '../../src/compare/choose.js';
 import type { EstimateWindow, ModelEstimates } from '../../src/engine/snapshot.js';
 
 const DAY = 86_400_000;
-const ON: AutoChooseSettings = { auto: true, margin: 0.01, windows: 2, alpha: 0.05 };
+const ON: AutoChooseSettings = { auto: true, margin: 0.01, windows: 2, alpha: 0.05, requireDrift: false };
 const w = (d: number, estimated: number, realised: number | null, labelled = 2000): EstimateWindow => ({
   start: d * DAY, end: (d + 1) * DAY, rows: 2000, estimated, band: [estimated - 0.01, estimated + 0.01], labelled, realised, alert: false,
 });
@@ -73,4 +73,14 @@ test('after a switch that stands, estimates alone never send the policy back to 
   assert.equal(decideSwitch(ON, chooseByEstimate([active, left, better]), 'new@1', 2 * DAY, stood)?.to, 'other@1');
   // Without the memory the same windows switch back (what the flights replay without the incident did every week).
   assert.equal(decideSwitch(ON, chooseByEstimate([active, left, third]), 'new@1', 2 * DAY, null)?.to, 'old@1');
+});
+
+test('with requireDrift (the default) the same estimates switch only while a data-drift page is open', () => {
+  const active = m('old@1', [w(0, 0.80, 0.80), w(1, 0.78, 0.78), w(2, 0.77, 0.77), w(3, 0.70, null, 0)]);
+  const shadow = m('new@1', [w(0, 0.80, 0.80), w(1, 0.82, 0.82), w(2, 0.83, 0.83), w(3, 0.90, null, 0)]);
+  const choices = chooseByEstimate([active, shadow]);
+  const strict = { ...ON, requireDrift: true };
+  assert.equal(decideSwitch(strict, choices, 'old@1', null, null, false), null, 'inputs as on the reference: estimates are no news');
+  assert.equal(decideSwitch(strict, choices, 'old@1', null, null, true)?.to, 'new@1');
+  assert.equal(decideSwitch(ON, choices, 'old@1', null, null, false)?.to, 'new@1', 'requireDrift off: estimates alone');
 });

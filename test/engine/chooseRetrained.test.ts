@@ -8,7 +8,8 @@
  * With the incident (hour +6 h from March 1) the policy switches to the candidate as soon as two
  * complete windows of its traffic exist (March 8 and 9, so during March 10), through the promote
  * path, audited as operator `policy`; the labels of the windows since confirm it and it is not
- * rolled back. Without the incident the same retrain is not better and the policy never switches.
+ * rolled back. Without the incident the same retrain is not better and the policy never switches
+ * (no data-drift page opens, and choose.requireDrift asks for one).
  *
  * What makes the choice possible is one reference for both estimates (src/compare/choose.ts):
  * the retrain puts the January model's CBPE reference on the candidate's period. Before that
@@ -140,25 +141,22 @@ test('with the incident: the labels of every window since the switch confirm it 
   t.diagnostic(`label-free choice vs the labels' choice, March 8–31 with the incident: agreed on ${a.agreed} of ${a.windows} days; confident on ${a.confident}, of which ${a.confidentAgreed} agreed`);
 });
 
-test('without the incident: the same retrain, no better, is chosen at most once on estimates and never flip-flopped', (t) => {
-  // The issue asks that the policy never switch here. It does once, on the windows of March 13
-  // and 14 (a Tuesday and Wednesday; measured), not in its first two windows: the candidate learned the
-  // weekday from one week (a storm on Sunday 03-04) and its held-out rows share those days, so
-  // its estimate leads by 6–8 points on Tuesdays and Wednesdays and trails by 5–9 on Sundays and
-  // Mondays, bands apart both ways, while the realised accuracy of the two is equal. Before the
-  // policy remembered where it came from it switched back and forth every week (8 switches and a
-  // rollback over March); now the labels alone can send it back.
+test('without the incident: the same retrain, no better, is never chosen (no data-drift page opens)', (t) => {
+  // The estimates alone would switch once, on the windows of March 13 and 14 (measured before
+  // choose.requireDrift): the candidate learned the weekday from one week (a storm on Sunday
+  // 03-04) and its held-out rows share those days, so its estimate leads by 6–8 points on
+  // Tuesdays and Wednesdays and trails by 5–9 on Sundays and Mondays, bands apart both ways,
+  // while the realised accuracy of the two is equal. With the inputs as on the reference those
+  // leads are no news (src/compare/autoChoose.ts), and no data-drift page opens here.
   const o = without;
   assert.equal(o.job.status, 'done', o.job.error ?? '');
   const now = realisedSince(o.final.estimates, 'flights@2', SERVING_FROM);
   const old = realisedSince(o.final.estimates, 'flights@1', SERVING_FROM);
   const a = choiceAgreement(o.final.choices);
   t.diagnostic(`March 8–31 without the incident, realised: flights@2 ${(100 * now.accuracy).toFixed(2)}% vs flights@1 ${(100 * old.accuracy).toFixed(2)}%; label-free choice agreed with the labels on ${a.agreed} of ${a.windows} days, confident on ${a.confident} (${a.confidentAgreed} agreed)`);
-  if (o.memory.lastDecidedWindow !== null) t.diagnostic(`decided on the windows up to ${isoDay(o.memory.lastDecidedWindow)}`);
   t.diagnostic(o.policy.map((e) => `${e.action} ${e.before} → ${e.after}: ${e.action.startsWith('policy') ? e.details : ''}`).join('\n'));
   assert.ok(Math.abs(now.accuracy - old.accuracy) < 0.005, 'the retrain is no better and no worse');
-  const chosen = o.policy.filter((e) => e.action === 'policy-choose');
-  assert.ok(chosen.length <= 1, `${chosen.length} label-free switches`);
-  for (const e of chosen) assert.deepEqual([e.before, e.after], ['flights@1', 'flights@2']);
-  assert.deepEqual([...o.activeAfter.values()].slice(0, 2), ['flights@1', 'flights@1'], 'not before two windows of the candidate');
+  assert.deepEqual(o.policy, [], 'the policy never switched');
+  assert.deepEqual([...o.activeAfter.values()], ['flights@1', 'flights@1', 'flights@1']);
+  assert.equal(refOf({ name: o.final.models.find((m) => m.alias === 'active')!.name, version: o.final.models.find((m) => m.alias === 'active')!.version }), 'flights@1', 'still the January model at the end of March');
 });
