@@ -67,7 +67,8 @@ export function policyLine(p: ChoosePolicyStatus): TextLine {
   const last = p.last
     ? `last ${p.last.action} ${dateTime(p.last.at)} ${p.last.from ?? '–'} → ${p.last.to ?? '–'}`
     : 'never switched';
-  const rule = `rule: ahead by ${(p.margin * 100).toFixed(1)} pts, confident, ${p.windows} window${p.windows === 1 ? '' : 's'}; labels can roll back`;
+  // `in drift`: choose.requireDrift, a data-drift page must be open (src/compare/autoChoose.ts).
+  const rule = `rule: ahead ${(p.margin * 100).toFixed(1)} pts, confident, ${p.windows} window${p.windows === 1 ? '' : 's'}${p.requireDrift ? ' in drift' : ''}; labels can roll back`;
   return p.auto
     ? { text: `choose.auto ON · ${last} · ${rule}`, tone: 'warn' }
     : { text: `choose.auto off (never switches) · ${last} · ${rule}`, tone: 'dim' };

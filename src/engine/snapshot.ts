@@ -116,6 +116,7 @@ export interface ChoosePolicyStatus {
   auto: boolean;            // choose.auto: off by default
   margin: number;           // estimated accuracy a shadow must lead by (fraction)
   windows: number;          // consecutive complete, confident windows it must lead in
+  requireDrift: boolean;    // only while a data-drift page is open (choose.requireDrift)
   last: {
     at: number;             // when the policy acted
     action: 'switch' | 'rollback';

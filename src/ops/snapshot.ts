@@ -48,7 +48,7 @@ export function choosePolicyStatus(ctx: OpsContext): ChoosePolicyStatus {
   const c = ctx.cfg.choose;
   const row = lastAuditOf(ctx.db, Object.keys(POLICY_ACTIONS));
   return {
-    auto: c.auto, margin: c.margin, windows: c.windows,
+    auto: c.auto, margin: c.margin, windows: c.windows, requireDrift: c.requireDrift,
     last: row ? { at: row.at, action: POLICY_ACTIONS[row.action as keyof typeof POLICY_ACTIONS], from: row.before, to: row.after, reason: row.details } : null,
   };
 }

@@ -12,10 +12,10 @@ afterEach(() => cleanup());
 
 const SWITCHED = Date.UTC(2001, 2, 9, 0, 5);
 const policyOn: NonNullable<Snapshot['choosePolicy']> = {
-  auto: true, margin: 0.01, windows: 2,
+  auto: true, margin: 0.01, windows: 2, requireDrift: true,
   last: { at: SWITCHED, action: 'switch', from: 'flights-logreg@1', to: 'flights-logreg@3', reason: 'flights-logreg@3 estimated ahead of flights-logreg@1 by 5.8, 6.2 points in the last 2 windows, bands apart (no labels)' },
 };
-const policyOff: NonNullable<Snapshot['choosePolicy']> = { auto: false, margin: 0.01, windows: 2, last: null };
+const policyOff: NonNullable<Snapshot['choosePolicy']> = { auto: false, margin: 0.01, windows: 2, requireDrift: false, last: null };
 
 const lines = (f: string) => f.split('\n');
 
@@ -32,7 +32,7 @@ test('shadow ranks every model without labels in the latest complete window, wit
   assert.match(ranked[0], /^1 flights-logreg@3 +shadow +est 83\.0% \[82\.1–83\.9\] +realised 83\.5%$/);
   assert.match(ranked[1], /^2 flights-logreg@1 +active +est 76\.8% \[75\.9–77\.7\] +realised 71\.2%$/);
   assert.match(ranked[2], /^3 flights-mlp@2 +shadow +est 76\.3% \[75\.4–77\.2\] +realised 72\.5%$/);
-  assert.match(f, /^choose\.auto off \(never switches\) · never switched · rule: ahead by 1\.0 pts/m);
+  assert.match(f, /^choose\.auto off \(never switches\) · never switched · rule: ahead 1\.0 pts/m);
   // Everything fits 80×24 beside the pairs table.
   assert.ok(lines(f).length <= 24);
   for (const l of lines(f)) assert.ok([...l].length <= 80, l);
@@ -60,7 +60,7 @@ test('overlapping bands are not confident, labels that chose another model say s
 test('choose.auto on shows its last switch first, then its rule', async () => {
   const h = await open({ snapshot: withEstimates(makeSnapshot(), { policy: policyOn }), columns: 160, rows: 36 });
   await h.press('3');
-  assert.match(h.frame(), /^choose\.auto ON · last switch 2001-03-09 00:05 flights-logreg@1 → flights-logreg@3 · rule: ahead by 1\.0 pts, confident, 2 windows; labels can roll back/m);
+  assert.match(h.frame(), /^choose\.auto ON · last switch 2001-03-09 00:05 flights-logreg@1 → flights-logreg@3 · rule: ahead 1\.0 pts, confident, 2 windows in drift; labels can roll back/m);
   const rolled = withEstimates(makeSnapshot(), { policy: { ...policyOn, last: { ...policyOn.last!, action: 'rollback', from: 'flights-logreg@3', to: 'flights-logreg@1' } } });
   const r = await open({ snapshot: rolled, columns: 120, rows: 36 });
   await r.press('3');

@@ -26,7 +26,7 @@ test('choose.auto status: off with no switch, then the newest policy switch or r
   const db = openDb(config.db);
   try {
     const ctx = { db, cfg: config, operator: OPERATOR };
-    assert.deepEqual(choosePolicyStatus(ctx), { auto: false, margin: 0.01, windows: 2, last: null });
+    assert.deepEqual(choosePolicyStatus(ctx), { auto: false, margin: 0.01, windows: 2, requireDrift: true, last: null });
     appendAudit(db, { operator: 'policy', client: null, action: 'policy-choose', subject: 'c@1', before: 'm@1', after: 'c@1', details: 'c@1 estimated ahead' });
     appendAudit(db, { operator: 'alice', client: null, action: 'promote', subject: 'm@1', before: 'c@1', after: 'm@1', details: 'gate pass' });
     const on = choosePolicyStatus({ ...ctx, cfg: { ...config, choose: { ...config.choose, auto: true, windows: 3 } } });
