@@ -92,21 +92,21 @@ export class FileIngestor {
 
   /** Identifies the file at `path` and returns its row, starting a new generation when needed. */
   private identify(path: string, fd: number, st: Stats): { row: FileRow; generation: FileScan['generation'] } {
-    let head = readHead(fd, Math.min(st.size, HEAD_BYTES));
-    // Read again when the stored head is longer than what we saw: the file grew meanwhile
-    // (another ingester registered it a moment later); a shorter look is not another file.
-    const refresh = (): void => {
-      if (head.length >= HEAD_BYTES) return;
-      const size = fstatSync(fd).size;
-      if (size > head.length) head = readHead(fd, Math.min(size, HEAD_BYTES));
-    };
+    // The first bytes are read inside the store's IMMEDIATE transaction, at each look, never
+    // before it: waiting for the write lock can take the whole busy timeout, and a copytruncate
+    // in that wait makes an earlier look describe a file that no longer exists. With such a look
+    // an ingester took the generation another one had just started (and committed lines of) for
+    // a different file, retired it and registered one more with the old head; the next scan
+    // replaced that one and read the new generation from byte 0 a second time
+    // (test/ingest/copytruncateLock.test.ts). A look is a 1 KiB pread.
+    const look = (): Buffer => readHead(fd, Math.min(fstatSync(fd).size, HEAD_BYTES));
     return this.store.identifyFile({
       path,
       inode: `${st.dev}:${st.ino}`,
       gz: path.endsWith('.gz'),
-      head: () => { refresh(); return { hash: hash(head), len: head.length }; },
+      head: () => { const head = look(); return { hash: hash(head), len: head.length }; },
       matches: (row) => {
-        if (row.head_len > head.length) refresh();
+        const head = look();
         return row.head_len <= head.length && hash(head.subarray(0, row.head_len)) === row.head_hash;
       },
       size: () => fstatSync(fd).size,
