@@ -109,6 +109,17 @@ export function classSpace(classes: readonly (ClassLabel | boolean)[] | null): C
   };
 }
 
+/**
+ * A labelled prediction read in a model's class space: the engine and a host's lens feed their
+ * monitors with exactly these four figures.
+ */
+export function labelledOutcome(space: ClassSpace, f: { prediction: string; label: string; score: number | null; scores: string | null }): { predicted: number; label: number; pos: number | null; probTrue: number | null } {
+  const predicted = space.indexOfText(f.prediction);
+  const label = space.indexOfText(f.label);
+  const pos = space.binary ? f.score : null;
+  return { predicted, label, pos, probTrue: probabilityOf(space, label, f.score, f.scores) };
+}
+
 /** Probability the model gave the class with index `k` (binary: from P(positive)). */
 export function probabilityOf(space: ClassSpace, k: number, score: number | null, scoresJson: string | null): number | null {
   if (space.binary && score !== null) return k === 1 ? score : 1 - score;

@@ -28,7 +28,7 @@ import type { ColumnDriftResult } from '../drift/columnDrift.js';
 import { loadArtifact } from '../registry/saveArtifact.js';
 import type { ModelArtifact } from '../models/artifact.js';
 import { formatDay, formatMinute, parseDuration } from '../core/time.js';
-import { classKeyOfText, classSpace, probabilitiesOf, probabilityOf, type ClassSpace } from '../core/classes.js';
+import { classKeyOfText, classSpace, labelledOutcome, probabilitiesOf, type ClassSpace } from '../core/classes.js';
 import { ModelMonitor } from './modelMonitor.js';
 import { DriftMonitor, type ClosedWindow, type DriftReference, type DriftSettings } from './driftMonitor.js';
 import { HostLens } from './hostLens.js';
@@ -467,8 +467,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
       if (this.drift && pos !== null) this.drift.addScore(ref, f.ts, pos);
       this.pairPrediction(f.requestId, ref, predicted, pos ?? NaN);
       if (f.label !== null && f.labelTs !== null) {
-        const label = mon.space.indexOfText(f.label);
-        this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
+        const { label, probTrue } = labelledOutcome(mon.space, { ...f, label: f.label });
+        this.labelled(mon, label, predicted, pos, probTrue, f.ts);
         labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? NaN, label });
         // A label whose prediction was analysed after it (catching up on history, or a
         // label logged first) is paired here, not in handleLabels: label drift must see it too.
@@ -497,10 +497,8 @@ export class Engine extends EventEmitter implements SnapshotSource {
     for (const f of facts) {
       const ref = `${f.model}@${f.version}`;
       const mon = this.monitor(ref);
-      const predicted = mon.space.indexOfText(f.prediction);
-      const label = mon.space.indexOfText(f.label);
-      const pos = mon.space.binary ? f.score : null;
-      this.labelled(mon, label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
+      const { predicted, label, pos, probTrue } = labelledOutcome(mon.space, f);
+      this.labelled(mon, label, predicted, pos, probTrue, f.ts);
       labelled.push({ requestId: f.requestId, ref, predicted, score: pos ?? NaN, label });
       // A label belongs to the request, not to a model: it is counted once, with the active
       // model's prediction of the request. That pair is made exactly once, here or in

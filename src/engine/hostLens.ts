@@ -18,7 +18,7 @@
  */
 import type { Db } from '../../store/db.js';
 import { AnalyticsReader, type LabelFact, type PredictionFact } from '../../store/analyticsQueries.js';
-import { classKeyOfText, probabilityOf } from '../core/classes.js';
+import { classKeyOfText, labelledOutcome } from '../core/classes.js';
 import { LOCAL_HOST } from '../fleet/hostDrift.js';
 import { DriftMonitor, type DriftReference, type DriftSettings } from './driftMonitor.js';
 import type { ModelMonitor } from './modelMonitor.js';
@@ -98,8 +98,8 @@ export class HostLens {
       }
       if (this.drift && pos !== null) this.drift.addScore(ref, f.ts, pos);
       if (f.label !== null && f.labelTs !== null) {
-        const label = mon.space.indexOfText(f.label);
-        mon.onLabelled(label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
+        const o = labelledOutcome(mon.space, { ...f, label: f.label });
+        mon.onLabelled(o.label, o.predicted, o.pos, o.probTrue, f.ts);
         if (ref === this.activeRef) this.labelDrift(f.ts, f.label);
       }
     }
@@ -109,10 +109,8 @@ export class HostLens {
     for (const f of facts) {
       const ref = `${f.model}@${f.version}`;
       const mon = this.monitor(ref);
-      const predicted = mon.space.indexOfText(f.prediction);
-      const label = mon.space.indexOfText(f.label);
-      const pos = mon.space.binary ? f.score : null;
-      mon.onLabelled(label, predicted, pos, probabilityOf(mon.space, label, f.score, f.scores), f.ts);
+      const o = labelledOutcome(mon.space, f);
+      mon.onLabelled(o.label, o.predicted, o.pos, o.probTrue, f.ts);
       if (ref === this.activeRef) this.labelDrift(f.ts, f.label);
     }
   }

@@ -12,15 +12,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { auditTrail } from '../../store/audit.js';
 import { listEpisodes } from '../../store/alertEpisodes.js';
 import { activeModel, refOf } from '../../store/registry.js';
-import type { Db } from '../../store/db.js';
 import { Operations } from '../../src/engine/operations.js';
 import { Engine } from '../../src/engine/engine.js';
-import { isoDay } from '../helpers/flightsStream.js';
-import { appendLines, DAY_MS, HOUR_MS, labelLine, LIVE_START, predictionLine, syntheticRows, syntheticSetup } from './syntheticStream.js';
+import { DAY_MS, HOUR_MS, LIVE_START, serveRows, syntheticRows, syntheticSetup } from './syntheticStream.js';
+import { activeBecomes } from '../helpers/registryWait.js';
 
 const SHIFT = 1.5;
 const setup = await syntheticSetup(false);
@@ -30,32 +28,11 @@ setup.config.retrain = { ...setup.config.retrain, onDatasetDriftWindows: 1, auto
 const day = (d: number) => LIVE_START + d * DAY_MS;
 const rows = syntheticRows(5, LIVE_START, 7, 1500, { at: day(2), xMean: SHIFT, newCategoryShare: 0.3 });
 
+/** The candidate scores the outcome's own probability, σ(2(x − shift)): what a model fitted after the shift scores. */
 function serve(from: number, until: number, candidate: boolean): void {
-  const byFile = new Map<string, string[]>();
-  const push = (ts: number, line: string) => {
-    const f = join(setup.logs, `predictions-${isoDay(ts)}.jsonl`);
-    byFile.set(f, [...(byFile.get(f) ?? []), line]);
-  };
-  rows.forEach((r, i) => {
-    if (r.ts < from || r.ts >= until) return;
-    const id = `p-${i}`;
-    push(r.ts, predictionLine(r, id, 'm'));
-    // The outcome's own probability, σ(2(x − shift)): what a model fitted after the shift scores.
-    if (candidate) push(r.ts, JSON.stringify({ ...JSON.parse(predictionLine(r, id, 'm', r.ts >= day(2) ? -2 * SHIFT : 0)), version: 2 }));
-    push(r.ts + HOUR_MS, labelLine(r, id, HOUR_MS));
-  });
-  for (const [f, lines] of byFile) appendLines(f, lines);
+  serveRows(setup.logs, rows, from, until, 'p', (r) => (candidate ? (r.ts >= day(2) ? -2 * SHIFT : 0) : null));
 }
 
-async function activeBecomes(db: Db, ref: string): Promise<boolean> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const a = activeModel(db);
-    if (a && refOf(a) === ref) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}
 
 test('autoPromote: the policy retrains on dataset drift and promotes the candidate through the gate once its held-out labels let the gate pass it', async (t) => {
   serve(day(0), day(3) + 6 * HOUR_MS, false);

@@ -22,7 +22,6 @@ import assert from 'node:assert/strict';
 import { auditTrail, currentOperator } from '../../store/audit.js';
 import { activeModel, refOf } from '../../store/registry.js';
 import { readChoosePolicy, type ChoosePolicyState } from '../../store/choosePolicy.js';
-import type { Db } from '../../store/db.js';
 import { Engine } from '../../src/engine/engine.js';
 import { Operations } from '../../src/engine/operations.js';
 import type { ModelEstimates, Snapshot } from '../../src/engine/snapshot.js';
@@ -33,6 +32,7 @@ import { choiceAgreement } from '../../src/compare/choose.js';
 import type { JobInfo } from '../../src/retrain/jobRunner.js';
 import { FLIGHTS_CSV } from '../models/flights.js';
 import { DAY_MS, flightsStream, isoDay, LABEL_DELAY_MS } from '../helpers/flightsStream.js';
+import { activeBecomes } from '../helpers/registryWait.js';
 
 const at = (d: string): number => Date.parse(`${d}T00:00:00Z`);
 const SERVING_FROM = at('2001-03-08');
@@ -47,15 +47,6 @@ interface Outcome {
   referenceSet: string[];
 }
 
-async function activeBecomes(db: Db, ref: string): Promise<boolean> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const a = activeModel(db);
-    if (a && refOf(a) === ref) return true;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return false;
-}
 
 async function story(incident: string | undefined): Promise<Outcome> {
   const stream = await flightsStream({ incident, until: '2001-03-08' });

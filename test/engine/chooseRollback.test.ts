@@ -25,6 +25,7 @@ import { Operations } from '../../src/engine/operations.js';
 import { mulberry32 } from '../../src/util/random.js';
 import { runEngine, isoDay, type EngineRun } from '../helpers/flightsStream.js';
 import { appendLines, DAY_MS, HOUR_MS, labelLine, LIVE_START, predictionLine, syntheticSetup, type SyntheticRow } from './syntheticStream.js';
+import { activeBecomes } from '../helpers/registryWait.js';
 
 const PER_DAY = 1500;
 /** The logit offset of the concept on days 0–1 (the shadow logs it); 0 from day 2. */
@@ -85,16 +86,6 @@ async function stop(c: Console): Promise<void> {
   await c.run.engine.stop();
 }
 
-/** The policy switches off the engine's snapshot and finishes in the registry a moment later. */
-async function activeBecomes(db: Db, ref: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const a = activeModel(db);
-    if (a && refOf(a) === ref) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`${ref} did not become active`);
-}
 
 const policyRows = (db: Db) => auditTrail(db, 500).filter((e) => e.operator === 'policy').reverse();
 
@@ -116,7 +107,7 @@ test('the policy switches on confident estimates, survives a restart, rolls back
   serve(day(1), day(2), BIAS);
   serve(day(2), day(2) + 3 * HOUR_MS, 0, { labels: false });
   await c.run.engine.caughtUp();
-  await activeBecomes(c.run.engine.db, 's@1');
+  assert.ok(await activeBecomes(c.run.engine.db, 's@1'), 's@1 did not become active');
   const decided = c.run.engine.current()!.choices.filter((x) => x.start < day(2));
   assert.equal(decided.length, 2);
   for (const w of decided) assert.ok(w.best === 's@1' && w.confident, `${isoDay(w.start)}: ${JSON.stringify(w.ranking)}`);
@@ -135,7 +126,7 @@ test('the policy switches on confident estimates, survives a restart, rolls back
   serve(day(2) + 3 * HOUR_MS, day(4), 0);
   serve(day(4), day(4) + HOUR_MS, 0);
   await c.run.engine.caughtUp();
-  await activeBecomes(c.run.engine.db, 'm@1');
+  assert.ok(await activeBecomes(c.run.engine.db, 'm@1'), 'm@1 did not become active');
   policy = policyRows(c.run.engine.db);
   assert.deepEqual(policy.map((e) => [e.action, e.before, e.after]), [
     ['policy-choose', 'm@1', 's@1'], ['force-promote', 'm@1', 's@1'], ['policy-rollback', 's@1', 'm@1'], ['rollback', 's@1', 'm@1'],

@@ -13,8 +13,8 @@ import { currentOperator } from '../../store/audit.js';
 import { listEpisodes } from '../../store/alertEpisodes.js';
 import { Operations } from '../../src/engine/operations.js';
 import { startRetrain } from '../../src/ops/retrain.js';
-import { runEngine, isoDay } from '../helpers/flightsStream.js';
-import { appendLines, DAY_MS, HOUR_MS, labelLine, LIVE_START, predictionLine, syntheticRows, syntheticSetup } from './syntheticStream.js';
+import { runEngine } from '../helpers/flightsStream.js';
+import { DAY_MS, HOUR_MS, LIVE_START, serveRows, syntheticRows, syntheticSetup } from './syntheticStream.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mlops-tui.js');
 const setup = await syntheticSetup(false);
@@ -24,19 +24,7 @@ setup.config.gate = { condition: 'n - o > 0 +/- 0.1', reliability: 0.95, evaluat
 const rows = syntheticRows(7, LIVE_START, 7, 1500);
 /** Rows [from, until) of the stream: m@1's predictions (and the candidate's, when given) and the labels an hour later. */
 function serve(from: number, until: number, candidateBias: number | null): void {
-  const byFile = new Map<string, string[]>();
-  const push = (ts: number, line: string) => {
-    const f = join(setup.logs, `predictions-${isoDay(ts)}.jsonl`);
-    byFile.set(f, [...(byFile.get(f) ?? []), line]);
-  };
-  rows.forEach((r, i) => {
-    if (r.ts < from || r.ts >= until) return;
-    const id = `g-${i}`;
-    push(r.ts, predictionLine(r, id, 'm'));
-    if (candidateBias !== null) push(r.ts, JSON.stringify({ ...JSON.parse(predictionLine(r, id, 'm', candidateBias)), version: 2 }));
-    push(r.ts + HOUR_MS, labelLine(r, id, HOUR_MS));
-  });
-  for (const [f, lines] of byFile) appendLines(f, lines);
+  serveRows(setup.logs, rows, from, until, 'g', () => candidateBias);
 }
 
 const day = (d: number) => LIVE_START + d * DAY_MS;

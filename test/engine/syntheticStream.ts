@@ -119,3 +119,25 @@ export function labelLine(r: SyntheticRow, id: string, delayMs: number): string 
 export function appendLines(file: string, lines: string[]): void {
   if (lines.length > 0) appendFileSync(file, `${lines.join('\n')}\n`);
 }
+
+/**
+ * Serves rows [from, until) into daily log files: model `m`'s predictions, a candidate `m@2`'s
+ * when `candidateBias` gives its logit shift for the row (null: not serving), and each label an
+ * hour later.
+ */
+export function serveRows(logs: string, rows: readonly SyntheticRow[], from: number, until: number, idPrefix: string, candidateBias: (r: SyntheticRow) => number | null): void {
+  const byFile = new Map<string, string[]>();
+  const push = (ts: number, line: string) => {
+    const f = join(logs, `predictions-${new Date(ts).toISOString().slice(0, 10)}.jsonl`);
+    byFile.set(f, [...(byFile.get(f) ?? []), line]);
+  };
+  rows.forEach((r, i) => {
+    if (r.ts < from || r.ts >= until) return;
+    const id = `${idPrefix}-${i}`;
+    push(r.ts, predictionLine(r, id, 'm'));
+    const bias = candidateBias(r);
+    if (bias !== null) push(r.ts, JSON.stringify({ ...JSON.parse(predictionLine(r, id, 'm', bias)), version: 2 }));
+    push(r.ts + HOUR_MS, labelLine(r, id, HOUR_MS));
+  });
+  for (const [f, lines] of byFile) appendLines(f, lines);
+}
