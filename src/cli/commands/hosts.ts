@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { isoTime } from '../../core/time.js';
 import { existsSync } from 'node:fs';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
-import { sanitize } from '../../util/sanitize.js';
 
 interface HostsOptions extends GlobalOptions {
   json?: boolean;
@@ -18,6 +17,8 @@ export function registerHosts(program: Command): void {
     .option('--rows <n>', 'most recent predictions per host compared', '20000')
     .addHelpText('after', '\nExamples:\n  mlops-tui hosts --db /var/lib/mlops/mlops.db\n  mlops-tui hosts --model flights-mlp --json | jq \'.drift[] | select(.drifted)\'')
     .action(async (_o: HostsOptions, cmd: Command) => {
+      // Loaded here, not at the top: it measures widths with string-width, whose Intl.Segmenter costs --help about 20 ms.
+      const { sanitize } = await import('../../util/sanitize.js');
       const opts = cmd.optsWithGlobals<HostsOptions>();
       const cfg = resolveConfig(opts);
       const perHost = Number(opts.rows);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { sanitize } from '../../util/sanitize.js';
 import { portOption, resolveConfig, untilSignal, UsageError, type GlobalOptions } from '../context.js';
 import { addNatsFlags, natsEndpointOf, NATS_AUTH_HELP } from '../natsFlags.js';
 import type { NatsFlagValues } from '../../fleet/natsAuth.js';
@@ -40,6 +39,8 @@ Examples:
   mlops-tui ingest --from nats://n1:4222,nats://n2:4222,nats://n3:4222 --db /var/lib/mlops/mlops.db
   MLOPS_NATS_TOKEN=… mlops-tui ingest --from tls://n1:4222 --nats-tls-ca /etc/nats/ca.pem`)
     .action(async (_opts: IngestOptions, cmd: Command) => {
+      // Loaded here, not at the top: it measures widths with string-width, whose Intl.Segmenter costs --help about 20 ms.
+      const { sanitize } = await import('../../util/sanitize.js');
       const opts = cmd.optsWithGlobals<IngestOptions>();
       const cfg = resolveConfig(opts);
       const metricsPort = opts.metrics === undefined ? null : portOption('--metrics', opts.metrics);

@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolveConfig, UsageError, type GlobalOptions } from '../context.js';
-import { sanitize } from '../../util/sanitize.js';
 
 interface SnapshotOptions extends GlobalOptions {
   json?: boolean;
@@ -26,6 +25,8 @@ Examples:
   mlops-tui snapshot --json | jq '.pairs[0] | {candidate, diff, ci, pValue}'
   mlops-tui snapshot`)
     .action(async (_o: SnapshotOptions, cmd: Command) => {
+      // Loaded here, not at the top: it measures widths with string-width, whose Intl.Segmenter costs --help about 20 ms.
+      const { sanitize } = await import('../../util/sanitize.js');
       const opts = cmd.optsWithGlobals<SnapshotOptions>();
       const lookback = Number(opts.lookback);
       if (!(Number.isInteger(lookback) && lookback > 0)) throw new UsageError(`--lookback must be a positive integer, not "${opts.lookback}"`);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolveConfig, withOps, type GlobalOptions } from '../context.js';
-import { sanitize } from '../../util/sanitize.js';
 import { formatSecond } from '../../core/time.js';
 
 interface StatusOptions extends GlobalOptions {
@@ -19,6 +18,9 @@ export function registerStatus(program: Command): void {
       if (!existsSync(cfg.db)) throw new Error(`no database at ${cfg.db}: run \`mlops-tui ingest\` first or pass --db`);
       // Loaded here, not at the top: `--help` and every other command must not pay for them (issue 14).
       const { status: statusOf } = await import('../../ops/status.js');
+      // Text only: sanitize measures widths with string-width, whose Intl.Segmenter costs a
+      // command about 20 ms at load; --json needs none of it.
+      const sanitize = opts.json ? null : (await import('../../util/sanitize.js')).sanitize;
       await withOps(cfg, { readonly: true }, (ctx) => {
         const status = statusOf(ctx);
         if (opts.json) {
@@ -48,7 +50,7 @@ export function registerStatus(program: Command): void {
             : `  ${k.model}@${k.version}  ${k.count} predictions differ from the stored one for the same request`)));
         }
         // Model names, paths, feature names and reasons came from logs: no escape sequence reaches the terminal.
-        process.stdout.write(`${lines.map((l) => sanitize(l)).join('\n')}\n`);
+        process.stdout.write(`${lines.map((l) => sanitize!(l)).join('\n')}\n`);
       });
     });
 }
