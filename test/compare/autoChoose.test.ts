@@ -19,7 +19,8 @@ test('switches only after K complete, confident windows with the margin, once pe
   const shadow = m('new@1', [w(0, 0.80, 0.80), w(1, 0.82, 0.82), w(2, 0.83, 0.83), w(3, 0.90, null, 0)]);
   const choices = chooseByEstimate([active, shadow]);
   const d = decideSwitch(ON, choices, 'old@1', null);
-  assert.deepEqual(d && { action: d.action, from: d.from, to: d.to, window: d.window }, { action: 'switch', from: 'old@1', to: 'new@1', window: 2 * DAY });
+  assert.ok(d?.action === 'switch');
+  assert.deepEqual({ action: d.action, from: d.from, to: d.to, window: d.window }, { action: 'switch', from: 'old@1', to: 'new@1', window: 2 * DAY });
   assert.match(d!.reason, /ahead of old@1 by 4\.0, 6\.0 points in the last 2 windows/);
   assert.equal(decideSwitch(ON, choices, 'old@1', 2 * DAY), null, 'already decided for this window');
   assert.equal(decideSwitch({ ...ON, auto: false }, choices, 'old@1', null), null);

@@ -205,7 +205,7 @@ test('shadow comparison in the snapshot agrees with comparePairFromStore on the 
   assert.equal(store.n, row.n);
   assert.equal(store.labelled, row.labelled);
   assert.ok(Math.abs(row.agreement - store.agreementRate) < 1e-12);
-  assert.ok(Math.abs(row.meanAbsDiff - store.meanAbsScoreDifference) < 1e-6);
+  assert.ok(Math.abs(row.meanAbsDiff! - store.meanAbsScoreDifference) < 1e-6);
   assert.ok(Math.abs(row.accActive! - store.models.baseline.accuracy) < 1e-12);
   assert.ok(Math.abs(row.accCandidate! - store.models.candidate.accuracy) < 1e-12);
   // Both report the candidate minus the active model.

@@ -45,7 +45,9 @@ const table = fc
   // A record of empty fields only is a blank line for both readers only when it is unquoted.
   .filter((t) => t.rows.every((r) => r.some(([f, q]) => f !== '' || q)));
 
-function write(t: fc.Infer<typeof table>): { path: string; text: string } {
+type Table = typeof table extends fc.Arbitrary<infer T> ? T : never;
+
+function write(t: Table): { path: string; text: string } {
   const eol = t.crlf ? '\r\n' : '\n';
   const lines = [t.header.join(','), ...t.rows.map((r) => r.map(([f, q]) => quote(f, q)).join(','))];
   const text = lines.join(eol) + (t.trailing ? eol : '');

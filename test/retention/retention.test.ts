@@ -21,7 +21,7 @@ const PER_DAY = 1500;
 const ORIGINS = ['MCI', 'LAX', 'ORD', 'JFK', 'SEA', 'ATL', 'DEN', 'SFO'];
 
 /** One simulated day: PER_DAY requests scored by two models, each label an hour later. */
-function day(store: IngestStore, file: { id: number; path: string; offset: number }, d: number): { id: number; path: string; offset: number } {
+function day<F extends { id: number; path: string; offset: number }>(store: IngestStore, file: F, d: number): F {
   const preds: PredictionRecord[] = [];
   const labels: LabelRecord[] = [];
   for (let k = 0; k < PER_DAY; k++) {

@@ -194,7 +194,8 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
   const writer = new Writer(appPath, rng);
   const engine = start([join(REPO, 'test/soak/engineProc.ts'), cfgPath], root);
   const ingestArgs = [join(REPO, 'src/cli/main.ts'), 'ingest', '--config', cfgPath, '--quiet'];
-  let ingest: Child | null = null;
+  // Assigned inside timers: typed by a cast so the checker does not narrow it to null here.
+  let ingest = null as Child | null;
   let kills = 0;
   let renames = 0;
   let truncations = 0;
@@ -203,7 +204,7 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
   let locked = false;
   const truncatedDuringLock: boolean[] = [];
   const rotated: string[] = [];
-  let reader: Database.Database | null = null;
+  let reader = null as Database.Database | null;
   const committedOffset = (inode: string): number => {
     reader ??= new Database(dbPath, { readonly: true, fileMustExist: true });
     const r = reader.prepare('SELECT offset FROM files WHERE path = ? AND inode = ? AND superseded <> 1 ORDER BY id DESC LIMIT 1').get(appPath, inode) as { offset: number } | undefined;
@@ -295,7 +296,8 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
     // Catch up: a fresh ingester beside the engine until nothing moves for longer than the grace.
     // (a process SIGKILLed last has a signalCode and no exitCode)
     const lastIngest = ingest as Child | null;
-    if (lastIngest === null || lastIngest.proc.exitCode !== null || lastIngest.proc.signalCode !== null) ingest = start(ingestArgs, root);
+    const running = lastIngest !== null && lastIngest.proc.exitCode === null && lastIngest.proc.signalCode === null ? lastIngest : start(ingestArgs, root);
+    ingest = running;
     const db = new Database(dbPath, { readonly: true });
     try {
       const size = (): number => db.prepare('SELECT (SELECT count(*) FROM predictions) + (SELECT count(*) FROM labels) + (SELECT count(*) FROM quarantine)').pluck().get() as number;
@@ -307,9 +309,9 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
         const n = size();
         if (n !== seen) { seen = n; still = Date.now(); }
       }
-      ingest.proc.kill('SIGTERM');
+      running.proc.kill('SIGTERM');
       engine.proc.kill('SIGTERM');
-      const [ic, ec] = await Promise.all([ingest.exited, engine.exited]);
+      const [ic, ec] = await Promise.all([running.exited, engine.exited]);
       check(ic === 0, `the last ingest stops cleanly on SIGTERM (exit ${ic})`);
       check(ec === 0, `the engine stops cleanly on SIGTERM (exit ${ec})`);
 
