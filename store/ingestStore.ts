@@ -43,11 +43,15 @@ export interface FileLook {
   matches(row: FileRow): boolean;
   /** The file's size now. */
   size(): number;
+  /** Whether `path` still names the file looked at (it may have been renamed away since it was opened). */
+  atPath(): boolean;
 }
 
 export interface FileIdentity {
   row: FileRow;
   generation: 'new' | 'continued' | 'renamed' | 'truncated' | 'replaced';
+  /** The file was renamed away from `path` before it could be identified: `row` is its own (rotated) row, not the path's. */
+  moved?: true;
 }
 
 export interface QuarantinedLine {
@@ -106,6 +110,20 @@ export class IngestStore {
         return row;
       };
       const setState = this.db.prepare('UPDATE files SET superseded = ?, updated_at = ? WHERE id = ?');
+      // Renamed away between the reader's open and this look (logrotate, while the reader drained
+      // another file): the descriptor is no longer the path's file, and another ingester may already
+      // have registered the path's new file. Judging the path by it would retire that generation
+      // and have it registered, and read from byte 0, once more. It is identified as what it is
+      // now, a rotated file: its own row if it has one, else a rotated row of its own.
+      if (!look.atPath()) {
+        const own = (this.db.prepare(`SELECT * FROM files WHERE inode = ? AND superseded IN (${FILE_LIVE}, ${FILE_ROTATED}) ORDER BY id DESC`)
+          .all(look.inode) as FileRow[]).find((r) => look.matches(r));
+        if (own !== undefined) return { row: own, generation: 'continued', moved: true };
+        const h = look.head();
+        const info = this.db.prepare(`INSERT INTO files (path, inode, head_hash, head_len, gz, superseded, first_seen, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(look.path, look.inode, h.hash, h.len, look.gz ? 1 : 0, FILE_ROTATED, now, now);
+        return { row: this.fileById(Number(info.lastInsertRowid))!, generation: 'new', moved: true };
+      }
       const cur = this.currentFile(look.path);
       if (cur !== undefined) {
         if (cur.inode === look.inode) {

@@ -14,10 +14,10 @@
  * The descriptor we hold on the rotated file is drained at every poll until it
  * has not grown for the rotation grace period, so those lines are not lost.
  */
-import { closeSync, fstatSync, openSync, readSync, createReadStream, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, createReadStream, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
-import { ConcurrentIngestError, FILE_GONE, type BatchResult, type FileRow, type IngestStore } from '../../store/ingestStore.js';
+import { ConcurrentIngestError, FILE_GONE, type BatchResult, type FileIdentity, type FileRow, type IngestStore } from '../../store/ingestStore.js';
 import { LineBatcher, SAMPLE_BYTES, type Batch } from './lineBatcher.js';
 import type { SchemaTracker } from './schemaTracker.js';
 import { TimeRange } from '../core/timeRange.js';
@@ -91,7 +91,7 @@ export class FileIngestor {
   ) {}
 
   /** Identifies the file at `path` and returns its row, starting a new generation when needed. */
-  private identify(path: string, fd: number, st: Stats): { row: FileRow; generation: FileScan['generation'] } {
+  private identify(path: string, fd: number, st: Stats): FileIdentity {
     // The first bytes are read inside the store's IMMEDIATE transaction, at each look, never
     // before it: waiting for the write lock can take the whole busy timeout, and a copytruncate
     // in that wait makes an earlier look describe a file that no longer exists. With such a look
@@ -110,6 +110,14 @@ export class FileIngestor {
         return row.head_len <= head.length && hash(head.subarray(0, row.head_len)) === row.head_hash;
       },
       size: () => fstatSync(fd).size,
+      atPath: () => {
+        try {
+          const now = statSync(path);
+          return now.ino === st.ino && now.dev === st.dev;
+        } catch {
+          return false;
+        }
+      },
     });
   }
 
@@ -210,6 +218,15 @@ export class FileIngestor {
   /** Ingests everything new in `path`. Returns null when the file vanished. */
   async scan(path: string): Promise<FileScan | null> {
     const total = zero();
+    // A file renamed away before it was identified is read as a rotated file, and the path is
+    // opened again; a path rotated faster than it can be opened gives up after a few tries.
+    for (let attempt = 0; ; attempt++) {
+      const scan = await this.scanOnce(path, total, attempt < 3);
+      if (scan !== 'moved') return scan;
+    }
+  }
+
+  private async scanOnce(path: string, total: BatchResult, retry: boolean): Promise<FileScan | null | 'moved'> {
     const gz = path.endsWith('.gz');
     let fd: number;
     try {
@@ -230,7 +247,21 @@ export class FileIngestor {
       if (held && held.inode !== inode) this.retire(path);
       // What the old file still holds comes before its successor.
       if (this.draining.length > 0) await this.drainRotated(total);
-      const { row, generation } = this.identify(path, fd, st);
+      const { row, generation, moved } = this.identify(path, fd, st);
+      if (moved) {
+        if (!gz) {
+          // Its writer may still append until it reopens: drained like any rotated file (through
+          // the descriptor held from an earlier scan, when there is one).
+          if (this.handles.get(path)?.inode === inode) this.retire(path);
+          else {
+            this.draining.push({ fd, inode, rowId: row.id, lastSize: -1, lastGrowth: Date.now() });
+            keep = true;
+          }
+          await this.drainRotated(total);
+        }
+        if (retry) return 'moved';
+        return { path, lines: 0, result: total, generation };
+      }
       const lines = gz ? await this.scanGzip(path, row, total) : await this.scanPlain(fd, path, row, total);
       const h = this.handles.get(path);
       if (!gz && (h === undefined || h.rowId !== row.id)) {

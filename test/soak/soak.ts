@@ -204,6 +204,10 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
   let locked = false;
   const truncatedDuringLock: boolean[] = [];
   const rotated: string[] = [];
+  // A timeline of the injected faults, printed with the files table when a line was stored twice.
+  const events: string[] = [];
+  let t0 = Date.now();
+  const ev = (what: string): void => { events.push(`${((Date.now() - t0) / 1000).toFixed(2)} ${what}`); };
   let reader = null as Database.Database | null;
   const committedOffset = (inode: string): number => {
     reader ??= new Database(dbPath, { readonly: true, fileMustExist: true });
@@ -217,6 +221,7 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
       await sleep(50);
     }
     const began = Date.now();
+    t0 = began;
     const until = began + o.seconds * 1000;
     o.log(`# soak: ${o.seconds} s at ${o.rate} lines/s in ${root}`);
 
@@ -236,10 +241,12 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
     const cycleIngest = async (): Promise<void> => {
       while (Date.now() < until) {
         ingest = start(ingestArgs, root);
+        ev(`ingest ${ingest.proc.pid} started`);
         const life = (o.killAfter[0] + rng() * (o.killAfter[1] - o.killAfter[0])) * 1000;
         await sleep(Math.min(life, Math.max(0, until - Date.now())));
         if (Date.now() >= until) break;
         ingest.proc.kill('SIGKILL');
+        ev(`ingest ${ingest.proc.pid} SIGKILL`);
         await ingest.exited;
         kills++;
         await sleep(100 + rng() * 700);
@@ -256,11 +263,15 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
         const to = join(dir, `app.jsonl.${k}`);
         if (k % 2 === 1) {
           writer.rename(to);
+          ev(`rename app.jsonl (${writer.inode()}) -> ${to.slice(dir.length + 1)}`);
           renames++;
           await sleep(1000 + rng() * 500);
           writer.reopen();
+          ev(`writer reopens app.jsonl (${writer.inode()})`);
         } else {
-          writer.copytruncate(to, committedOffset(writer.inode()));
+          const committed = committedOffset(writer.inode());
+          writer.copytruncate(to, committed);
+          ev(`copytruncate app.jsonl (${writer.inode()}) -> ${to.slice(dir.length + 1)}, committed offset ${committed}${locked ? ', database locked' : ''}`);
           truncatedDuringLock.push(locked);
           truncations++;
         }
@@ -278,8 +289,10 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
           locker.exec('BEGIN IMMEDIATE');
           locked = true;
           locks++;
+          ev('lock taken');
           await sleep(o.lockSeconds * 1000);
           locker.exec('COMMIT');
+          ev('lock released');
           locked = false;
         }
       } finally {
@@ -333,6 +346,13 @@ export async function runSoak(opts: Partial<SoakOptions> = {}): Promise<SoakRepo
       check(unexplained.length === 0, `every line written is in the database, except copytruncate's window: ${unexplained.length} lost outside it${unexplained.length ? ` (e.g. ${unexplained.slice(0, 3).join(', ')})` : ''}`);
       check(extra === 0, `nothing in the database that was not written (${extra})`);
       check(dups === 0 && twice === 0 && conflicts === 0, `each line stored once: ${dups} re-read, ${twice} quarantined lines stored twice, ${conflicts} conflicts`);
+      if (dups > 0 || twice > 0) {
+        o.log('# files (id inode head_len offset lines predictions duplicates state first_seen updated_at, seconds from start):');
+        const rows = db.prepare('SELECT id, inode, head_len, offset, line_no, predictions, duplicates, superseded, first_seen, updated_at FROM files ORDER BY id').all() as Array<Record<string, number | string>>;
+        for (const r of rows) o.log(`#   ${r.id} ${r.inode} ${r.head_len} ${r.offset} ${r.line_no} ${r.predictions} ${r.duplicates} ${r.superseded} ${((Number(r.first_seen) - began) / 1000).toFixed(2)} ${((Number(r.updated_at) - began) / 1000).toFixed(2)}`);
+        o.log('# timeline:');
+        for (const e of events) o.log(`#   ${e}`);
+      }
       const lostSet = new Set(missing);
       const lostPerTruncation = writer.riskPerTruncation.map((r) => r.filter((key) => lostSet.has(key)).length);
       const per = lostPerTruncation.map((n, i) => `${n} of ${writer.riskPerTruncation[i].length}${truncatedDuringLock[i] ? ' (database locked)' : ''}`).join(', ');
