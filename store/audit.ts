@@ -35,11 +35,3 @@ export function appendAudit(db: Db, e: AuditInput & { action: string; subject: s
 export function auditTrail(db: Db, limit = 200): AuditRow[] {
   return db.prepare('SELECT id, at, operator, client, action, subject, before, after, details FROM audit ORDER BY id DESC LIMIT ?').all(limit) as AuditRow[];
 }
-
-/** The newest audit row whose action is one of `actions` (e.g. the label-free policy's last switch), or null. */
-export function lastAuditOf(db: Db, actions: readonly string[]): AuditRow | null {
-  if (actions.length === 0) return null;
-  const row = db.prepare(`SELECT id, at, operator, client, action, subject, before, after, details FROM audit
-    WHERE action IN (${actions.map(() => '?').join(', ')}) ORDER BY id DESC LIMIT 1`).get(...actions) as AuditRow | undefined;
-  return row ?? null;
-}

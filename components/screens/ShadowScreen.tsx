@@ -65,7 +65,7 @@ export function rankingLines(s: Snapshot): TextLine[] {
 /** choose.auto in one line: on or off and what it did last first (what a cut line must keep), then its rule. */
 export function policyLine(p: ChoosePolicyStatus): TextLine {
   const last = p.last
-    ? `last ${p.last.action} ${dateTime(p.last.at)} ${p.last.from ?? '–'} → ${p.last.to ?? '–'}`
+    ? `last ${p.last.action} ${dateTime(p.last.at)} ${p.last.from} → ${p.last.to}`
     : 'never switched';
   // `in drift`: choose.requireDrift, a data-drift page must be open (src/compare/autoChoose.ts).
   const rule = `rule: ahead ${(p.margin * 100).toFixed(1)} pts, confident, ${p.windows} window${p.windows === 1 ? '' : 's'}${p.requireDrift ? ' in drift' : ''}; labels can roll back`;

@@ -11,7 +11,7 @@ import type { Config } from '../config.js';
 import { JobRunner, type JobInfo } from '../retrain/jobRunner.js';
 import { RetrainPolicy, type RetrainDecision } from '../retrain/policy.js';
 import { appendAudit, currentOperator } from '../../store/audit.js';
-import { readChoosePolicy, writeChoosePolicy } from '../../store/choosePolicy.js';
+import { readChoosePolicy, recordPolicyDecision, writeChoosePolicy } from '../../store/choosePolicy.js';
 import { activeModel, findModel, parseRef, refOf } from '../../store/registry.js';
 import { listEpisodes, liveEpisodes } from '../../store/alertEpisodes.js';
 import { DATA_DRIFT_EPISODES } from '../alerts/episodes.js';
@@ -239,10 +239,7 @@ export class Operations implements EngineCommands {
       // The decision and its window are remembered with the audit row, before the switch: a
       // crash in between must not decide the same windows again after a restart.
       this.lastChosenWindow = d.window;
-      db.transaction(() => {
-        appendAudit(db, { operator: 'policy', client: null, action: 'policy-choose', subject: d.to, before: d.from, after: d.to, details: d.reason });
-        writeChoosePolicy(db, { lastDecidedWindow: this.lastChosenWindow, lastSwitch: this.policySwitch });
-      })();
+      recordPolicyDecision(db, { lastDecidedWindow: this.lastChosenWindow, lastSwitch: this.policySwitch }, d);
       void promote(policy, d.to, { force: true })
         .then((o) => {
           if (!o.changed) return;
@@ -252,10 +249,7 @@ export class Operations implements EngineCommands {
         .catch((e) => this.engine.emit('error', e)).finally(done);
     } else {
       this.policySwitch = { ...this.policySwitch!, rolledBack: true };
-      db.transaction(() => {
-        appendAudit(db, { operator: 'policy', client: null, action: 'policy-rollback', subject: d.to, before: d.from, after: d.to, details: d.reason });
-        writeChoosePolicy(db, { lastDecidedWindow: this.lastChosenWindow, lastSwitch: this.policySwitch });
-      })();
+      recordPolicyDecision(db, { lastDecidedWindow: this.lastChosenWindow, lastSwitch: this.policySwitch }, d);
       void rollback(policy).catch((e) => this.engine.emit('error', e)).finally(done);
     }
   }

@@ -109,8 +109,8 @@ export interface ModelChoice {
 
 /**
  * The opt-in label-free switching policy (`choose.auto`, src/compare/autoChoose.ts) as the Shadow
- * screen shows it: whether it may switch, what it needs to, and what it did last (from the audit
- * trail, so a restart does not forget it).
+ * screen shows it: whether it may switch, what it needs to, and what it did last (from the policy's
+ * own memory in the store, so a restart does not forget it).
  */
 export interface ChoosePolicyStatus {
   auto: boolean;            // choose.auto: off by default
@@ -120,8 +120,8 @@ export interface ChoosePolicyStatus {
   last: {
     at: number;             // when the policy acted
     action: 'switch' | 'rollback';
-    from: string | null;    // name@version active before
-    to: string | null;      // name@version active after
+    from: string;           // name@version active before
+    to: string;             // name@version active after
     reason: string | null;  // the policy's own sentence (the estimates, or the labels that contradicted them)
   } | null;
 }

@@ -10,7 +10,7 @@ import { gateRowsNeeded, parseCondition, rowsNeeded, type GateCondition } from '
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/engine.js';
 import type { ChoosePolicyStatus, Snapshot } from '../engine/snapshot.js';
-import { lastAuditOf } from '../../store/audit.js';
+import { lastPolicyAction } from '../../store/choosePolicy.js';
 import type { PairRefs } from '../core/pair.js';
 import { toSnapshotJob } from '../retrain/jobView.js';
 import { listRetrains } from './retrain.js';
@@ -40,17 +40,13 @@ function needRows(ctx: OpsContext, engine: Engine, condition: GateCondition | nu
   }
 }
 
-/** The audit actions of the label-free policy (src/engine/operations.ts writes them). */
-const POLICY_ACTIONS = { 'policy-choose': 'switch', 'policy-rollback': 'rollback' } as const;
-
-/** choose.auto's settings and its last switch or rollback, read from the audit trail. */
+/**
+ * choose.auto's settings and what it did last, from the policy's own memory (the choose_policy
+ * table it decides by, store/choosePolicy.ts; the reason joined from the audit row written with it).
+ */
 export function choosePolicyStatus(ctx: OpsContext): ChoosePolicyStatus {
   const c = ctx.cfg.choose;
-  const row = lastAuditOf(ctx.db, Object.keys(POLICY_ACTIONS));
-  return {
-    auto: c.auto, margin: c.margin, windows: c.windows, requireDrift: c.requireDrift,
-    last: row ? { at: row.at, action: POLICY_ACTIONS[row.action as keyof typeof POLICY_ACTIONS], from: row.before, to: row.after, reason: row.details } : null,
-  };
+  return { auto: c.auto, margin: c.margin, windows: c.windows, requireDrift: c.requireDrift, last: lastPolicyAction(ctx.db) };
 }
 
 /** Fills in the jobs, each pair's gate budget and the choice policy's state (the engine's snapshot leaves them out). */
