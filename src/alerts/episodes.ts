@@ -24,7 +24,12 @@ import {
 import { appendAudit, type AuditInput } from '../../store/audit.js';
 
 /** The episodes that say the inputs moved away from the reference (a dataset, or a feature held). */
-export const DATA_DRIFT_EPISODES: ReadonlySet<string> = new Set(['dataset-drift', 'feature-drift']);
+const DATA_DRIFT_EPISODES: ReadonlySet<string> = new Set(['dataset-drift', 'feature-drift']);
+
+/** A live data-drift page says the inputs moved (what choose.requireDrift waits for). */
+export function isDataDriftPage(e: Pick<EpisodeRow, 'kind' | 'severity'>): boolean {
+  return e.severity === 'page' && DATA_DRIFT_EPISODES.has(e.kind);
+}
 
 export type { AlertSeverity, AlertState, EpisodeRow } from '../../store/alertEpisodes.js';
 
@@ -127,6 +132,15 @@ export class AlertBook {
     this.live.delete(k);
     Object.assign(e, { state: 'resolved', resolvedAt: at, updatedAt: at, resolution });
     if (e.severity === 'page') this.notify(e, 'resolve');
+  }
+
+  /**
+   * Whether a data-drift page is live (open or acknowledged), from the book itself: every episode
+   * is opened, escalated and resolved through it, so it answers without reading the table.
+   */
+  inputsDrifted(): boolean {
+    for (const e of this.live.values()) if (isDataDriftPage(e)) return true;
+    return false;
   }
 
   /** Acknowledges an open episode (the `a` key, `mlops-tui alerts ack ID`); audited. */

@@ -385,6 +385,11 @@ export class Engine extends EventEmitter implements SnapshotSource {
     return this.book.acknowledge(id, who);
   }
 
+  /** A data-drift page is live (choose.requireDrift), from the in-memory episode book. */
+  inputsDrifted(): boolean {
+    return this.book.inputsDrifted();
+  }
+
   /** Severity of conditions about a model: a person is paged for the serving model only. */
   private modelRule(ref: string): SeverityRule {
     return ref === this.activeRef ? 'page' : 'info';

@@ -13,8 +13,7 @@ import { RetrainPolicy, type RetrainDecision } from '../retrain/policy.js';
 import { appendAudit, currentOperator } from '../../store/audit.js';
 import { readChoosePolicy, recordPolicyDecision, writeChoosePolicy } from '../../store/choosePolicy.js';
 import { activeModel, findModel, parseRef, refOf } from '../../store/registry.js';
-import { listEpisodes, liveEpisodes } from '../../store/alertEpisodes.js';
-import { DATA_DRIFT_EPISODES } from '../alerts/episodes.js';
+import { listEpisodes } from '../../store/alertEpisodes.js';
 import type { OpsContext } from '../ops/context.js';
 import { gatePreview, promote, rollback } from '../ops/switching.js';
 import { cancelRetrain, listRetrains, startRetrain, syncPolicy } from '../ops/retrain.js';
@@ -24,11 +23,6 @@ import { hostsReport } from '../ops/hosts.js';
 import { decideRollback, decideSwitch, type PolicySwitch } from '../compare/autoChoose.js';
 import { formatMinute, parseDuration } from '../core/time.js';
 import { pinReference, suggestReference } from '../ops/reference.js';
-
-/** An open (or acknowledged, still live) data-drift page: what choose.requireDrift waits for. */
-function inputsDrifted(db: Engine['db']): boolean {
-  return liveEpisodes(db).some((e) => e.severity === 'page' && DATA_DRIFT_EPISODES.has(e.kind));
-}
 
 const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -229,7 +223,7 @@ export class Operations implements EngineCommands {
     const active = activeModel(this.engine.db);
     const activeRef = active ? refOf(active) : null;
     const back = decideRollback(c, s.estimates, this.policySwitch);
-    const d = back ?? decideSwitch(c, s.choices, activeRef, this.lastChosenWindow, this.policySwitch, c.requireDrift && inputsDrifted(this.engine.db));
+    const d = back ?? decideSwitch(c, s.choices, activeRef, this.lastChosenWindow, this.policySwitch, c.requireDrift && this.engine.inputsDrifted());
     if (!d) return;
     const policy: OpsContext = { ...this.ctx, operator: { operator: 'policy', client: null } };
     this.choosing = true;

@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { openDb } from '../../store/db.js';
-import { listEpisodes, notificationsByStatus, type EpisodeRow } from '../../store/alertEpisodes.js';
-import { AlertBook } from '../../src/alerts/episodes.js';
+import { listEpisodes, liveEpisodes, notificationsByStatus, type EpisodeRow } from '../../store/alertEpisodes.js';
+import { AlertBook, isDataDriftPage } from '../../src/alerts/episodes.js';
+import { Engine } from '../../src/engine/engine.js';
+import { DEFAULT_CONFIG } from '../../src/config.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'mlops-tui.js');
@@ -66,6 +68,47 @@ test('a feature drifting one window is info; two consecutive windows page; info 
   const pending = notificationsByStatus(db, 'pending', 10);
   assert.deepEqual(pending.map((n) => [n.episodeId, n.event]), [[e.id, 'open']]);
   db.close();
+});
+
+test('whether the inputs drifted (choose.requireDrift) is answered from the book and agrees with the table as episodes open, escalate, are acknowledged and resolve', async () => {
+  const { dbPath, db, book } = setup();
+  const table = (): boolean => liveEpisodes(db).some(isDataDriftPage);
+  const check = (want: boolean, when: string): void => {
+    assert.equal(table(), want, `table, ${when}`);
+    assert.equal(book.inputsDrifted(), want, `book, ${when}`);
+  };
+  check(false, 'no episode');
+  book.raise('calibration', 'm@1', 'page', 'a page, not about the inputs', day(0));
+  book.raise('feature-drift', 'hour', 'sustained', 'one window: info', day(0));
+  check(false, 'a calibration page and a one-window feature blip');
+  book.raise('feature-drift', 'hour', 'sustained', 'two windows: page', day(1));
+  check(true, 'the feature held two windows');
+  const feature = listEpisodes(db, { all: false, limit: 10 }).find((e) => e.kind === 'feature-drift')!;
+  assert.equal(book.acknowledge(feature.id, { operator: 'alice', client: null }).ok, true);
+  check(true, 'the feature page acknowledged (still live)');
+  book.advance(day(5));
+  check(false, 'every episode clear for two settled windows');
+  book.raise('dataset-drift', 'm@1', 'page', 'dataset drift', day(6));
+  check(true, 'a dataset-drift page');
+  // A restarted engine's book starts from the table.
+  assert.equal(new AlertBook(db, { windowMs: DAY, resolveAfterWindows: 2, featureWindows: 2, targets: [] }).inputsDrifted(), true);
+  book.resolve('dataset-drift', 'm@1', 'gone');
+  check(false, 'the dataset-drift page resolved');
+  db.close();
+
+  // The engine answers from its own book (what the choice policy asks on every snapshot).
+  const engine = new Engine({ config: { ...DEFAULT_CONFIG, db: dbPath }, ingest: false });
+  try {
+    assert.equal(engine.inputsDrifted(), false);
+    engine.raiseAlert('dataset-drift', 'm@1', 'page', 'dataset drift again', day(8));
+    assert.equal(engine.inputsDrifted(), true);
+    assert.equal(liveEpisodes(engine.db).some(isDataDriftPage), true);
+    engine.resolveAlert('dataset-drift', 'm@1', 'gone again');
+    assert.equal(engine.inputsDrifted(), false);
+    assert.equal(liveEpisodes(engine.db).some(isDataDriftPage), false);
+  } finally {
+    await engine.stop();
+  }
 });
 
 test('alerts --json lists live episodes with the fields the issue names; --all adds resolved ones; ack is audited', async () => {
