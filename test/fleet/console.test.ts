@@ -5,14 +5,14 @@
  * appear too. `--metrics` reports the consumer's backlog, and `H` filters the
  * screens on each serving host in turn through the real engine thread.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/tmp.js';
-import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
+import { natsServerBinary, NO_NATS } from '../helpers/nats.js';
 import { startTmux, tmuxMissing } from '../helpers/tmux.js';
-import { HostLog, startCli } from '../helpers/fleet.js';
+import { HostLog, startCli, startShippingNode } from '../helpers/fleet.js';
 import { freePort } from '../helpers/nats.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mlops-tui.js', import.meta.url));
@@ -20,19 +20,13 @@ const skip = natsServerBinary() === null ? NO_NATS : (tmuxMissing() ?? false);
 
 test('the console with --from reads the fleet\'s stream', { skip, timeout: 180_000 }, async (t) => {
   const dir = tempDir('mlops-fleet-console-');
-  const logs = join(dir, 'logs');
-  mkdirSync(logs);
-  const nats = await NatsCluster.start(dir, 1);
-  after(() => nats.stopAll());
-  const log = new HostLog('web-1', logs);
-  log.write(300);
-  const once = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'web-1', '--once']);
+  const { nats, logs, log, ship: once, shipDb, storeDb } = await startShippingNode(dir, { lines: 300, args: ['--once'] });
   await once.exited;
 
   const s = startTmux({ cols: 160, rows: 40, cwd: dir });
   t.after(() => s.kill());
   const port = await freePort();
-  s.run(`node ${BIN} --db ${join(dir, 'store.db')} --watch ${join(dir, 'no-local-files')} --from ${nats.urls} --metrics ${port}`);
+  s.run(`node ${BIN} --db ${storeDb} --watch ${join(dir, 'no-local-files')} --from ${nats.urls} --metrics ${port}`);
   await s.waitFor(/ 300 preds/, 60_000, 'the 300 shipped predictions counted in the header');
   // --metrics reports the durable consumer's backlog: nothing left once everything is in.
   const end = Date.now() + 30_000;
@@ -44,7 +38,7 @@ test('the console with --from reads the fleet\'s stream', { skip, timeout: 180_0
   }
 
   log.write(200);
-  const more = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'web-1', '--once']);
+  const more = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', shipDb, '--host', 'web-1', '--once']);
   await more.exited;
   await s.waitFor(/ 500 preds/, 60_000, 'the lines shipped while the console is open');
 

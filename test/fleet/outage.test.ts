@@ -4,14 +4,13 @@
  * in the log file), and once the server is back every line reaches the store
  * exactly once.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tempDir } from '../helpers/tmp.js';
-import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
-import { HostLog, assertExactlyOnce, caughtUp, expected, readStore, startCli, stop, waitFor } from '../helpers/fleet.js';
+import { natsServerBinary, NO_NATS } from '../helpers/nats.js';
+import { assertExactlyOnce, caughtUp, expected, readStore, startCli, startShippingNode, stop, waitFor } from '../helpers/fleet.js';
 
 const skip = natsServerBinary() === null ? NO_NATS : false;
 
@@ -26,17 +25,8 @@ function spooled(shipDb: string): number {
 
 test('ship spools while the server is down, says so, and delivers everything once it is back', { skip, timeout: 180_000 }, async () => {
   const dir = tempDir('mlops-fleet-outage-');
-  const logs = join(dir, 'logs');
-  mkdirSync(logs);
-  const nats = await NatsCluster.start(dir, 1);
-  after(() => nats.stopAll());
+  const { nats, log, ship, shipDb, storeDb } = await startShippingNode(dir, { lines: 300, args: ['--spool-max', '1000'] });
   const node = nats.nodes[0];
-  const shipDb = join(dir, 'ship.db');
-  const storeDb = join(dir, 'store.db');
-  const log = new HostLog('web-1', logs);
-  log.write(300);
-
-  const ship = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', shipDb, '--host', 'web-1', '--spool-max', '1000']);
   const ingest = startCli(dir, ['ingest', '--from', nats.urls, '--db', storeDb]);
   const kids = [ship, ingest];
   await waitFor(() => caughtUp(storeDb, expected([log])), 'the first lines in the store', 60_000, kids);
@@ -65,18 +55,11 @@ test('ship spools while the server is down, says so, and delivers everything onc
 
 test('ship --once publishes everything and exits 0; ingest --from and ship refuse bad flags in one sentence', { skip, timeout: 120_000 }, async () => {
   const dir = tempDir('mlops-fleet-once-');
-  const logs = join(dir, 'logs');
-  mkdirSync(logs);
-  const nats = await NatsCluster.start(dir, 1);
-  after(() => nats.stopAll());
-  const log = new HostLog('batch-1', logs);
-  log.write(400);
-  const once = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'batch-1', '--once']);
+  const { nats, logs, log, ship: once, shipDb, storeDb } = await startShippingNode(dir, { host: 'batch-1', lines: 400, args: ['--once'] });
   const { code } = await once.exited;
   assert.equal(code, 0, once.stderr());
   assert.match(once.stderr(), /shipped: read 481, shipped 481/);
-  assert.equal(spooled(join(dir, 'ship.db')), 0);
-  const storeDb = join(dir, 'store.db');
+  assert.equal(spooled(shipDb), 0);
   const ingest = startCli(dir, ['ingest', '--from', nats.urls, '--db', storeDb]);
   const want = expected([log]);
   await waitFor(() => caughtUp(storeDb, want), 'the shipped lines in the store', 60_000, [ingest]);

@@ -3,25 +3,17 @@
  * active one holds the lease, takes over within seconds when the active one is
  * kill -9'd mid-stream, and the store ends with every line exactly once.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { tempDir } from '../helpers/tmp.js';
-import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
-import { HostLog, assertExactlyOnce, caughtUp, expected, kill9, readStore, sleep, startCli, stop, waitFor } from '../helpers/fleet.js';
+import { natsServerBinary, NO_NATS } from '../helpers/nats.js';
+import { assertExactlyOnce, caughtUp, expected, kill9, readStore, sleep, startCli, startShippingNode, stop, waitFor } from '../helpers/fleet.js';
 
 const skip = natsServerBinary() === null ? NO_NATS : false;
 
 test('a standby ingest takes over when the active one dies, nothing lost or duplicated', { skip, timeout: 180_000 }, async (t) => {
   const dir = tempDir('mlops-fleet-standby-');
-  const logs = join(dir, 'logs');
-  mkdirSync(logs);
-  const nats = await NatsCluster.start(dir, 1);
-  after(() => nats.stopAll());
-  const storeDb = join(dir, 'store.db');
-  const log = new HostLog('web-1', logs);
-  const ship = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'web-1']);
+  const { nats, log, ship, storeDb } = await startShippingNode(dir);
   const first = startCli(dir, ['ingest', '--from', nats.urls, '--db', storeDb]);
   await waitFor(() => first.stderr().includes('active:'), 'the first ingest to become active', 60_000, [first]);
   const second = startCli(dir, ['ingest', '--from', nats.urls, '--db', storeDb]);

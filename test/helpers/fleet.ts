@@ -1,16 +1,18 @@
 /**
  * The fleet tests' toolbox: the real CLI in child processes (ship, ingest
- * --from), log writers whose every line is remembered, and the store read back
- * as counts and a checksum per host.
+ * --from), a single NATS node with one host shipping to it, log writers whose
+ * every line is remembered, and the store read back as counts and a checksum
+ * per host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { NatsCluster } from './nats.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'src/cli/main.ts');
@@ -87,6 +89,37 @@ export class HostLog {
     this.bad++;
     appendFileSync(join(this.dir, this.file), `${out.join('\n')}\n`);
   }
+}
+
+/** One serving host shipping to a single JetStream server, as startShippingNode leaves them. */
+export interface ShippingNode {
+  nats: NatsCluster;
+  /** The host's log folder (`dir`/logs) and its writer. */
+  logs: string;
+  log: HostLog;
+  /** ship's offsets and spool. */
+  shipDb: string;
+  /** Where an `ingest --from` of the test is to write (nothing is there yet). */
+  storeDb: string;
+  ship: Child;
+}
+
+/**
+ * A single NATS server (JetStream storage under `dir`, stopped after the test) and one host's
+ * `ship --watch dir/logs` to it. `lines`: predictions written before ship starts (none: the test
+ * writes them); `args`: more ship flags (`--once`, `--spool-max N`).
+ */
+export async function startShippingNode(dir: string, opts: { host?: string; lines?: number; args?: string[] } = {}): Promise<ShippingNode> {
+  const host = opts.host ?? 'web-1';
+  const logs = join(dir, 'logs');
+  mkdirSync(logs);
+  const nats = await NatsCluster.start(dir, 1);
+  after(() => nats.stopAll());
+  const log = new HostLog(host, logs);
+  if ((opts.lines ?? 0) > 0) log.write(opts.lines!);
+  const shipDb = join(dir, 'ship.db');
+  const ship = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', shipDb, '--host', host, ...(opts.args ?? [])]);
+  return { nats, logs, log, shipDb, storeDb: join(dir, 'store.db'), ship };
 }
 
 export function checksum(rows: string[]): string {

@@ -17,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { openDb } from '../../store/db.js';
 import { predictionLine, tempDir } from '../helpers/tmp.js';
-import { NatsCluster, natsServerBinary, NO_NATS } from '../helpers/nats.js';
-import { HostLog, startCli } from '../helpers/fleet.js';
+import { natsServerBinary, NO_NATS } from '../helpers/nats.js';
+import { startCli, startShippingNode } from '../helpers/fleet.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mlops-tui.js', import.meta.url));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -96,14 +96,7 @@ const noNats = natsServerBinary() === null ? NO_NATS : false;
 
 test('ingest --from --metrics: the consumer\'s unacknowledged messages and the age of the oldest, then 0', { skip: noNats, timeout: 180_000 }, async () => {
   const dir = tempDir('mlops-metrics-natslag-');
-  const logs = join(dir, 'logs');
-  mkdirSync(logs);
-  const nats = await NatsCluster.start(dir, 1);
-  after(() => nats.stopAll());
-  const storeDb = join(dir, 'store.db');
-  const log = new HostLog('web-1', logs);
-  log.write(50);
-  const ship = startCli(dir, ['ship', '--watch', logs, '--nats', nats.urls, '--db', join(dir, 'ship.db'), '--host', 'web-1']);
+  const { nats, log, ship, storeDb } = await startShippingNode(dir, { lines: 50 });
   const ingest = startCli(dir, ['ingest', '--from', nats.urls, '--db', storeDb, '--metrics', '0']);
   const url = await metricsUrl(ingest.proc, ingest.stderr);
   const first = log.predictions.length + log.labels.length + log.bad;
