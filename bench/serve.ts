@@ -31,7 +31,7 @@ export const RATE = 1000;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCHEMA = { hour: 'numeric', dow: 'categorical', distance: 'numeric', origin: 'categorical', destination: 'categorical' } as const;
 
-async function registry(dbPath: string): Promise<void> {
+export async function registry(dbPath: string): Promise<void> {
   const rows: Record<string, string>[] = [];
   let i = 0;
   for await (const row of readCsv(join(ROOT, 'sample-data', 'flights-2001q1.csv.gz'))) {
@@ -64,7 +64,7 @@ function listening(child: ChildProcess, pattern: RegExp): Promise<string> {
 }
 
 // The constant server: the same body handling as serve (read, JSON.parse, JSON answer).
-const CONSTANT = `
+export const CONSTANT = `
 const http = require('node:http');
 const answer = JSON.stringify({ id: 'x', model: 'constant', version: 1, prediction: 0, score: 0.5, shadows: [] });
 const s = http.createServer((req, res) => {

@@ -25,8 +25,12 @@ export class ServingModels {
 
   constructor(private readonly db: Db) {}
 
-  /** Re-reads the serving set; returns true when it changed. */
-  async refresh(): Promise<boolean> {
+  /**
+   * Re-reads the serving set; returns true when it changed. `beforeChange` runs just before
+   * the set is swapped and the predictors of models that left it are disposed (serve settles
+   * the shadow scoring it owes with the old set there).
+   */
+  async refresh(beforeChange?: () => void): Promise<boolean> {
     const set = servingSet(this.db).filter((m) => m.alias === 'active' || m.alias === 'shadow');
     const key = set.map((m) => `${m.id}:${m.alias}`).join(',');
     if (key === this.key) return false;
@@ -40,6 +44,7 @@ export class ServingModels {
       }
       next.push({ ...s, alias: m.alias as 'active' | 'shadow' });
     }
+    beforeChange?.();
     for (const [id, s] of this.loaded) {
       if (!set.some((m) => m.id === id)) {
         s.predictor.dispose();

@@ -17,6 +17,28 @@ export interface ServeMetrics {
   latency: Histogram<'model'>;
   scoring: Histogram<'model' | 'role'>;
   logLinesWritten: Counter;
+  /** One request answered (counted by route and status). */
+  answered(route: string, status: number): void;
+  /** One POST /predict's time from the body read to the answer, seconds. */
+  predictTime(model: string, seconds: number): void;
+  /** `count` requests scored by one model in `seconds` each. */
+  scoringTime(model: string, role: 'active' | 'shadow', seconds: number, count?: number): void;
+}
+
+/**
+ * prom-client hashes the label set on every inc/observe; the child of a label set is found
+ * once here and kept (label sets are few: a handful of routes, statuses and models).
+ */
+function children<C>(make: (key: string) => C): (key: string) => C {
+  const made = new Map<string, C>();
+  return (key) => {
+    let c = made.get(key);
+    if (c === undefined) {
+      c = make(key);
+      made.set(key, c);
+    }
+    return c;
+  };
 }
 
 export function serveMetrics(sources: {
@@ -54,5 +76,22 @@ export function serveMetrics(sources: {
       if (a !== null) this.set({ model: a }, 1);
     },
   });
-  return { registry, requests, latency, scoring, logLinesWritten };
+  const requestsOf = children((key) => {
+    const [route, status] = key.split(' ') as [string, string];
+    return requests.labels({ route, status });
+  });
+  const latencyOf = children((model) => latency.labels({ model }));
+  const scoringOf = children((key) => {
+    const cut = key.lastIndexOf(' '); // the role has no space; a model name may
+    return scoring.labels({ model: key.slice(0, cut), role: key.slice(cut + 1) });
+  });
+  return {
+    registry, requests, latency, scoring, logLinesWritten,
+    answered: (route, status) => requestsOf(`${route} ${status}`).inc(),
+    predictTime: (model, seconds) => latencyOf(model).observe(seconds),
+    scoringTime: (model, role, seconds, count = 1) => {
+      const h = scoringOf(`${model} ${role}`);
+      for (let i = 0; i < count; i++) h.observe(seconds);
+    },
+  };
 }

@@ -1,12 +1,12 @@
 /**
- * A minimal serving endpoint for models in the registry: POST /predict scores a
- * request with the active model (the answer) and every shadow (logged only), and
- * appends the prediction lines to today's log in the watched directory; POST
- * /label appends a label line. Lines are written off the request path in batches
- * (logWriter.ts) and flushed by close(). GET /healthz answers 200 while an active model
- * serves, GET /metrics in the Prometheus text format (metrics.ts). The registry is re-read every 250 ms, so a
- * promotion from the console changes the answer within a second. It binds to
- * loopback by default: put a real server in front of it for anything else.
+ * A minimal serving endpoint for models in the registry: POST /predict answers with the
+ * active model's score; every shadow scores the request after the answer is written (logged
+ * only), and the prediction lines go to today's log in the watched directory; POST /label
+ * appends a label line. Lines are written off the request path in batches (logWriter.ts) and
+ * flushed by close(). GET /healthz answers 200 while an active model serves, GET /metrics in
+ * the Prometheus text format (metrics.ts). The registry is re-read every 250 ms on a timer, so
+ * a promotion from the console changes the answer within a second. It binds to loopback by
+ * default: put a real server in front of it for anything else.
  */
 import { formatDay, isoTime, parseTime } from '../core/time.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,7 +14,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../store/db.js';
-import { ServingModels } from '../replay/servingModels.js';
+import { ServingModels, type ServingModel } from '../replay/servingModels.js';
+import type { Predictions } from '../models/predictor.js';
 import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
 import { accessPolicy, authorized } from './access.js';
 import type { Redactor } from '../redact/redact.js';
@@ -72,12 +73,21 @@ function readJson(req: IncomingMessage, max: number): Promise<Record<string, unk
   });
 }
 
+/** What an answered request still owes: its log lines and its shadows' scores (see settle). */
+interface Owed {
+  models: readonly ServingModel[];
+  features: Record<string, unknown>;
+  ts: number;
+  id: string;
+  prediction: unknown;
+  score: unknown;
+}
+
 export async function startServer(db: Db, opts: ServeOptions): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const token = accessPolicy(opts.host ?? '127.0.0.1', opts.allowRemote ?? false, opts.token ?? null);
   mkdirSync(opts.out, { recursive: true });
   const serving = new ServingModels(db);
   await serving.refresh();
-  let lastPoll = Date.now();
   const pollMs = opts.registryPollMs ?? 250;
   const max = opts.maxBodyBytes ?? 1024 * 1024;
   const range = new TimeRange(opts.timeRange);
@@ -94,33 +104,100 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     const a = serving.current.find((m) => m.alias === 'active');
     return a ? `${a.name}@${a.version}` : null;
   };
-  const metrics = serveMetrics({ logQueueDepth: () => log.depth, logLinesWritten: () => log.written, active: activeRef });
+  const ref = (m: ServingModel): string => `${m.name}@${m.version}`;
+
+  // The answer needs the active model's score only. Shadow scores and every log line are owed
+  // work, settled after the answer is written: once per turn of the event loop (setImmediate
+  // runs after the turn's requests have been answered), each shadow scoring the turn's requests
+  // in one call. Nothing owed is lost: label lines, a registry change and close() settle first.
+  let owed: Owed[] = [];
+  let owedLines = 0;
+  let settleScheduled = false;
+  const settle = (): void => {
+    settleScheduled = false;
+    const batch = owed;
+    owed = [];
+    owedLines = 0;
+    // Requests of one turn nearly always share one serving set (a registry change settles first).
+    for (let start = 0; start < batch.length;) {
+      let end = start + 1;
+      while (end < batch.length && batch[end]!.models === batch[start]!.models) end++;
+      settleGroup(batch.slice(start, end));
+      start = end;
+    }
+  };
+  const settleGroup = (group: Owed[]): void => {
+    const models = group[0]!.models;
+    const shadowScores = new Map<ServingModel, Predictions>();
+    const rows = group.map((o) => o.features);
+    for (const m of models) {
+      if (m.alias !== 'shadow') continue;
+      const t0 = performance.now();
+      try {
+        shadowScores.set(m, m.predictor.predict(rows));
+      } catch (e) {
+        // The answers are sent; a shadow that cannot score loses its lines, not the requests.
+        process.stderr.write(`mlops-tui: serve: shadow ${ref(m)} could not score ${rows.length} request(s): ${(e as Error).message}\n`);
+        continue;
+      }
+      metrics.scoringTime(ref(m), 'shadow', (performance.now() - t0) / 1000 / rows.length, rows.length);
+    }
+    for (let j = 0; j < group.length; j++) {
+      const o = group[j]!;
+      const ts = isoTime(o.ts);
+      const logged = opts.redact ? opts.redact.features(o.features) : o.features;
+      const lines: string[] = [];
+      for (const m of models) {
+        if (m.alias === 'active') {
+          lines.push(JSON.stringify({ ts, id: o.id, model: m.name, version: m.version, features: logged, prediction: o.prediction, score: o.score }));
+          continue;
+        }
+        const r = shadowScores.get(m);
+        if (r !== undefined) lines.push(JSON.stringify({ ts, id: o.id, model: m.name, version: m.version, features: logged, prediction: r.prediction[j], score: r.score[j] }));
+      }
+      log.push(logFile(o.ts), lines);
+    }
+  };
+  const metrics = serveMetrics({ logQueueDepth: () => log.depth + owedLines, logLinesWritten: () => log.written, active: activeRef });
+
+  // The registry is re-read on a timer, not on the request path; promotions take effect within pollMs.
+  let refreshing: Promise<unknown> | null = null;
+  const poll = setInterval(() => {
+    if (refreshing !== null) return;
+    refreshing = serving.refresh(settle)
+      .catch((e: Error) => process.stderr.write(`mlops-tui: serve: reading the registry failed (retrying): ${e.message}\n`))
+      .finally(() => { refreshing = null; });
+  }, pollMs);
+  poll.unref();
+
+  // The shadows' names in answers, rebuilt when the serving set changes.
+  let shadowsOf: readonly ServingModel[] = [];
+  let shadowNames: string[] = [];
 
   const predict = async (body: Record<string, unknown>): Promise<PredictResponse> => {
-    if (Date.now() - lastPoll >= pollMs) {
-      lastPoll = Date.now();
-      await serving.refresh();
-    }
-    const active = serving.active;
+    const models = serving.current;
+    const active = models.find((m) => m.alias === 'active');
     if (!active) throw new HttpError(503, 'no active model in the registry');
     const features = body.features;
     if (features === null || typeof features !== 'object' || Array.isArray(features)) throw new HttpError(400, '"features" must be an object');
     const ts = eventTime(body);
     const id = typeof body.id === 'string' && body.id !== '' ? body.id : randomUUID();
-    const lines: string[] = [];
-    const logged = opts.redact ? opts.redact.features(features as Record<string, unknown>) : features;
-    let answer: PredictResponse | null = null;
-    for (const m of serving.current) {
-      const t0 = performance.now();
-      const r = m.predictor.predict([features as Record<string, unknown>]);
-      metrics.scoring.observe({ model: `${m.name}@${m.version}`, role: m.alias === 'active' ? 'active' : 'shadow' }, (performance.now() - t0) / 1000);
-      const line = { ts: isoTime(ts), id, model: m.name, version: m.version, features: logged, prediction: r.prediction[0], score: r.score[0] };
-      lines.push(JSON.stringify(line));
-      if (m.alias === 'active') answer = { id, model: m.name, version: m.version, prediction: r.prediction[0], score: r.score[0], shadows: [] };
+    // Memory stays bounded when the disk is slower than the requests: wait before answering.
+    for (let wait = log.room(); wait !== null; wait = log.room()) await wait;
+    const t0 = performance.now();
+    const r = active.predictor.predict([features as Record<string, unknown>]);
+    metrics.scoringTime(ref(active), 'active', (performance.now() - t0) / 1000);
+    owed.push({ models, features: features as Record<string, unknown>, ts, id, prediction: r.prediction[0], score: r.score[0] });
+    owedLines += models.length;
+    if (!settleScheduled) {
+      settleScheduled = true;
+      setImmediate(settle);
     }
-    answer!.shadows = serving.current.filter((m) => m.alias === 'shadow').map((m) => `${m.name}@${m.version}`);
-    await log.append(logFile(ts), lines);
-    return answer!;
+    if (shadowsOf !== models) {
+      shadowsOf = models;
+      shadowNames = models.filter((m) => m.alias === 'shadow').map(ref);
+    }
+    return { id, model: active.name, version: active.version, prediction: r.prediction[0], score: r.score[0], shadows: shadowNames };
   };
 
   const label = async (body: Record<string, unknown>): Promise<{ id: string }> => {
@@ -129,6 +206,7 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     const v = body.label;
     if (!(typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')) throw new HttpError(400, '"label" must be a number, string or boolean');
     const ts = eventTime(body);
+    settle(); // a label follows the prediction lines of every request answered before it
     await log.append(logFile(ts), [JSON.stringify({ ts: isoTime(ts), id, label: v })]);
     return { id };
   };
@@ -136,9 +214,11 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const route = req.url === '/predict' || req.url === '/label' || req.url === '/health' || req.url === '/healthz' || req.url === '/metrics' ? req.url : 'other';
     const send = (status: number, v: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(v));
-      metrics.requests.inc({ route, status });
+      const text = JSON.stringify(v);
+      // With its length known the answer goes out in one piece, not chunked.
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      metrics.answered(route, status);
     };
     try {
       if (token !== null && !authorized(req, token)) {
@@ -154,14 +234,14 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
         const text = await metrics.registry.metrics();
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(text);
-        metrics.requests.inc({ route, status: 200 });
+        metrics.answered(route, 200);
         return;
       }
       if (req.method === 'POST' && req.url === '/predict') {
         const body = await readJson(req, max);
         const t0 = performance.now();
         const answer = await predict(body);
-        metrics.latency.observe({ model: `${answer.model}@${answer.version}` }, (performance.now() - t0) / 1000);
+        metrics.predictTime(`${answer.model}@${answer.version}`, (performance.now() - t0) / 1000);
         return send(200, answer);
       }
       if (req.method === 'POST' && req.url === '/label') return send(200, await label(await readJson(req, max)));
@@ -189,6 +269,9 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
       const cut = setTimeout(() => server.closeAllConnections(), 2000);
       await closed;
       clearTimeout(cut);
+      clearInterval(poll);
+      await refreshing;
+      settle();
       await log.close();
       serving.dispose();
     },
