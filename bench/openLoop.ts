@@ -27,6 +27,8 @@ export interface OpenLoopResult {
   rate: number;
   /** Requests measured (after the warm-up). */
   requests: number;
+  /** 2xx answers, warm-up included (the serve bench checks the log against them). */
+  answered: number;
   /** Answered with a status other than 2xx, or failed (both counted, never in the latencies). */
   failed: number;
   /** Latency from the due time to the last byte of the answer, ms. */
@@ -76,6 +78,7 @@ export function run(url: string, rate: number, seconds: number, warmup: number, 
   const idle: Conn[] = [];
   const waiting: number[] = []; // indexes due while every connection was busy
   let failed = 0;
+  let answered = 0;
   let done = 0;
   let next = 0;
   let start = 0;
@@ -99,6 +102,7 @@ export function run(url: string, rate: number, seconds: number, warmup: number, 
       resolve({
         rate,
         requests: measured,
+        answered,
         failed,
         latency: {
           p50: percentile(l, 0.5), p90: percentile(l, 0.9), p99: percentile(l, 0.99), p999: percentile(l, 0.999),
@@ -116,6 +120,7 @@ export function run(url: string, rate: number, seconds: number, warmup: number, 
     const settle = (c: Conn, ok: boolean, next: Conn = c): void => {
       const now = performance.now();
       const i = c.index - first;
+      if (ok) answered++;
       if (i >= 0) {
         if (ok) {
           latency[i] = now - c.due;

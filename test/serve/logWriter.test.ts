@@ -65,3 +65,35 @@ test('a log renamed away is followed by name within a second', async () => {
   assert.deepEqual(read(path), ['after']);
   assert.deepEqual(read(join(dir, 'serve.jsonl.1')), ['before']);
 });
+
+test('lines wait for their batch window (one write for many requests); flush() and close() do not wait for it', async () => {
+  const path = join(tempDir(), 'w.jsonl');
+  const w = new LogWriter({ batchMs: 60_000 });
+  for (let i = 0; i < 50; i++) w.push(path, [`r${i}`]);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(w.written, 0, 'still inside the window');
+  assert.equal(w.depth, 50);
+  await w.flush();
+  assert.equal(w.written, 50);
+  w.push(path, ['last']);
+  await w.close(); // the window's timer is unref'd: close() writes at once and nothing keeps the process
+  assert.deepEqual(read(path), [...Array.from({ length: 50 }, (_, i) => `r${i}`), 'last']);
+});
+
+test('room() holds callers back while the queue is full and a write is in flight', async () => {
+  const path = join(tempDir(), 'r.jsonl');
+  const w = new LogWriter({ maxQueuedLines: 10, batchMs: 60_000 });
+  for (let i = 0; i < 9; i++) w.push(path, [`x${i}`]);
+  assert.equal(w.room(), null, 'room below the limit');
+  w.push(path, ['x9']);
+  assert.equal(w.room(), null, 'full, but nothing in flight to wait for: the window timer will write');
+  const flushed = w.flush(); // the write is now in flight and the lines still count as queued
+  const wait = w.room();
+  assert.ok(wait instanceof Promise, 'full with a write in flight: wait');
+  await wait;
+  assert.equal(w.depth, 0);
+  assert.equal(w.room(), null);
+  await flushed;
+  await w.close();
+  assert.equal(read(path).length, 10);
+});

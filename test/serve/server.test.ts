@@ -55,6 +55,62 @@ test('serve answers with the active model, logs every serving model and labels, 
   }
 });
 
+test('a promotion under load: every answered request is logged by the models that served it, with the answered score, before its label', { timeout: 120_000 }, async () => {
+  // Shadows are scored after the answer is written; a registry change in between must not lose
+  // them (the old set's predictors are disposed when the set changes) nor mix the two sets.
+  const { dbPath } = await tinyRegistry();
+  const out = join(tempDir(), 'predictions');
+  const db = openDb(dbPath);
+  const s = await startServer(db, { out, port: 0, registryPollMs: 10 });
+  const answers = new Map<string, { model: string; score: number }>();
+  const labelled: string[] = [];
+  let promoted = false;
+  try {
+    const client = async (c: number): Promise<void> => {
+      for (let i = 0; ; i++) {
+        const id = `p${c}-${i}`;
+        const a = await post(`${s.url}/predict`, { id, ts: '2001-03-02T18:00:00Z', features: { ...features, hour: (c + i) % 24 } });
+        assert.equal(a.status, 200);
+        answers.set(id, { model: a.json.model as string, score: a.json.score as number });
+        if (i % 7 === 0) {
+          assert.equal((await post(`${s.url}/label`, { id, label: i % 2, ts: '2001-03-02T19:00:00Z' })).status, 200);
+          labelled.push(id);
+        }
+        if (!promoted && answers.size >= 300) {
+          promoted = true;
+          const other = openDb(dbPath);
+          promoteModel(other, 'mlp', 1, currentOperator());
+          other.close();
+        }
+        if ([...answers.values()].filter((x) => x.model === 'mlp').length >= 300) return;
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, c) => client(c)));
+  } finally {
+    await s.close();
+    db.close();
+  }
+  const lines = readFileSync(join(out, 'serve-2001-03-02.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; model?: string; score?: number; label?: number });
+  const byId = new Map<string, { at: number; model?: string; score?: number; label?: number }[]>();
+  lines.forEach((l, at) => byId.set(l.id, [...(byId.get(l.id) ?? []), { ...l, at }]));
+  const byModel = { logreg: 0, mlp: 0 };
+  for (const [id, a] of answers) {
+    const got = byId.get(id) ?? [];
+    const predictions = got.filter((l) => l.model !== undefined);
+    assert.deepEqual(predictions.map((l) => l.model).sort(), ['logreg', 'mlp'], `request ${id}`);
+    const answered = predictions.find((l) => l.model === a.model)!;
+    assert.equal(answered.score, a.score, `request ${id}: the logged score of ${a.model} is the answered one`);
+    byModel[a.model as 'logreg' | 'mlp']++;
+  }
+  assert.ok(byModel.logreg >= 300 && byModel.mlp >= 300, JSON.stringify(byModel));
+  for (const id of labelled) {
+    const got = byId.get(id)!;
+    const label = got.find((l) => l.label !== undefined)!;
+    assert.ok(got.filter((l) => l.model !== undefined).every((l) => l.at < label.at), `the label of ${id} follows its predictions`);
+  }
+  assert.equal(lines.length, answers.size * 2 + labelled.length);
+});
+
 test('/healthz says whether a model serves; /metrics speaks the Prometheus text format', async () => {
   const { dbPath } = await tinyRegistry();
   const out = join(tempDir(), 'predictions');
