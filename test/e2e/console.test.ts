@@ -152,7 +152,7 @@ async function eventuallyClean(s: Tmux, cols: number, rows: number, where: strin
 
 /** Waits until the frame is clean (a redraw may take a frame or two), then checks it stays so. */
 async function settleClean(s: Tmux, cols: number, rows: number, where: string): Promise<void> {
-  const until = Date.now() + 5_000;
+  const until = Date.now() + 15_000;
   for (;;) {
     try {
       assertCleanFrame(s, cols, rows, where);
@@ -172,7 +172,7 @@ async function showScreen(s: Tmux, keys: string[], n: number, cols: number, rows
   const before = SCREENS.findIndex((d, i) => marker(i + 1, d.title).test(s.capture())) + 1;
   assert.notEqual(before, n, `already on screen ${n} before ${keys.join(' ')}`);
   s.sendKeys(...keys);
-  await s.waitFor((sc) => marker(n, def.title).test(sc) && def.body.test(sc), 5_000, `screen ${n} ${def.title} after ${keys.join(' ')}`);
+  await s.waitFor((sc) => marker(n, def.title).test(sc) && def.body.test(sc), 15_000, `screen ${n} ${def.title} after ${keys.join(' ')}`);
   await eventuallyClean(s, cols, rows, `${def.title} at ${cols}×${rows}`);
 }
 
@@ -214,27 +214,27 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
       // Drift: Enter opens the selected feature's chart, Esc goes back to the table.
       await showScreen(s, ['2'], 2, cols, rows);
       s.sendKeys('Enter');
-      await s.waitFor(/per window \(last \d+ of \d+\); flat line = threshold/, 5_000, 'the drift chart');
+      await s.waitFor(/per window \(last \d+ of \d+\); flat line = threshold/, 15_000, 'the drift chart');
       await eventuallyClean(s, cols, rows, `drift chart at ${cols}×${rows}`);
       s.sendKeys('Escape');
-      await s.waitFor(SCREENS[1].body, 5_000, 'the drift table again');
+      await s.waitFor(SCREENS[1].body, 15_000, 'the drift table again');
 
       // Help lists the screen's keys and closes with Esc.
       s.sendKeys('?');
-      await s.waitFor(/Keys: Drift/, 5_000, 'help');
+      await s.waitFor(/Keys: Drift/, 15_000, 'help');
       await eventuallyClean(s, cols, rows, `help at ${cols}×${rows}`);
       s.sendKeys('Escape');
-      await s.waitFor((sc) => !/Keys: Drift/.test(sc) && SCREENS[1].body.test(sc), 5_000, 'help closed');
+      await s.waitFor((sc) => !/Keys: Drift/.test(sc) && SCREENS[1].body.test(sc), 15_000, 'help closed');
 
       // The command line reaches a screen by name.
       // ':' on its own: tmux writes a typed string in one chunk and Ink hands a chunk to the
       // handler as one input (a paste), which in normal mode is no key at all.
       s.sendKeys(':');
-      await s.waitFor(/^:█/m, 5_000, 'the command line');
+      await s.waitFor(/^:█/m, 15_000, 'the command line');
       s.type('models');
-      await s.waitFor(/^:models█/m, 5_000, 'the typed command');
+      await s.waitFor(/^:models█/m, 15_000, 'the typed command');
       s.sendKeys('Enter');
-      await s.waitFor(marker(4, 'Models'), 5_000, ':models');
+      await s.waitFor(marker(4, 'Models'), 15_000, ':models');
       await quit(s);
     });
   }
@@ -262,7 +262,7 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     await showScreen(s, ['3'], 3, 80, 24);
     s.resize(200, 60);
     // At 80 columns the count line is cut ("active flights…"); at 200 it is whole.
-    await s.waitFor(/│ active flights-logreg@1\s*$/m, 5_000, 'the redraw at 200×60');
+    await s.waitFor(/│ active flights-logreg@1\s*$/m, 15_000, 'the redraw at 200×60');
     await settleClean(s, 200, 60, 'after growing to 200×60');
     s.resize(80, 24);
     await settleClean(s, 80, 24, 'after shrinking back to 80×24');
@@ -276,11 +276,11 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
   test('keys that arrive in one read each count', async () => {
     const s = await open(80, 24);
     s.type('4j');
-    await s.waitFor((sc) => marker(4, 'Models').test(sc) && /^> flights-mlp +1 shadow/m.test(sc), 5_000, 'Models with the second row selected after "4j"');
+    await s.waitFor((sc) => marker(4, 'Models').test(sc) && /^> flights-mlp +1 shadow/m.test(sc), 15_000, 'Models with the second row selected after "4j"');
     s.type('23');
-    await s.waitFor(marker(3, 'Shadow'), 5_000, 'Shadow after "23"');
+    await s.waitFor(marker(3, 'Shadow'), 15_000, 'Shadow after "23"');
     s.type(':q');
-    await s.waitFor(/^:q█/m, 5_000, 'the command line holding q after ":q"');
+    await s.waitFor(/^:q█/m, 15_000, 'the command line holding q after ":q"');
     s.sendKeys('Enter');
     assert.equal(await s.exitCode(15_000), 0);
     assert.equal(s.display('#{alternate_on}'), '0');
@@ -292,17 +292,17 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     await showScreen(s, ['4'], 4, 80, 24);
     // Select the shadow row and ask to promote it.
     s.sendKeys('j');
-    await s.waitFor(/^> flights-mlp +1 shadow/m, 5_000, 'the shadow row selected');
+    await s.waitFor(/^> flights-mlp +1 shadow/m, 15_000, 'the shadow row selected');
     s.sendKeys('p');
-    await s.waitFor(/Promote flights-mlp@1\?/, 5_000, 'the confirmation');
+    await s.waitFor(/Promote flights-mlp@1\?/, 15_000, 'the confirmation');
     const dialog = await s.waitFor(/verdict +pass: /, 20_000, 'the gate preview');
     assert.match(dialog, /\[> Cancel <\] +\[ +Promote +\]/, 'focus starts on Cancel');
     assert.match(dialog, /active now: flights-logreg@1 +→ +flights-mlp@1/);
     await eventuallyClean(s, 80, 24, 'confirmation');
 
     s.sendKeys('Enter');
-    await s.waitFor(/^Cancelled\.\s*$/m, 5_000, 'the Cancelled flash');
-    await s.waitFor(/^> flights-mlp +1 shadow/m, 5_000, 'the Models table, unchanged');
+    await s.waitFor(/^Cancelled\.\s*$/m, 15_000, 'the Cancelled flash');
+    await s.waitFor(/^> flights-mlp +1 shadow/m, 15_000, 'the Models table, unchanged');
     await sleep(500);
     assert.equal(await activeFromAudit(p), 'flights-logreg@1', 'Enter on Cancel promoted nothing');
     assert.ok(!(await history(p)).some((r) => r.action.includes('promote')), 'no promotion in the audit trail');
@@ -310,7 +310,7 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     s.sendKeys('p');
     await s.waitFor(/verdict +pass: /, 20_000, 'the gate preview again');
     s.sendKeys('Tab');
-    await s.waitFor(/\[ +Cancel +\] +\[> Promote <\]/, 5_000, 'focus on Promote');
+    await s.waitFor(/\[ +Cancel +\] +\[> Promote <\]/, 15_000, 'focus on Promote');
     s.sendKeys('Enter');
     await s.waitFor(/flights-mlp +1 active/, 15_000, 'the Models table showing the new active model');
     const audit = await history(p);
@@ -321,7 +321,7 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
 
     // The audit trail on Events shows the switch too.
     await showScreen(s, ['6'], 6, 80, 24);
-    await s.waitFor(/ promote +flights-logreg@1 → /, 5_000, 'the promotion on Events');
+    await s.waitFor(/ promote +flights-logreg@1 → /, 15_000, 'the promotion on Events');
     await quit(s);
   });
 
@@ -329,7 +329,7 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     const s = await open(120, 36);
     await showScreen(s, ['4'], 4, 120, 36);
     if (!/^> flights-mlp /m.test(s.capture())) s.sendKeys('j');
-    await s.waitFor(/^> flights-mlp +1 /m, 5_000, 'the MLP selected');
+    await s.waitFor(/^> flights-mlp +1 /m, 15_000, 'the MLP selected');
     // Trained here: its reference is its own held-out rows until a period is pinned.
     await s.waitFor(/^reference: held-out rows .*· r pins a period/m, 20_000, 'the reference in force');
     s.sendKeys('r');
@@ -340,17 +340,17 @@ describe('the console in tmux', { skip: tmuxMissing() ?? false, timeout: 300_000
     assert.match(dialog, /first labelled week: [\d.,]+k? labelled rows with a score \(500 needed\)/);
     await eventuallyClean(s, 120, 36, 'the reference dialog');
     s.sendKeys('Tab');
-    await s.waitFor(/> until +2001-01-15█/, 5_000, 'focus on until');
+    await s.waitFor(/> until +2001-01-15█/, 15_000, 'focus on until');
     s.sendKeys('BSpace', 'BSpace');
-    await s.waitFor(/> until +2001-01-█/, 5_000, 'two characters erased');
+    await s.waitFor(/> until +2001-01-█/, 15_000, 'two characters erased');
     // tmux writes a typed string in one read: in a field it is text, whole.
     s.type('12');
-    await s.waitFor(/> until +2001-01-12█/, 5_000, 'the typed day');
+    await s.waitFor(/> until +2001-01-12█/, 15_000, 'the typed day');
     s.sendKeys('Enter');
-    await s.waitFor(/\[> Cancel <\] +\[ +Pin +\]/, 5_000, 'Enter on the last field lands on Cancel');
+    await s.waitFor(/\[> Cancel <\] +\[ +Pin +\]/, 15_000, 'Enter on the last field lands on Cancel');
     assert.ok(!(await history(p)).some((r) => r.action === 'reference-set'), 'nothing pinned yet');
     s.sendKeys('Tab');
-    await s.waitFor(/\[ +Cancel +\] +\[> Pin <\]/, 5_000, 'focus on Pin');
+    await s.waitFor(/\[ +Cancel +\] +\[> Pin <\]/, 15_000, 'focus on Pin');
     s.sendKeys('Enter');
     await s.waitFor(/flights-mlp@1: CBPE reference pinned, \d+ labelled rows 2001-01-08 00:00 … 2001-01-12 00:00/, 30_000, 'the engine\'s answer on the flash line');
     await s.waitFor(/^reference: pinned 2001-01-08 … 2001-01-12, [\d.]+k? rows · r pins another/m, 10_000, 'the Models screen showing the pinned period');
@@ -425,7 +425,7 @@ test('a log with escape sequences in model names, feature names and values leave
 
   // The control: this terminal does honour OSC 0 from a program, so a leak would show.
   s.run(`printf '\\033]0;%s\\007' probe`);
-  await s.exitCode(5_000);
+  await s.exitCode(15_000);
   assert.equal(s.display('#{pane_title}'), 'probe', 'tmux takes titles from OSC 0 (the test can see a leak)');
   s.type('clear');
   s.sendKeys('Enter');
@@ -434,7 +434,7 @@ test('a log with escape sequences in model names, feature names and values leave
   await s.waitFor((sc) => HEADER.test(sc.split('\n')[0]) && / preds \d/.test(sc) && !/ 0 preds/.test(sc), 30_000, 'the hostile log ingested');
 
   const check = async (where: string, expect?: RegExp): Promise<void> => {
-    if (expect) await s.waitFor(expect, 5_000, `${where}: ${String(expect)}`);
+    if (expect) await s.waitFor(expect, 15_000, `${where}: ${String(expect)}`);
     await sleep(300);
     assert.equal(s.display('#{pane_title}'), 'probe', `${where}: the pane title was not changed`);
     const lines = s.lines();
@@ -454,7 +454,7 @@ test('a log with escape sequences in model names, feature names and values leave
   // Esc on its own, and its effect awaited: ESC followed closely by a key is how a terminal
   // sends Alt+key, so Esc and the next key in one read would be one (unbound) Alt key.
   s.sendKeys('Escape');
-  await s.waitFor(/feature +kind +method/, 5_000, 'the drift table after Esc');
+  await s.waitFor(/feature +kind +method/, 15_000, 'the drift table after Esc');
   s.sendKeys('3');
   await check('Shadow', /\[3 Shadow\]/);
   s.sendKeys('4');
@@ -470,7 +470,7 @@ test('a log with escape sequences in model names, feature names and values leave
   await check('Overview filter typed', /^\/evil█/m);
   await check('Overview filtered', /evilmodel@1~[0-9a-z]{4}/);
   s.sendKeys('Escape');
-  await s.waitFor(/q quit/, 5_000, 'the filter closed after Esc');
+  await s.waitFor(/q quit/, 15_000, 'the filter closed after Esc');
 
   s.sendKeys('q');
   assert.equal(await s.exitCode(15_000), 0);

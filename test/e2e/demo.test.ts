@@ -31,7 +31,7 @@ test('demo: trains, counts predictions on screen, and q exits cleanly and stops 
   t.after(() => s.kill());
   // A line on the normal screen before the demo: it must be there again after q.
   s.run('echo BEFORE-DEMO');
-  await s.waitFor(/^BEFORE-DEMO$/m, 5_000);
+  await s.waitFor(/^BEFORE-DEMO$/m, 15_000);
   s.run(`node ${BIN} demo --dir ${demoDir} --rate 2000`);
 
   // Training prints progress on the normal screen; the console then opens on the alternate one.

@@ -85,7 +85,7 @@ test('a newcomer follows the README from `demo` to a promoted retrain that the g
     // Select the candidate's row if the MLP's is first.
     if (!/^> flights-logreg@2/m.test(sel)) {
       s.sendKeys('j');
-      await s.waitFor(/^> flights-logreg@2/m, 5_000, 'the candidate selected');
+      await s.waitFor(/^> flights-logreg@2/m, 15_000, 'the candidate selected');
     }
     await key(s, 'p', /Promote flights-logreg@2\?/, 'the promotion dialog');
     screen = await s.waitFor(/verdict +pass: |PASS: /, 60_000, 'the gate preview passing');
