@@ -13,7 +13,7 @@ if (process.stdout.isTTY && process.stdin.isTTY) {
   }
 }
 
-const dist = new URL('../dist/src/cli/main.js', import.meta.url);
+const dist = new URL('../dist/cli/main.js', import.meta.url);
 if (existsSync(dist)) {
   await import(dist.href);
 } else {

@@ -22,10 +22,11 @@ import { registerCheck } from './commands/check.js';
 import { registerQuality } from './commands/quality.js';
 import { registerReference } from './commands/reference.js';
 import { registerAlerts } from './commands/alerts.js';
+import { PRIVATE_UMASK } from '../../store/privateFiles.js';
 
 // Every file and directory a command creates (database, WAL, logs, backups, routing.json) is
 // private to this account whatever umask the shell had; see store/privateFiles.ts.
-process.umask((await import('../../store/privateFiles.js')).PRIVATE_UMASK);
+process.umask(PRIVATE_UMASK);
 
 const program = new Command('mlops-tui')
   .description('A terminal console for operating ML models in production: ingest prediction logs, watch drift, compare shadows, retrain, promote.')

@@ -23,6 +23,8 @@ const BIN = join(ROOT, 'bin', 'mlops-tui.js');
 // string-width builds an Intl.Segmenter when it loads (about 20 ms of ICU on --help, measured).
 const HEAVY_PACKAGES = ['ink', 'react', '@tensorflow/', '@inkjs/', 'better-sqlite3', 'chokidar', 'prom-client', 'nats', 'asciichart', 'string-width', 'node:worker_threads', 'worker_threads'];
 const HEAVY_FOLDERS = ['components/', 'src/engine/', 'src/models/backend', 'src/models/trainJob', 'src/models/trainWorker', 'src/serve/', 'src/ingest/', 'src/offline/', 'src/retrain/', 'store/'];
+// The file modes and umask every command sets first: node:fs only, no SQLite.
+const LIGHT_FILES = ['store/privateFiles.ts'];
 
 // Static imports and re-exports, without `import type` / `export type` (erased at compile time).
 const STATIC_IMPORT = /^\s*(?:import|export)\s+(?!type\b)(?:[\s\S]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
@@ -54,7 +56,7 @@ test('nothing heavy is reachable from src/cli/main.ts through static imports', (
   while (queue.length > 0) {
     const file = queue.shift()!;
     const rel = relative(ROOT, file);
-    if (HEAVY_FOLDERS.some((d) => rel.startsWith(d))) offences.push(`${chain(file)} (a module to load inside the action)`);
+    if (HEAVY_FOLDERS.some((d) => rel.startsWith(d)) && !LIGHT_FILES.includes(rel)) offences.push(`${chain(file)} (a module to load inside the action)`);
     for (const spec of staticImports(file)) {
       if (HEAVY_PACKAGES.some((p) => spec === p || spec.startsWith(p.endsWith('/') ? p : `${p}/`))) {
         offences.push(`${chain(file)} imports ${spec}`);
