@@ -115,12 +115,14 @@ interface Run { seconds: number; batches: number; predictions: number; labels: n
 async function runOurs(dir: string, dbPath: string): Promise<Run> {
   const db = openDb(dbPath);
   try {
-    const service = new IngestService(new IngestStore(db), { dir });
+    // as the `ingest` command runs it: parsing on a worker thread
+    const service = new IngestService(new IngestStore(db), { dir, parseWorker: process.env.BENCH_INGEST_INLINE !== '1' });
     let batches = 0;
     service.on('batch', (_c: CommittedBatch) => { batches++; });
     const t = performance.now();
     await service.scanOnce();
     const seconds = (performance.now() - t) / 1000;
+    await service.stop();
     return { seconds, batches, predictions: service.totals.predictions, labels: service.totals.labels };
   } finally {
     db.close();

@@ -8,7 +8,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
-import type { LabelRecord, PredictionRecord } from './records.js';
+import type { LabelRow, PredictionRow } from './records.js';
 
 export interface ConflictCount {
   kind: 'prediction' | 'label';
@@ -52,27 +52,23 @@ export class ConflictLog {
    * stored prediction differs in prediction, score or features (the time alone may differ
    * on a re-log). Returns whether it was a conflict. Runs inside the caller's transaction.
    */
-  prediction(r: PredictionRecord, fileId: number, now: number): boolean {
+  prediction(r: PredictionRow, fileId: number, now: number): boolean {
     const s = this.getPred.get(r.id, r.model, r.version) as StoredPrediction | undefined;
     if (s === undefined) return false;
-    const features = JSON.stringify(r.features);
-    const prediction = JSON.stringify(r.prediction);
-    const scores = r.scores === null ? null : JSON.stringify(r.scores);
-    if (s.prediction === prediction && s.score === r.score && s.scores === scores && s.features === features) return false;
+    if (s.prediction === r.prediction && s.score === r.score && s.scores === r.scores && s.features === r.features) return false;
     const kept = `{"ts":${s.ts},"prediction":${s.prediction},"score":${s.score === null ? 'null' : s.score},"scores":${s.scores ?? 'null'},"features":${s.features},"file_id":${s.file_id},"line":${s.line_no}}`;
-    const other = `{"ts":${r.ts},"prediction":${prediction},"score":${r.score === null ? 'null' : r.score},"scores":${scores ?? 'null'},"features":${features},"file_id":${fileId},"line":${r.line ?? 0}}`;
-    this.ins.run('prediction', r.id, r.model, r.version, kept, other, fileId, r.line ?? 0, now);
+    const other = `{"ts":${r.ts},"prediction":${r.prediction},"score":${r.score === null ? 'null' : r.score},"scores":${r.scores ?? 'null'},"features":${r.features},"file_id":${fileId},"line":${r.line}}`;
+    this.ins.run('prediction', r.id, r.model, r.version, kept, other, fileId, r.line, now);
     return true;
   }
 
   /** The same for a label: a different label value for a request already labelled. */
-  label(r: LabelRecord, fileId: number, now: number): boolean {
+  label(r: LabelRow, fileId: number, now: number): boolean {
     const s = this.getLabel.get(r.id) as StoredLabel | undefined;
     if (s === undefined) return false;
-    const label = JSON.stringify(r.label);
-    if (s.label === label) return false;
+    if (s.label === r.label) return false;
     this.ins.run('label', r.id, null, null, `{"ts":${s.ts},"label":${s.label},"file_id":${s.file_id},"line":${s.line_no}}`,
-      `{"ts":${r.ts},"label":${label},"file_id":${fileId},"line":${r.line ?? 0}}`, fileId, r.line ?? 0, now);
+      `{"ts":${r.ts},"label":${r.label},"file_id":${fileId},"line":${r.line}}`, fileId, r.line, now);
     return true;
   }
 }

@@ -14,7 +14,7 @@ import type { Db } from './db.js';
 import { ConflictLog } from './conflicts.js';
 import { catchUpCounts, PredictionTally } from './counters.js';
 import type { BatchResult, QuarantinedLine, SchemaField } from './ingestStore.js';
-import type { LabelRecord, PredictionRecord } from './records.js';
+import { labelRow, predictionRow, type LabelRecord, type PredictionRecord } from './records.js';
 
 /** Where a shipped line came from: the host, the shipper's ledger, its file and line. */
 export interface LineOrigin {
@@ -85,20 +85,19 @@ export class FleetStore {
         let c = perFile.get(fileId);
         if (!c) perFile.set(fileId, c = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0, conflicts: 0, line: 0 });
         if (l.kind === 'prediction') {
-          const r = l.record;
-          const info = this.insPred.run(r.id, r.model, r.version, r.ts, JSON.stringify(r.features), JSON.stringify(r.prediction),
-            r.score, r.scores === null ? null : JSON.stringify(r.scores), fileId, r.line ?? 0, o.host);
+          const r = predictionRow(l.record);
+          const info = this.insPred.run(r.id, r.model, r.version, r.ts, r.features, r.prediction, r.score, r.scores, fileId, r.line, o.host);
           if (info.changes === 1) { c.predictions++; tally.add(r.model, r.version, r.id); }
           else if (this.conflicts.prediction(r, fileId, now)) c.conflicts!++;
           else c.duplicates++;
-          c.line = Math.max(c.line, r.line ?? 0);
+          c.line = Math.max(c.line, r.line);
         } else if (l.kind === 'label') {
-          const r = l.record;
-          const info = this.insLabel.run(r.id, r.ts, JSON.stringify(r.label), fileId, r.line ?? 0, o.host);
+          const r = labelRow(l.record);
+          const info = this.insLabel.run(r.id, r.ts, r.label, fileId, r.line, o.host);
           if (info.changes === 1) c.labels++;
           else if (this.conflicts.label(r, fileId, now)) c.conflicts!++;
           else c.duplicates++;
-          c.line = Math.max(c.line, r.line ?? 0);
+          c.line = Math.max(c.line, r.line);
         } else {
           const q = l.line;
           const info = this.insQuar.run(fileId, `${o.host}:${o.path}`, q.lineNo, q.reason, q.text, q.bytes, now, o.host, o.id);

@@ -10,7 +10,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { ConflictLog } from './conflicts.js';
 import { catchUpCounts, PredictionTally } from './counters.js';
-import type { LabelRecord, PredictionRecord } from './records.js';
+import { labelRow, predictionRow, type LabelRecord, type LabelRow, type PredictionRecord, type PredictionRow } from './records.js';
 
 export interface FileRow {
   id: number;
@@ -88,7 +88,7 @@ export class IngestStore {
   private readonly updFile: Statement;
   private readonly insField: Statement;
   private readonly fileOffset: Statement;
-  private readonly commitTx: { immediate: (fileId: number, fromOffset: number, offset: number, lineNo: number, preds: PredictionRecord[], labels: LabelRecord[], bad: QuarantinedLine[], path: string, fields: SchemaField[]) => BatchResult };
+  private readonly commitTx: { immediate: (fileId: number, fromOffset: number, offset: number, lineNo: number, preds: readonly PredictionRow[], labels: readonly LabelRow[], bad: readonly QuarantinedLine[], path: string, fields: readonly SchemaField[]) => BatchResult };
 
   private readonly identifyTx: { immediate: (look: FileLook) => FileIdentity };
 
@@ -157,7 +157,7 @@ export class IngestStore {
     this.fileOffset = db.prepare('SELECT offset, superseded FROM files WHERE id = ?');
     // IMMEDIATE: the offset check and the writes happen under one write lock, so
     // two ingesters on one database cannot both commit the same lines.
-    this.commitTx = db.transaction((fileId: number, fromOffset: number, offset: number, lineNo: number, preds: PredictionRecord[], labels: LabelRecord[], bad: QuarantinedLine[], path: string, fields: SchemaField[]) => {
+    this.commitTx = db.transaction((fileId: number, fromOffset: number, offset: number, lineNo: number, preds: readonly PredictionRow[], labels: readonly LabelRow[], bad: readonly QuarantinedLine[], path: string, fields: readonly SchemaField[]) => {
       const cur = this.fileOffset.get(fileId) as { offset: number; superseded: number } | undefined;
       // A rotated file is still committed to (its writer may append for a while after the rename).
       if (!cur || cur.superseded === FILE_GONE || cur.offset !== fromOffset) {
@@ -170,15 +170,14 @@ export class IngestStore {
       const now = Date.now();
       const tally = new PredictionTally();
       for (const r of preds) {
-        const info = this.insPred.run(r.id, r.model, r.version, r.ts, JSON.stringify(r.features), JSON.stringify(r.prediction),
-          r.score, r.scores === null ? null : JSON.stringify(r.scores), fileId, r.line ?? 0);
+        const info = this.insPred.run(r.id, r.model, r.version, r.ts, r.features, r.prediction, r.score, r.scores, fileId, r.line);
         if (info.changes === 1) { p++; tally.add(r.model, r.version, r.id); }
         else if (this.conflicts.prediction(r, fileId, now)) c++;
         else d++;
       }
       let l = 0;
       for (const r of labels) {
-        const info = this.insLabel.run(r.id, r.ts, JSON.stringify(r.label), fileId, r.line ?? 0);
+        const info = this.insLabel.run(r.id, r.ts, r.label, fileId, r.line);
         if (info.changes === 1) l++;
         else if (this.conflicts.label(r, fileId, now)) c++;
         else d++;
@@ -244,6 +243,12 @@ export class IngestStore {
    */
   commitBatch(file: { id: number; path: string; offset: number }, offset: number, lineNo: number, preds: PredictionRecord[],
     labels: LabelRecord[], bad: QuarantinedLine[], newFields: SchemaField[] = []): BatchResult {
+    return this.commitRows(file, offset, lineNo, preds.map(predictionRow), labels.map(labelRow), bad, newFields);
+  }
+
+  /** `commitBatch` of rows already serialized for storage (what the file ingest reads into). */
+  commitRows(file: { id: number; path: string; offset: number }, offset: number, lineNo: number, preds: readonly PredictionRow[],
+    labels: readonly LabelRow[], bad: readonly QuarantinedLine[], newFields: readonly SchemaField[] = []): BatchResult {
     return this.commitTx.immediate(file.id, file.offset, offset, lineNo, preds, labels, bad, file.path, newFields);
   }
 

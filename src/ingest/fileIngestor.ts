@@ -17,11 +17,14 @@
 import { closeSync, fstatSync, openSync, readSync, statSync, createReadStream, type Stats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
-import { ConcurrentIngestError, FILE_GONE, type BatchResult, type FileIdentity, type FileRow, type IngestStore } from '../../store/ingestStore.js';
+import { ConcurrentIngestError, FILE_GONE, type BatchResult, type FileIdentity, type FileRow, type IngestStore, type QuarantinedLine, type SchemaField } from '../../store/ingestStore.js';
 import { LineBatcher, SAMPLE_BYTES, type Batch } from './lineBatcher.js';
 import type { SchemaTracker } from './schemaTracker.js';
 import { TimeRange } from '../core/timeRange.js';
 import type { Redactor } from '../redact/redact.js';
+import type { ParsePipeline } from './parsePipeline.js';
+import type { PreparedBatch } from './preparedBatch.js';
+import { predictionText } from '../../store/records.js';
 
 export const HEAD_BYTES = 1024;
 
@@ -42,7 +45,8 @@ export interface CommittedBatch {
   path: string;
   fileId: number;
   result: BatchResult;
-  batch: Batch;
+  /** Lines of the batch (stored, duplicate or quarantined). */
+  lines: number;
 }
 
 export interface FileScan {
@@ -88,6 +92,8 @@ export class FileIngestor {
     private readonly onCommit?: (c: CommittedBatch) => void,
     private readonly timeRange: TimeRange = new TimeRange(),
     private readonly redact: Redactor | null = null,
+    /** Parses plain files on another thread while this one commits (src/ingest/parsePipeline.ts). */
+    private readonly parser: ParsePipeline | null = null,
   ) {}
 
   /** Identifies the file at `path` and returns its row, starting a new generation when needed. */
@@ -127,10 +133,35 @@ export class FileIngestor {
     const batch = this.redact ? this.redact.batch(read) : read;
     const { added: fields, refused } = this.schema.admit(batch.predictions);
     // (built from the redacted rows, so a refused row's quarantine copy is redacted too)
-    if (refused.length > 0) this.refuse(batch, refused);
+    if (refused.length > 0) {
+      const drop = this.refuse(batch.quarantined, refused.map(({ index, name }) => ({ index, name, line: batch.predictions[index].line ?? 0, text: () => {
+        const { kind: _k, line: _l, ...rest } = batch.predictions[index];
+        return JSON.stringify(rest);
+      } })));
+      batch.predictions = batch.predictions.filter((_, i) => !drop.has(i));
+    }
+    const lines = batch.predictions.length + batch.labels.length + batch.quarantined.length;
+    return this.settle(row, path, batch, fields, lines, total,
+      () => this.store.commitBatch({ id: row.id, path, offset: row.offset }, batch.endOffset, batch.endLine, batch.predictions, batch.labels, batch.quarantined, fields));
+  }
+
+  /** `commit` of a batch the parse worker prepared (parsed, time-checked and redacted there). */
+  private commitPrepared(row: FileRow, path: string, batch: PreparedBatch, total: BatchResult): boolean {
+    const { added: fields, refused } = this.schema.admitShapes(batch.shapes, batch.rowShape);
+    if (refused.length > 0) {
+      const drop = this.refuse(batch.quarantined, refused.map(({ index, name }) => ({ index, name, line: batch.predictions[index].line, text: () => predictionText(batch.predictions[index]) })));
+      batch.predictions = batch.predictions.filter((_, i) => !drop.has(i));
+    }
+    const lines = batch.predictions.length + batch.labels.length + batch.quarantined.length;
+    return this.settle(row, path, batch, fields, lines, total,
+      () => this.store.commitRows({ id: row.id, path, offset: row.offset }, batch.endOffset, batch.endLine, batch.predictions, batch.labels, batch.quarantined, fields));
+  }
+
+  private settle(row: FileRow, path: string, batch: { endOffset: number; endLine: number }, fields: SchemaField[], lines: number, total: BatchResult,
+    run: () => BatchResult): boolean {
     let result: BatchResult;
     try {
-      result = this.store.commitBatch({ id: row.id, path, offset: row.offset }, batch.endOffset, batch.endLine, batch.predictions, batch.labels, batch.quarantined, fields);
+      result = run();
     } catch (err) {
       // The rows roll back (a locked database, a full disk, another ingester)
       // and are read again next time; their new fields must be written with them then.
@@ -139,27 +170,26 @@ export class FileIngestor {
       throw err;
     }
     add(total, result);
-    this.onCommit?.({ path, fileId: row.id, result, batch });
+    this.onCommit?.({ path, fileId: row.id, result, lines });
     row.offset = batch.endOffset;
     row.line_no = batch.endLine;
     return true;
   }
 
-  /** Moves rows that would take the schema past its bound to the quarantine, with the reason. */
-  private refuse(batch: Batch, refused: Array<{ index: number; name: string }>): void {
-    const drop = new Set(refused.map((r) => r.index));
-    for (const { index, name } of refused) {
-      const r = batch.predictions[index];
-      const { kind: _k, line: _l, ...rest } = r;
-      const text = JSON.stringify(rest);
-      batch.quarantined.push({
-        lineNo: r.line ?? 0,
+  /** Quarantines rows that would take the schema past its bound, with the reason; returns their indices. */
+  private refuse(quarantined: QuarantinedLine[], refused: Array<{ index: number; name: string; line: number; text: () => string }>): Set<number> {
+    const drop = new Set<number>();
+    refused.forEach(({ index, name, line, text: textOf }) => {
+      drop.add(index);
+      const text = textOf();
+      quarantined.push({
+        lineNo: line,
         reason: `feature "${name.slice(0, 64)}" would be distinct feature name ${this.schema.maxNames + 1}: the schema holds at most ${this.schema.maxNames} (ingest.maxFeatureNames)`,
         text: text.slice(0, SAMPLE_BYTES),
         bytes: Buffer.byteLength(text),
       });
-    }
-    batch.predictions = batch.predictions.filter((_, i) => !drop.has(i));
+    });
+    return drop;
   }
 
   /**
@@ -287,6 +317,14 @@ export class FileIngestor {
   }
 
   private async scanPlain(fd: number, path: string, row: FileRow, total: BatchResult): Promise<number> {
+    if (this.parser !== null && this.parser.broken === null) {
+      try {
+        return await this.scanPiped(fd, path, row, total, this.parser);
+      } catch (err) {
+        // The worker died (out of memory, killed): go on here from the offset committed last.
+        if (this.parser.broken === null) throw err;
+      }
+    }
     const batcher = new LineBatcher(row.offset, row.line_no, this.limits.maxLineBytes, this.timeRange);
     let pos = row.offset;
     const buf = Buffer.allocUnsafe(this.limits.chunkBytes);
@@ -303,6 +341,43 @@ export class FileIngestor {
       if ((batch.endOffset > row.offset || batch.quarantined.length > 0) && !this.commit(row, path, batch, total)) break;
       // Let timers and key presses run between transactions.
       await new Promise((r) => setImmediate(r));
+    }
+    return row.line_no;
+  }
+
+  /**
+   * `scanPlain` with the parsing on the parse worker: chunk N+1 is read and parsed there while
+   * chunk N commits here. Each chunk is checked to be of this generation right after it is read,
+   * as above; a batch parsed but not committed (a stop, another ingester first) is dropped.
+   */
+  private async scanPiped(fd: number, path: string, row: FileRow, total: BatchResult, parser: ParsePipeline): Promise<number> {
+    const stream = parser.open(row.offset, row.line_no);
+    try {
+      let pos = row.offset;
+      let inFlight = 0;
+      const readNext = (): boolean => {
+        if (this.stopRequested) return false;
+        const buf = Buffer.allocUnsafeSlow(this.limits.chunkBytes);
+        const n = readSync(fd, buf, 0, buf.length, pos);
+        if (n === 0) return false;
+        pos += n;
+        if (!this.unchanged(fd, row, pos)) return false;
+        stream.send(buf, n);
+        inFlight++;
+        return true;
+      };
+      let more = readNext();
+      while (inFlight > 0) {
+        if (more) more = readNext();
+        const batch = await stream.next();
+        inFlight--;
+        if (this.stopRequested) break;
+        if ((batch.endOffset > row.offset || batch.quarantined.length > 0) && !this.commitPrepared(row, path, batch, total)) break;
+        // Let timers and key presses run between transactions.
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      stream.close();
     }
     return row.line_no;
   }

@@ -20,6 +20,7 @@ import { TimeRange, type TimeRangeRule } from '../core/timeRange.js';
 import { ConfigError, type Config } from '../config.js';
 import { redactorFor, type Redactor } from '../redact/redact.js';
 import { writeIngestHealth } from './ingestHealth.js';
+import { ParsePipeline } from './parsePipeline.js';
 
 /** A queue entry that is no path: read the rotated files still being drained. */
 const DRAIN = '\0drain';
@@ -42,6 +43,8 @@ export interface IngestServiceOptions {
   retry?: { firstMs: number; maxMs: number };
   /** Applied to every batch before it is stored (config `redact`). */
   redact?: Redactor | null;
+  /** Parse plain files on a worker thread while this one inserts (the `ingest` command; see parsePipeline.ts). */
+  parseWorker?: boolean;
 }
 
 /**
@@ -106,6 +109,7 @@ export class IngestService extends EventEmitter {
   readonly schema: SchemaTracker;
   readonly totals: IngestTotals = { predictions: 0, labels: 0, duplicates: 0, quarantined: 0, conflicts: 0, lines: 0 };
   private readonly ingestor: FileIngestor;
+  private readonly parser: ParsePipeline | null;
   private worker: Promise<void> | null = null;
   private fileCount = 0;
   private readonly dirty = new Set<string>();
@@ -132,13 +136,17 @@ export class IngestService extends EventEmitter {
     this.retry = opts.retry ?? { firstMs: 250, maxMs: 5000 };
     this.schema = new SchemaTracker(store.schema(), opts.maxFeatureNames);
     const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    const range = new TimeRange(opts.timeRange, store.newestTs());
-    this.ingestor = new FileIngestor(store, this.schema, limits, (c) => this.committed(c), range, opts.redact ?? null);
+    const newestTs = store.newestTs();
+    const range = new TimeRange(opts.timeRange, newestTs);
+    this.parser = opts.parseWorker === true
+      ? new ParsePipeline({ maxLineBytes: limits.maxLineBytes, timeRange: range.rule, newestTs, redact: opts.redact ?? null })
+      : null;
+    this.ingestor = new FileIngestor(store, this.schema, limits, (c) => this.committed(c), range, opts.redact ?? null, this.parser);
   }
 
   private committed(c: CommittedBatch): void {
     const r = c.result;
-    const lines = c.batch.predictions.length + c.batch.labels.length + c.batch.quarantined.length;
+    const lines = c.lines;
     this.totals.predictions += r.predictions;
     this.totals.labels += r.labels;
     this.totals.duplicates += r.duplicates;
@@ -367,6 +375,7 @@ export class IngestService extends EventEmitter {
     await this.watcher?.close();
     await this.worker;
     this.ingestor.close();
+    await this.parser?.close();
     if (this.trouble !== null && this.dbPath) writeIngestHealth(this.dbPath, null);
   }
 }

@@ -15,6 +15,55 @@ export function inferKind(v: FeatureValue): FeatureKind | null {
   return typeof v === 'number' ? 'numeric' : 'categorical';
 }
 
+/** The feature names of a row in order, each with the kind its value says (null: missing, decides nothing). */
+export type Shape = ReadonlyArray<readonly [name: string, kind: FeatureKind | null]>;
+
+/**
+ * The distinct shapes of rows, numbered in order of first sight. Rows of one stream mostly
+ * share a handful of shapes, so the schema looks at a shape once, not at every row's features.
+ */
+export class ShapeTable {
+  private readonly ids = new Map<string, number>();
+  readonly all: Shape[] = [];
+
+  private last = -1;
+
+  shapeOf(features: Record<string, FeatureValue>): number {
+    // Most rows have the shape of the row before: compared in place, no key string built.
+    if (this.last >= 0) {
+      const shape = this.all[this.last];
+      let j = 0;
+      let same = true;
+      for (const name in features) {
+        if (j >= shape.length || shape[j][0] !== name || shape[j][1] !== inferKind(features[name])) { same = false; break; }
+        j++;
+      }
+      if (same && j === shape.length) return this.last;
+    }
+    let key = '';
+    for (const name in features) {
+      const kind = inferKind(features[name]);
+      // length-prefixed: names are free text, no separator is safe
+      key += `${name.length}:${name}${kind === null ? '-' : kind[0]}`;
+    }
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.all.length;
+      this.ids.set(key, id);
+      this.all.push(Object.keys(features).map((name) => [name, inferKind(features[name])] as const));
+    }
+    this.last = id;
+    return id;
+  }
+
+  /** Forgets every shape (a stream of ever-new names must not grow the table without bound). */
+  clear(): void {
+    this.last = -1;
+    this.ids.clear();
+    this.all.length = 0;
+  }
+}
+
 /** Default bound on distinct feature names (ingest.maxFeatureNames). */
 export const MAX_FEATURE_NAMES = 1000;
 
@@ -41,27 +90,43 @@ export class SchemaTracker {
    * take the schema past `maxNames` distinct names (their names are not taken).
    */
   admit(rows: ReadonlyArray<{ features: Record<string, FeatureValue> }>): { added: SchemaField[]; refused: Array<{ index: number; name: string }> } {
+    const shapes = new ShapeTable();
+    const ids = rows.map((r) => shapes.shapeOf(r.features));
+    return this.admitShapes(shapes.all, ids);
+  }
+
+  /**
+   * `admit` for rows described by their shapes (a parse worker sends a shape id per row, not
+   * the feature objects): `rowShape[i]` indexes `shapes`.
+   */
+  admitShapes(shapes: readonly Shape[], rowShape: ArrayLike<number>): { added: SchemaField[]; refused: Array<{ index: number; name: string }> } {
     const added: SchemaField[] = [];
     const refused: Array<{ index: number; name: string }> = [];
-    rows.forEach((r, index) => {
+    // A shape whose names were all known stays so (names are only taken back after a failed commit, never during one).
+    const settled = new Set<number>();
+    for (let index = 0; index < rowShape.length; index++) {
+      const id = rowShape[index];
+      if (settled.has(id)) continue;
       let fresh: SchemaField[] | null = null;
-      for (const name in r.features) {
-        if (this.known.has(name)) continue;
-        const kind = inferKind(r.features[name]);
-        if (kind === null) continue;
+      for (const [name, kind] of shapes[id]) {
+        if (kind === null || this.known.has(name)) continue;
         (fresh ??= []).push({ name, kind, source: 'inferred' });
       }
-      if (fresh === null) return;
+      if (fresh === null) {
+        settled.add(id);
+        continue;
+      }
       if (this.known.size + fresh.length > this.maxNames) {
         refused.push({ index, name: fresh[0].name });
-        return;
+        continue;
       }
       for (const f of fresh) {
         if (this.known.has(f.name)) continue;
         this.known.set(f.name, f);
         added.push(f);
       }
-    });
+      settled.add(id);
+    }
     return { added, refused };
   }
 

@@ -55,6 +55,11 @@ export class Redactor {
     this.names = Object.keys(rules);
   }
 
+  /** The rules and key as plain data: a worker thread builds the same redactor from them. */
+  get data(): { rules: Readonly<Record<string, RedactAction>>; key: Uint8Array } {
+    return { rules: this.rules, key: this.key };
+  }
+
   /** The token that stands for `v` (a hashed feature's stored value). */
   hash(v: unknown): string {
     if (typeof v === 'string' && TOKEN.test(v)) return v;

@@ -59,7 +59,7 @@ Examples:
       const db = openDb(cfg.db);
       const store = new IngestStore(db);
       store.pinSchema(cfg.features);
-      const service = new IngestService(store, ingestOptions(cfg));
+      const service = new IngestService(store, { ...ingestOptions(cfg), parseWorker: true });
       const retention = new Retention(db, { rawDays: cfg.retention.rawDays, newestTs: () => store.newestTs() });
       const say = (s: string): void => { if (!opts.quiet) process.stderr.write(`${s}\n`); };
       const started = Date.now();
@@ -82,6 +82,7 @@ Examples:
           // A signal ends the retries of a commit that keeps failing; what was committed stays.
           void untilSignal().then(() => { void service.stop(); });
           await service.scanOnce();
+          await service.stop();
           say(`ingested ${summary()} from ${cfg.watch}${skippedNote()}`);
           const pruned = describePass(await retention.runOnce(), cfg.retention.rawDays);
           if (pruned) say(pruned);
