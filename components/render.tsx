@@ -21,6 +21,13 @@ export interface ConsoleIO {
 
 export { NO_TTY_MESSAGE };
 
+/**
+ * How Ink draws the console (bench/ui draws its baseline with the same). Ink's frames are
+ * throttled to maxFps (leading and trailing edge): a key pressed more than 1000/maxFps ms after
+ * the last frame draws at once; one pressed sooner waits for the rest of that interval.
+ */
+export const INK_OPTIONS = { exitOnCtrlC: true, patchConsole: true, incrementalRendering: false, maxFps: 30 } as const;
+
 export async function renderConsole(props: AppProps, io: ConsoleIO = {}): Promise<void> {
   const stdin = io.stdin ?? process.stdin;
   const stdout = io.stdout ?? process.stdout;
@@ -53,10 +60,7 @@ export async function renderConsole(props: AppProps, io: ConsoleIO = {}): Promis
       stdin,
       stdout,
       stderr,
-      exitOnCtrlC: true,
-      patchConsole: true,
-      incrementalRendering: false,
-      maxFps: 30,
+      ...INK_OPTIONS,
     });
     const close = (): void => instance?.unmount();
     if (io.abort?.aborted) close();

@@ -24,8 +24,19 @@ export interface ConsoleOptions {
   demo?: DemoOptions | null;
 }
 
+/**
+ * React's production build for the console, unless NODE_ENV says otherwise. React picks its
+ * build when it is first loaded, so this runs before anything imports it. The development build
+ * checks every render and commit (bench/ui measures what it costs per frame); NODE_ENV=development
+ * keeps those checks and React's full error messages for debugging.
+ */
+export function productionReact(): void {
+  process.env.NODE_ENV ??= 'production';
+}
+
 export async function openConsole(cfg: Config, opts: ConsoleOptions = {}): Promise<void> {
   requireTerminal();
+  productionReact();
   const engine = new EngineHost(cfg, opts.notice ?? null, opts.fleet ?? null, opts.demo ?? null);
   // Before the engine starts, so a port in use refuses with nothing to clean up.
   let metrics: { close: () => Promise<void> } | null = null;

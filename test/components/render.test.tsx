@@ -1,60 +1,13 @@
 import React from 'react';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { renderConsole, NO_TTY_MESSAGE } from '../../components/render.js';
 import { makeSnapshot, recorder, source, until } from './fixtures.js';
+import { fakeTty } from '../helpers/fakeTty.js';
 
 void React;
 
-class FakeOut extends EventEmitter {
-  isTTY: boolean;
-  columns = 80;
-  rows = 24;
-  chunks: string[] = [];
-  constructor(tty: boolean) {
-    super();
-    this.isTTY = tty;
-  }
-  write = (s: string) => {
-    this.chunks.push(s);
-    return true;
-  };
-  get text() {
-    return this.chunks.join('');
-  }
-}
-
-class FakeIn extends EventEmitter {
-  isTTY: boolean;
-  private data: string | null = null;
-  constructor(tty: boolean) {
-    super();
-    this.isTTY = tty;
-  }
-  write(s: string) {
-    this.data = s;
-    this.emit('readable');
-  }
-  read = () => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-}
-
-const io = (tty = true) => {
-  const stdout = new FakeOut(tty);
-  const stdin = new FakeIn(tty);
-  const stderr = new FakeOut(tty);
-  return { stdout, stdin, stderr, as: { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, stderr: stderr as unknown as NodeJS.WriteStream } };
-};
+const io = (tty = true) => fakeTty(tty);
 
 const props = () => ({ snapshots: source(makeSnapshot()), commands: recorder(), noColor: true });
 
