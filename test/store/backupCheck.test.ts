@@ -27,11 +27,11 @@ function ids(dbPath: string): Set<string> {
   }
 }
 
-function count(dbPath: string): number {
+function count(dbPath: string, what = 'SELECT count(*) FROM predictions'): number {
   if (!existsSync(dbPath)) return 0;
   try {
     const db = openDb(dbPath, { readonly: true });
-    try { return db.prepare('SELECT count(*) FROM predictions').pluck().get() as number; } finally { db.close(); }
+    try { return db.prepare(what).pluck().get() as number; } finally { db.close(); }
   } catch { return 0; }
 }
 
@@ -49,7 +49,8 @@ test('backup during a running ingest: the copy passes check and holds every row 
   // keeps the writer busy during the backup: a batch of lines every 20 ms
   const writer = setInterval(() => { appendFileSync(log, lines(next, next + 200)); next += 200; }, 20);
   try {
-    while (count(dbPath) < 60_000) await new Promise((r) => setTimeout(r, 100));
+    // big enough for the backup's steps of 1,000 pages (whatever the page size) to take several
+    while (count(dbPath) < 60_000 || count(dbPath, 'SELECT page_count FROM pragma_page_count()') < 1_500) await new Promise((r) => setTimeout(r, 100));
     const before = ids(dbPath);
     const backup = join(root, 'copies', 'backup.db');
     mkdirSync(join(root, 'copies'));
