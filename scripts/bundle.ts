@@ -6,7 +6,7 @@
  * - `startup.js`, ONE file: everything `src/cli/main.ts` imports statically (commander, the
  *   command definitions, config, context, core) — all that `--help` or a command runs before
  *   its action loads anything;
- * - `main.js` (a few lines that import startup.js and run), the workers (`engineWorker.js`,
+ * - `main.js` (a few lines that import startup.js and run: the bin's entry), the workers (`engineWorker.js`,
  *   `trainWorker.js`, `offlineWorker.js`, found where `startModuleWorker` starts them) and the
  *   rest split by esbuild into chunks that load when an action `await import()`s them.
  *
@@ -26,8 +26,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = join(ROOT, 'src', 'cli', 'main.ts');
-/** Inlined into startup.js: what main.ts parses flags with. Every other package stays external. */
+/** Inlined into startup.js: what main.ts parses flags with. */
 const INLINED_PACKAGES = new Set(['commander']);
+/**
+ * Inlined into the lazy chunks: better-sqlite3's JavaScript (ten CommonJS files, each resolved
+ * on its own: ~10 ms of every command that opens the database). Its addon stays a file in its
+ * package, passed as `nativeBinding` (store/db.ts sqliteAddon); `bindings`, its own lookup, stays
+ * external. Every other package stays external.
+ */
+const INLINED_LAZY_PACKAGES = new Set(['better-sqlite3']);
 const SOURCE_DIRS = ['src', 'store', 'components'];
 
 const common = {
@@ -159,7 +166,7 @@ export async function bundle(outDir = join(ROOT, 'dist')): Promise<void> {
     plugins: [toLazyEntry],
   });
 
-  // 2. main.js, the workers and the lazy modules, split; a start-up module is a proxy to startup.js.
+  // 2. The workers and the lazy modules, split; a start-up module is a proxy to startup.js.
   const packageNs = new Map([...INLINED_PACKAGES].map((p, i) => [p, `pkg${i}`]));
   const proxy: Plugin = {
     name: 'startup-proxy',
@@ -170,17 +177,23 @@ export async function bundle(outDir = join(ROOT, 'dist')): Promise<void> {
         if (args.namespace === 'startup' || args.path.startsWith('node:')) return undefined;
         if (isBare(args.path)) {
           const pkg = packageOf(args.path);
-          if (packageNs.has(pkg) && pkg === args.path) return { path: `${pkg}|${args.importer}`, namespace: 'startup' };
+          if (packageNs.has(pkg) && pkg === args.path) return { path: `${pkg}|${relative(ROOT, args.importer)}`, namespace: 'startup' };
+          // Only our own static imports inline it; what the package itself requires stays external.
+          if (INLINED_LAZY_PACKAGES.has(pkg) && args.kind === 'import-statement' && !args.importer.includes('/node_modules/')) return undefined;
           return { path: args.path, external: true };
         }
+        if (args.importer.includes('/node_modules/')) return undefined; // a file of an inlined package
         const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: RESOLVING });
         if (r.errors.length > 0) return { errors: r.errors };
+        if (args.kind === 'dynamic-import' && lazy.has(r.path)) return { path: `./${outName(r.path)}.js`, external: true };
         // One proxy per importer: a proxy shared by two entries would become a chunk of its own,
         // one more file to load for nothing.
-        return ns.has(r.path) ? { path: `${r.path}|${args.importer}`, namespace: 'startup' } : undefined;
+        // (Paths from the root: esbuild writes them into the output as comments.)
+        return ns.has(r.path) ? { path: `${relative(ROOT, r.path)}|${relative(ROOT, args.importer)}`, namespace: 'startup' } : undefined;
       });
       b.onLoad({ filter: /.*/, namespace: 'startup' }, (args) => {
-        const target = args.path.slice(0, args.path.lastIndexOf('|'));
+        const key = args.path.slice(0, args.path.lastIndexOf('|'));
+        const target = packageNs.has(key) ? key : resolve(ROOT, key);
         const local = ns.get(target) ?? packageNs.get(target)!;
         const names = exportsOf.get(target)!;
         const named = names.filter((n) => n !== 'default');
@@ -193,13 +206,17 @@ export async function bundle(outDir = join(ROOT, 'dist')): Promise<void> {
   };
   await build({
     ...common,
-    entryPoints: { main: ENTRY, ...workers, ...lazyEntries },
+    entryPoints: { ...workers, ...lazyEntries },
     outdir: cli,
     splitting: true,
     entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
+    banner: { js: REQUIRE_BANNER },
     plugins: [proxy],
   });
+  // 3. main.js on its own: in the split build it would import the chunk of esbuild's helpers
+  //    that better-sqlite3's CommonJS needs, one more file for every command.
+  await build({ ...common, entryPoints: { main: ENTRY }, outdir: cli, entryNames: '[name]', plugins: [proxy] });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

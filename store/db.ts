@@ -11,7 +11,8 @@
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 import { ensurePrivateDir, ensurePrivateFile, tightenFile } from './privateFiles.js';
 
@@ -33,6 +34,25 @@ const WRITER_CACHE_KIB = 64 * 1024;
 /** The schema version this build writes; a database above it is refused. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+let addonPath: string | undefined | null = null;
+
+/**
+ * better-sqlite3's compiled addon, for its `nativeBinding` option. `npm run build` bundles
+ * better-sqlite3's JavaScript (scripts/bundle.ts: resolving its ten CommonJS files cost every
+ * command that opens the database ~10 ms), and from inside a bundle its own lookup (the
+ * `bindings` package, which searches above the calling file) would search our package, not
+ * its. Undefined when the addon is not at build/Release (a debug build): better-sqlite3's own
+ * lookup then runs, as it does from the sources.
+ */
+export function sqliteAddon(): string | undefined {
+  if (addonPath === null) {
+    const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+    const release = join(dirname(pkg), 'build', 'Release', 'better_sqlite3.node');
+    addonPath = existsSync(release) ? release : undefined;
+  }
+  return addonPath;
+}
+
 export function openDb(path: string, opts: OpenOptions = {}): Db {
   const file = path !== ':memory:' && path !== '';
   if (file && existsSync(path) && statSync(path).isDirectory()) throw new StoreError(`database ${path} is a directory; pass the database file, e.g. --db ${path.replace(/\/+$/, '')}/mlops.db`);
@@ -43,7 +63,7 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   }
   let db: Db;
   try {
-    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+    db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false, nativeBinding: sqliteAddon() });
   } catch (err) {
     throw new StoreError(`cannot open database ${path}: ${(err as Error).message}`);
   }

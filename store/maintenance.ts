@@ -11,7 +11,7 @@
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Db } from './db.js';
-import { SCHEMA_VERSION } from './db.js';
+import { SCHEMA_VERSION, sqliteAddon } from './db.js';
 import { tightenFile } from './privateFiles.js';
 import { HASH_TOKEN_PREFIX } from './records.js';
 import { fullRowCounts, hasCounters, rowCounts, type RowCounts } from './counters.js';
@@ -54,7 +54,7 @@ export async function backupDb(db: Db, path: string, onProgress?: (p: BackupProg
     tightenFile(tmp);
     // The copy carries the source's WAL flag; make it a self-contained rollback-journal file
     // so it can be copied off the host as one file.
-    const copy = new Database(tmp);
+    const copy = new Database(tmp, { nativeBinding: sqliteAddon() });
     try {
       copy.pragma('journal_mode = DELETE');
       // A database made before incremental auto-vacuum cannot switch in place without a
