@@ -31,6 +31,8 @@ export interface OpenLoopResult {
   answered: number;
   /** Answered with a status other than 2xx, or failed (both counted, never in the latencies). */
   failed: number;
+  /** Every measured latency (due time to last byte), ms, sorted: runs can be pooled. */
+  samples: number[];
   /** Latency from the due time to the last byte of the answer, ms. */
   latency: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
   /** Latency from the write to the last byte (what a closed-loop client would report), ms. */
@@ -56,7 +58,7 @@ interface Conn {
   index: number;
 }
 
-function percentile(sorted: Float64Array, q: number): number {
+export function percentile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return NaN;
   // nearest rank, as HdrHistogram and autocannon report
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
@@ -104,6 +106,7 @@ export function run(url: string, rate: number, seconds: number, warmup: number, 
         requests: measured,
         answered,
         failed,
+        samples: Array.from(l, (v) => Math.round(v * 1000) / 1000),
         latency: {
           p50: percentile(l, 0.5), p90: percentile(l, 0.9), p99: percentile(l, 0.99), p999: percentile(l, 0.999),
           max: l[l.length - 1] ?? NaN, mean: l.reduce((a, b) => a + b, 0) / l.length,

@@ -101,8 +101,16 @@ export function formatShortMinute(ms: number): string {
 
 /** 2001-02-03T14:05:09.123Z, for logs and JSON. */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
+  // serve writes one line per model for each request, all with the request's time.
+  if (ms !== lastIsoMs) {
+    lastIso = new Date(ms).toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
 }
+
+let lastIsoMs = NaN;
+let lastIso = '';
 
 /** 2001-02-03T14:05:09Z */
 export function isoSeconds(ms: number): string {

@@ -98,7 +98,16 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     if (why !== null) throw new HttpError(400, `"ts" out of range: ${why}`);
     return ts;
   };
-  const logFile = (ts: number): string => join(opts.out, `serve-${formatDay(ts)}.jsonl`);
+  let lastDay = NaN;
+  let lastFile = '';
+  const logFile = (ts: number): string => {
+    const day = Math.floor(ts / 86_400_000); // formatDay's UTC day
+    if (day !== lastDay) {
+      lastDay = day;
+      lastFile = join(opts.out, `serve-${formatDay(ts)}.jsonl`);
+    }
+    return lastFile;
+  };
   const log = new LogWriter({ onError: (e) => process.stderr.write(`mlops-tui: serve: writing the log failed (retrying): ${e.message}\n`) });
   const activeRef = (): string | null => {
     const a = serving.current.find((m) => m.alias === 'active');
@@ -144,16 +153,19 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     }
     for (let j = 0; j < group.length; j++) {
       const o = group[j]!;
-      const ts = isoTime(o.ts);
-      const logged = opts.redact ? opts.redact.features(o.features) : o.features;
+      // The line JSON.stringify would write, with the request's part serialised once for all its models.
+      const common = `{"ts":${JSON.stringify(isoTime(o.ts))},"id":${JSON.stringify(o.id)},"model":`;
+      const features = `,"features":${JSON.stringify(opts.redact ? opts.redact.features(o.features) : o.features)},"prediction":`;
+      const line = (m: ServingModel, prediction: unknown, score: unknown): string =>
+        `${common}${JSON.stringify(m.name)},"version":${m.version}${features}${JSON.stringify(prediction) ?? 'null'},"score":${JSON.stringify(score) ?? 'null'}}`;
       const lines: string[] = [];
       for (const m of models) {
         if (m.alias === 'active') {
-          lines.push(JSON.stringify({ ts, id: o.id, model: m.name, version: m.version, features: logged, prediction: o.prediction, score: o.score }));
+          lines.push(line(m, o.prediction, o.score));
           continue;
         }
         const r = shadowScores.get(m);
-        if (r !== undefined) lines.push(JSON.stringify({ ts, id: o.id, model: m.name, version: m.version, features: logged, prediction: r.prediction[j], score: r.score[j] }));
+        if (r !== undefined) lines.push(line(m, r.prediction[j], r.score[j]));
       }
       log.push(logFile(o.ts), lines);
     }
