@@ -11,6 +11,7 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDb, SCHEMA_VERSION } from '../../store/db.js';
+import { MIGRATIONS } from '../../store/migrations.js';
 import { IngestStore } from '../../store/ingestStore.js';
 import { writeRoutingFile } from '../../src/registry/routing.js';
 import { predictionLine, tempDir } from '../helpers/tmp.js';
@@ -114,4 +115,31 @@ test('a database written by a newer schema is refused, read-only or not, with on
   const check = new Database(path, { readonly: true });
   assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION + 3, 'left as it was');
   check.close();
+});
+
+test('a new database gets 16 KiB pages; one made with other pages keeps them when migrated', () => {
+  const dir = tempDir();
+  const fresh = openDb(join(dir, 'new.db'));
+  try {
+    assert.equal(fresh.pragma('page_size', { simple: true }), 16384);
+    assert.equal(fresh.pragma('journal_mode', { simple: true }), 'wal');
+  } finally {
+    fresh.close();
+  }
+  // an older build's file: 4 KiB pages and the first migration only
+  const oldPath = join(dir, 'old.db');
+  const old = new Database(oldPath);
+  old.pragma('journal_mode = WAL');
+  old.exec(MIGRATIONS[0]);
+  old.exec("INSERT INTO meta VALUES ('k', 'v')");
+  old.pragma('user_version = 1');
+  old.close();
+  const reopened = openDb(oldPath);
+  try {
+    assert.equal(reopened.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    assert.equal(reopened.pragma('page_size', { simple: true }), 4096);
+    assert.equal(reopened.prepare("SELECT value FROM meta WHERE key = 'k'").pluck().get(), 'v');
+  } finally {
+    reopened.close();
+  }
 });
