@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb, type Db } from '../../store/db.js';
@@ -17,9 +17,11 @@ import { IngestStore } from '../../store/ingestStore.js';
 import { IngestService } from '../../src/ingest/ingestService.js';
 import { Redactor } from '../../src/redact/redact.js';
 import { tempDir } from '../helpers/tmp.js';
-import { ShapeTable } from '../../src/ingest/schemaTracker.js';
 import { decodeBatch, encodeBatch, MAX_SHAPES, ShapeMirror } from '../../src/ingest/preparedBatch.js';
 import { LineBatcher } from '../../src/ingest/lineBatcher.js';
+import { ParsePipeline } from '../../src/ingest/parsePipeline.js';
+import { FileIngestor } from '../../src/ingest/fileIngestor.js';
+import { SchemaTracker, ShapeTable } from '../../src/ingest/schemaTracker.js';
 
 const BIN = fileURLToPath(new URL('../../bin/mlops-tui.js', import.meta.url));
 const T0 = Date.parse('2001-02-01T00:00:00Z');
@@ -146,5 +148,34 @@ test('ingest --once through the CLI (parse worker) stores and counts every line,
     assert.equal(d.prepare('SELECT count(*) FROM predictions').pluck().get(), files.predictions);
   } finally {
     d.close();
+  }
+});
+
+test('a parse worker that dies mid-file: the scan goes on parsing in its own thread from the committed offset, every line once', async () => {
+  const root = tempDir();
+  const path = join(root, 'serving.jsonl');
+  writeFileSync(path, log(400));
+  const db = openDb(join(root, 'mlops.db'));
+  try {
+    const store = new IngestStore(db);
+    const parser = new ParsePipeline({ maxLineBytes: 1 << 20, timeRange: { notBefore: 0, maxAheadMs: 86_400_000 }, newestTs: null, redact: null });
+    let commits = 0;
+    let killed: Promise<void> | null = null;
+    const piped = new FileIngestor(store, new SchemaTracker(store.schema()), { maxLineBytes: 1 << 20, chunkBytes: 4096, rotationGraceMs: 1000 },
+      () => { if (++commits === 3) killed = parser.close(); }, undefined, null, parser);
+    const scan = await piped.scan(path);
+    piped.close();
+    assert.ok(killed !== null, 'the worker was terminated after the third commit');
+    assert.ok(parser.broken !== null);
+    assert.ok(commits > 10, `the rest was committed in-thread (${commits} commits)`);
+    const lines = readFileSync(path, 'utf8').split('\n').length - 1;
+    const f = db.prepare('SELECT offset, line_no, predictions, duplicates FROM files').get() as { offset: number; line_no: number; predictions: number; duplicates: number };
+    assert.equal(f.line_no, lines, 'read to the last line');
+    assert.equal(scan?.lines, lines);
+    assert.equal(f.offset, statSync(path).size);
+    assert.equal(db.prepare('SELECT count(*) FROM predictions').pluck().get(), f.predictions);
+    assert.equal(f.duplicates, log(400).split('\n').filter((l, i, a) => l !== '' && a.indexOf(l) !== i && l.includes('"model"')).length, 'duplicates are the re-logs only');
+  } finally {
+    db.close();
   }
 });

@@ -30,12 +30,13 @@ async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Pro
   }
 }
 
-test('rename rotation: lines the writer appends to its old descriptor 1-1.5 s after the rename are drained', async () => {
+// parsing where it inserts (the console's engine) and on the parse worker (the `ingest` command)
+for (const parseWorker of [false, true]) test(`rename rotation: lines the writer appends to its old descriptor 1-1.5 s after the rename are drained${parseWorker ? ' (parse worker)' : ''}`, async () => {
   const root = tempDir();
   const dir = join(root, 'predictions');
   mkdirSync(dir);
   const db = openDb(join(root, 'mlops.db'));
-  const service = new IngestService(new IngestStore(db), { dir, pollMs: 100, limits: { rotationGraceMs: 3000 } });
+  const service = new IngestService(new IngestStore(db), { dir, pollMs: 100, limits: { rotationGraceMs: 3000 }, parseWorker });
   const f = join(dir, 'app.jsonl');
   let fd = openSync(f, 'a');
   let n = 0;
