@@ -121,6 +121,7 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
   // in one call. Nothing owed is lost: label lines, a registry change and close() settle first.
   let owed: Owed[] = [];
   let owedLines = 0;
+  let stopped = false; // set once close() has settled the last owed work
   let settleScheduled = false;
   const settle = (): void => {
     settleScheduled = false;
@@ -196,6 +197,8 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
     const id = typeof body.id === 'string' && body.id !== '' ? body.id : randomUUID();
     // Memory stays bounded when the disk is slower than the requests: wait before answering.
     for (let wait = log.room(); wait !== null; wait = log.room()) await wait;
+    // A request still waiting when close() cut its connection is not answered, so owes nothing.
+    if (stopped) throw new HttpError(503, 'the server is stopping');
     const t0 = performance.now();
     const r = active.predictor.predict([features as Record<string, unknown>]);
     metrics.scoringTime(ref(active), 'active', (performance.now() - t0) / 1000);
@@ -284,6 +287,7 @@ export async function startServer(db: Db, opts: ServeOptions): Promise<{ server:
       clearInterval(poll);
       await refreshing;
       settle();
+      stopped = true;
       await log.close();
       serving.dispose();
     },
