@@ -245,7 +245,7 @@ export async function main(): Promise<BenchResult> {
       rows: [
         {
           metric: `p99 at ${RATE} req/s, open loop`, value: p99(o), unit: 'ms', baseline: p99(c), ratio: p99(o) / p99(c),
-          target: `< ${TARGET_P99_MS} ms`, ...(judged ? { met: p99(o) < TARGET_P99_MS } : {}),
+          target: judged ? `< ${TARGET_P99_MS} ms` : `< ${TARGET_P99_MS} ms (not judged: the constant server misses it)`, ...(judged ? { met: p99(o) < TARGET_P99_MS } : {}),
         },
         { metric: `p50 at ${RATE} req/s, open loop`, value: percentile(pool.ours, 0.5), unit: 'ms', baseline: percentile(pool.constant, 0.5) },
         { metric: `p99.9 at ${RATE} req/s, open loop`, value: percentile(pool.ours, 0.999), unit: 'ms', baseline: percentile(pool.constant, 0.999) },
@@ -260,7 +260,7 @@ export async function main(): Promise<BenchResult> {
         ...(b === undefined ? [] : [`before: mlops-tui serve of ${beforeDir}, same registry, alternating with the two others (each round's p99: ${perRound(b)} ms)`]),
         'baseline: the same HTTP server returning a constant (body read, JSON.parse, JSON answer), run the same way, alternating with ours',
         `ours: mlops-tui serve, 1 active + 2 shadow models, every request scored 3 times and logged as 3 lines; after SIGTERM the log held ${logged} lines for ${answeredByOurs} answers counted by the generators (3 each; autocannon does not count answers still on the way when its time is up)`,
-        `open loop: bench/openLoop.ts in its own process, ${RATE} requests/s evenly spaced on 32 keep-alive connections, latency from each request's due time; ${rounds} rounds of ${seconds} s after a ${WARMUP_S} s warm-up each, all rounds' requests pooled (each round's p99: ours ${perRound(o)}; constant ${perRound(c)} ms); generator lateness is the median of the rounds' p99`,
+        `open loop: bench/openLoop.ts in its own process, ${RATE} requests/s evenly spaced on 32 keep-alive connections, latency from each request's due time; ${rounds} round(s) of ${seconds} s after a ${WARMUP_S} s warm-up each, all rounds' requests pooled (each round's p99: ours ${perRound(o)}; constant ${perRound(c)} ms); generator lateness is the median of the rounds' p99`,
         `autocannon: its own process, 10 connections, overallRate ${RATE}, ${WARMUP_S} s warm-up excluded: each connection's share of a second is sent back to back at the start of the second (bursts), latencies in whole ms with autocannon's coordinated-omission fill-in`,
         judged ? `the constant server's p99 (${p99(c).toFixed(1)} ms) is under the target, so the target is judged in this run`
           : `target not judged in this run: the constant server's own p99 was ${p99(c).toFixed(1)} ms, and the generator itself was ${median(c.open.map((x) => x.lateness.p99)).toFixed(1)} ms late at p99 (the machine, not the servers)`,
@@ -275,7 +275,7 @@ export async function main(): Promise<BenchResult> {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const r = await main();
-  for (const row of r.rows) process.stdout.write(`${row.metric.padEnd(34)} ${row.value.toFixed(2).padStart(10)} ${row.unit}${row.baseline === undefined ? '' : `  (constant server ${row.baseline.toFixed(2)})`}${row.target ? `  target ${row.target}: ${row.met === undefined ? 'not judged' : row.met ? 'met' : 'NOT met'}` : ''}\n`);
+  for (const row of r.rows) process.stdout.write(`${row.metric.padEnd(34)} ${row.value.toFixed(2).padStart(10)} ${row.unit}${row.baseline === undefined ? '' : `  (constant server ${row.baseline.toFixed(2)})`}${row.target ? `  target ${row.target}${row.met === undefined ? '' : row.met ? ': met' : ': NOT met'}` : ''}\n`);
   for (const n of r.notes ?? []) process.stdout.write(`  ${n}\n`);
   process.exit(0);
 }
