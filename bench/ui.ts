@@ -452,8 +452,6 @@ export async function main(): Promise<BenchResult> {
   const presses = Number(arg('--keys') ?? 120);
   // Before React loads (the console's own order: openConsole → productionReact → render).
   const ui = await loadUi();
-  const fps = arg('--max-fps');
-  if (fps !== undefined) (ui.INK_OPTIONS as { maxFps: number }).maxFps = Number(fps);
   // This thread trains the two models of each store (the console's thread never loads tfjs).
   await initBackend();
   const results: SizeResult[] = [];
@@ -469,11 +467,10 @@ export async function main(): Promise<BenchResult> {
   for (const r of results) {
     const k = median(r.keyMs);
     const f = median(r.renderMs);
-    rows.push({ metric: `key → frame median @ ${label(r.predictions)} rows`, value: k, unit: 'ms', target: `< ${TARGET_FRAME_MS} ms`, met: k < TARGET_FRAME_MS });
+    rows.push({ metric: `key → frame median @ ${label(r.predictions)} rows (baseline: the bare Ink <Text>'s median)`, value: k, unit: 'ms', baseline: median(r.bareMs), ratio: k / median(r.bareMs), target: `< ${TARGET_FRAME_MS} ms`, met: k < TARGET_FRAME_MS });
     const p95 = quantile(r.keyMs, 0.95);
     const bare95 = quantile(r.bareMs, 0.95);
     rows.push({ metric: `key → frame p95 @ ${label(r.predictions)} rows (baseline: the same frames as one bare Ink <Text>)`, value: p95, unit: 'ms', baseline: bare95, ratio: p95 / bare95, target: `<= ${TARGET_KEY_P95_MS} ms (was ${PREVIOUS_KEY_P95_MS} ms)`, met: p95 <= TARGET_KEY_P95_MS });
-    rows.push({ metric: `bare Ink <Text> of the same frames, median @ ${label(r.predictions)} rows`, value: median(r.bareMs), unit: 'ms' });
     rows.push({ metric: `snapshot → frame median @ ${label(r.predictions)} rows`, value: f, unit: 'ms', target: `< ${TARGET_FRAME_MS} ms`, met: f < TARGET_FRAME_MS });
     rows.push({ metric: `snapshot → frame p95 @ ${label(r.predictions)} rows`, value: quantile(r.renderMs, 0.95), unit: 'ms', target: `< ${TARGET_FRAME_MS} ms`, met: quantile(r.renderMs, 0.95) < TARGET_FRAME_MS });
   }
