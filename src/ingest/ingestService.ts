@@ -81,6 +81,9 @@ export function timeRangeOf(cfg: Config): TimeRangeRule {
   return { notBefore, maxAheadMs: parseDuration(cfg.ingest.maxAhead) };
 }
 
+/** Bytes per transaction of the `ingest` command (the engine's are DEFAULT_LIMITS.chunkBytes). */
+export const BULK_CHUNK_BYTES = 4 * 1024 * 1024;
+
 /** The one reading of the config's ingest section, for the console's engine and `ingest`. */
 export function ingestOptions(cfg: Config): IngestServiceOptions {
   return {
@@ -135,7 +138,11 @@ export class IngestService extends EventEmitter {
     this.dbPath = opts.dbPath ?? null;
     this.retry = opts.retry ?? { firstMs: 250, maxMs: 5000 };
     this.schema = new SchemaTracker(store.schema(), opts.maxFeatureNames);
-    const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    // `ingest` (the parse thread's path) is a bulk writer: 4 MiB per transaction writes each page
+    // of the request index a random id dirties once per 4 MiB instead of once per MiB (UUIDv4 ids
+    // 97k → 119–121k lines/s on a quiet machine; time-ordered ids unchanged within noise). The
+    // console's engine keeps 1 MiB, so its thread is never held by one commit for long.
+    const limits = { ...DEFAULT_LIMITS, ...(opts.parseWorker === true ? { chunkBytes: BULK_CHUNK_BYTES } : {}), ...opts.limits };
     const newestTs = store.newestTs();
     const range = new TimeRange(opts.timeRange, newestTs);
     this.parser = opts.parseWorker === true
