@@ -119,6 +119,13 @@ export function App({ snapshots, commands, readOnly = false, size: fixedSize, no
     // was busy (a snapshot build on a big store) or sent together over SSH came as "jj" or
     // ":q" and were dropped. Outside text entry each printable character is a key of its own;
     // "[A"/"OA"/"[Z" stay whole (keyName reads them as an arrow or Shift-Tab split off its ESC).
+    // Erasures that arrive in one read (a held key, two presses in one burst over SSH or from
+    // tmux) come as one string that Ink does not name: each is a backspace of its own. Ignored
+    // as non-text before, they were lost (the e2e test's two BSpace keys, now and then).
+    if (input.length > 1 && /^[\x7f\b]+$/.test(input)) {
+      for (let i = 0; i < input.length; i++) onKeyRef.current('', { ...key, backspace: true });
+      return;
+    }
     const entry = stateRef.current.mode.kind === 'filter' || stateRef.current.mode.kind === 'command' || stateRef.current.mode.kind === 'form';
     if (input.length > 1 && !entry && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input) && !/^[[O][A-DZ]$/.test(input)) {
       for (const ch of input) onKeyRef.current(ch, { ...key, shift: /[A-Z]/.test(ch) });

@@ -146,6 +146,14 @@ test('filter with no match shows an empty table, backspace widens it again', asy
   assert.match(h.frame(), /flights-mlp/);
 });
 
+test('backspaces that arrive in one read erase one character each', async () => {
+  const h = await open();
+  await h.press('4', '/');
+  await h.type('zzz');
+  await h.press(KEY.backspace.repeat(2));
+  assert.match(h.frame(), /\/z█/);
+});
+
 test('? shows help with every key of the current screen, Esc closes it', async () => {
   const h = await open();
   await h.press('4', '?');
