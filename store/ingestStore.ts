@@ -95,12 +95,16 @@ export class IngestStore {
   constructor(private readonly db: Db) {
     this.identifyTx = db.transaction((look: FileLook): FileIdentity => {
       const now = Date.now();
-      const register = (): FileRow => {
+      const register = (superseded = FILE_LIVE): FileRow => {
         const h = look.head();
-        const info = this.db.prepare(`INSERT INTO files (path, inode, head_hash, head_len, gz, first_seen, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?)`).run(look.path, look.inode, h.hash, h.len, look.gz ? 1 : 0, now, now);
+        const info = this.db.prepare(`INSERT INTO files (path, inode, head_hash, head_len, gz, superseded, first_seen, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(look.path, look.inode, h.hash, h.len, look.gz ? 1 : 0, superseded, now, now);
         return this.fileById(Number(info.lastInsertRowid))!;
       };
+      /** The newest live or rotated row of the file looked at (its inode and first bytes), if any; `otherPath` excludes the rows of that path. */
+      const knownAs = (otherPath?: string): FileRow | undefined =>
+        (this.db.prepare(`SELECT * FROM files WHERE inode = ? AND superseded IN (${FILE_LIVE}, ${FILE_ROTATED}) AND path <> ? ORDER BY id DESC`)
+          .all(look.inode, otherPath ?? '') as FileRow[]).find((r) => look.matches(r));
       const grow = (row: FileRow): FileRow => {
         const h = look.head();
         if (row.head_len < h.len) {
@@ -116,13 +120,8 @@ export class IngestStore {
       // and have it registered, and read from byte 0, once more. It is identified as what it is
       // now, a rotated file: its own row if it has one, else a rotated row of its own.
       if (!look.atPath()) {
-        const own = (this.db.prepare(`SELECT * FROM files WHERE inode = ? AND superseded IN (${FILE_LIVE}, ${FILE_ROTATED}) ORDER BY id DESC`)
-          .all(look.inode) as FileRow[]).find((r) => look.matches(r));
-        if (own !== undefined) return { row: own, generation: 'continued', moved: true };
-        const h = look.head();
-        const info = this.db.prepare(`INSERT INTO files (path, inode, head_hash, head_len, gz, superseded, first_seen, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(look.path, look.inode, h.hash, h.len, look.gz ? 1 : 0, FILE_ROTATED, now, now);
-        return { row: this.fileById(Number(info.lastInsertRowid))!, generation: 'new', moved: true };
+        const own = knownAs();
+        return own !== undefined ? { row: own, generation: 'continued', moved: true } : { row: register(FILE_ROTATED), generation: 'new', moved: true };
       }
       const cur = this.currentFile(look.path);
       if (cur !== undefined) {
@@ -133,10 +132,8 @@ export class IngestStore {
         }
         setState.run(FILE_ROTATED, now, cur.id);
       }
-      const cands = this.db.prepare(`SELECT * FROM files WHERE inode = ? AND superseded IN (${FILE_LIVE}, ${FILE_ROTATED}) AND path <> ?
-        ORDER BY id DESC`).all(look.inode, look.path) as FileRow[];
-      for (const cand of cands) {
-        if (!look.matches(cand)) continue;
+      const cand = knownAs(look.path);
+      if (cand !== undefined) {
         this.db.prepare('UPDATE files SET superseded = ? WHERE path = ? AND superseded = ? AND id <> ?').run(FILE_GONE, look.path, FILE_LIVE, cand.id);
         this.db.prepare('UPDATE files SET path = ?, superseded = ?, updated_at = ? WHERE id = ?').run(look.path, FILE_LIVE, now, cand.id);
         return { row: grow({ ...cand, path: look.path, superseded: FILE_LIVE }), generation: 'renamed' };
